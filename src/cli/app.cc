@@ -1,0 +1,97 @@
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace ketcd::cli {
+namespace {
+
+// etcdctl's connection flags, same names and meanings; an unset flag falls
+// through to its ETCDCTL_* variable.
+void AddConnectionFlags(CLI::App& app, CommandContext& context) {
+  auto& s = context.settings;
+  auto add = [&app](const char* name, std::optional<std::string>& target, const char* help) {
+    app.add_option_function<std::string>(
+           name, [&target](const std::string& value) { target = value; }, help)
+        ->group("Connection (etcdctl-compatible)");
+  };
+  add("--endpoints", s.endpoints, "Comma-separated etcd client URLs [ETCDCTL_ENDPOINTS]");
+  add("--cacert", s.ca_file, "CA bundle to verify servers [ETCDCTL_CACERT]");
+  add("--cert", s.cert_file, "Client certificate [ETCDCTL_CERT]");
+  add("--key", s.key_file, "Client private key [ETCDCTL_KEY]");
+  add("--user", s.user, "user[:password] for etcd auth [ETCDCTL_USER]");
+  add("--password", s.password, "Password for --user [ETCDCTL_PASSWORD]");
+  add("--dial-timeout", s.dial_timeout, "Connect timeout, e.g. 2s [ETCDCTL_DIAL_TIMEOUT]");
+  add("--command-timeout", s.command_timeout,
+      "Per-request timeout, e.g. 5s [ETCDCTL_COMMAND_TIMEOUT]");
+  auto add_bool = [&app](const char* name, std::optional<std::string>& target, const char* help) {
+    app.add_option_function<std::string>(
+           name, [&target](const std::string& value) { target = value; }, help)
+        ->expected(0, 1)
+        ->default_str("true")
+        ->group("Connection (etcdctl-compatible)");
+  };
+  add_bool("--insecure-transport", s.insecure_transport,
+           "Plaintext unless TLS is configured (default true) [ETCDCTL_INSECURE_TRANSPORT]");
+  add_bool("--insecure-skip-tls-verify", s.insecure_skip_tls_verify,
+           "Do not verify the server certificate [ETCDCTL_INSECURE_SKIP_TLS_VERIFY]");
+  app.add_option("--host-root", context.host_root,
+                 "Where to look for kubeadm/RKE2/k3s etcd settings when none are given "
+                 "(/host in a container with the node's root mounted)")
+      ->capture_default_str()
+      ->group("Connection (etcdctl-compatible)");
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CommandContext context;
+  CLI::App app{"ketcd: operate, inspect, back up and migrate the etcd under Kubernetes"};
+  app.name("ketcd");
+  app.require_subcommand(1);
+  // Global flags may follow the subcommand, as with etcdctl.
+  app.fallthrough();
+  app.set_version_flag("--version", "ketcd 0.1.0");
+  AddConnectionFlags(app, context);
+  app.add_option("-w,--write-out", context.write_out, "Output format: simple, table, json, yaml");
+  app.add_option("-o,--output", context.output, "Output format: json, yaml, table, wide");
+
+  AddConfigCommand(app, context);
+  AddEndpointCommands(app, context);
+  AddMemberCommands(app, context);
+  AddMaintenanceCommands(app, context);
+  AddKeyValueCommands(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "ketcd: " << e.what() << " (see ketcd --help)\n";
+    return kExitUsage;
+  }
+  auto format = ResolveOutputFormat(context.write_out, context.output);
+  if (!format.ok()) {
+    std::cerr << "ketcd: " << format.status().message() << "\n";
+    return kExitUsage;
+  }
+  context.format = *format;
+  if (!context.action) {
+    std::cerr << "ketcd: no command given (see ketcd --help)\n";
+    return kExitUsage;
+  }
+  Status status = context.action();
+  std::cout.flush();
+  if (!status.ok()) std::cerr << "ketcd: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+}  // namespace ketcd::cli

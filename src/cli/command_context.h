@@ -1,0 +1,39 @@
+// CommandContext: what every subcommand shares: the connection settings and
+// output format from the global flags, and where to print.
+#pragma once
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/output.h"
+#include "etcd/client.h"
+#include "etcd/connection_config.h"
+
+namespace ketcd::cli {
+
+struct CommandContext {
+  etcd::ConnectionSettings settings;  // from the global flags
+  std::string host_root = "/";        // where control-plane discovery looks
+  std::string write_out;              // -w
+  std::string output;                 // -o
+  OutputFormat format = OutputFormat::kSimple;
+  std::ostream* out = &std::cout;
+
+  // The subcommand chosen on the command line; set by its registration.
+  std::function<Status()> action;
+
+  // Resolves flags, environment and discovery into a config.
+  Result<etcd::ResolvedConnection> Connection() const;
+  // A client over all endpoints, connected (fails with kUnavailable /
+  // kUnauthenticated when no endpoint answers).
+  Result<std::unique_ptr<etcd::EtcdClient>> Client() const;
+  // One client per endpoint, not yet connected, for commands that report on
+  // each member (endpoint health/status, defrag). With `whole_cluster`, the
+  // endpoints are the client URLs of every member in the member list.
+  Result<std::vector<std::unique_ptr<etcd::EtcdClient>>> ClientPerEndpoint(
+      bool whole_cluster) const;
+};
+
+}  // namespace ketcd::cli

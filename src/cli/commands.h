@@ -1,0 +1,18 @@
+// Registration of ketcd's subcommands. Each Add*Commands adds its
+// subcommands to `app`; a chosen subcommand stores its work in
+// context.action, which main runs after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command_context.h"
+
+namespace ketcd::cli {
+
+void AddConfigCommand(CLI::App& app, CommandContext& context);
+void AddEndpointCommands(CLI::App& app, CommandContext& context);
+void AddMemberCommands(CLI::App& app, CommandContext& context);
+void AddMaintenanceCommands(CLI::App& app, CommandContext& context);
+void AddKeyValueCommands(CLI::App& app, CommandContext& context);
+
+}  // namespace ketcd::cli

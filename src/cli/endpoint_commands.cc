@@ -1,0 +1,205 @@
+// ketcd endpoint health|status: one line (or row) per endpoint, checked in
+// parallel so that one dead member costs one dial timeout, not N.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+
+#include "cli/commands.h"
+
+namespace ketcd::cli {
+namespace {
+
+struct EndpointReport {
+  std::string endpoint;
+  Status error;  // ok when the endpoint answered
+  bool reachable = false;
+  std::chrono::microseconds took{0};
+  etcd::pb::StatusResponse status;  // endpoint status only
+};
+
+std::string FormatTook(std::chrono::microseconds took) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3fms", took.count() / 1000.0);
+  return buffer;
+}
+
+// Runs `check` on every client concurrently; reports keep endpoint order.
+std::vector<EndpointReport> CheckEach(
+    std::vector<std::unique_ptr<etcd::EtcdClient>>& clients,
+    const std::function<void(etcd::EtcdClient&, EndpointReport&)>& check) {
+  std::vector<EndpointReport> reports(clients.size());
+  std::vector<std::future<void>> running;
+  for (size_t i = 0; i < clients.size(); ++i) {
+    reports[i].endpoint = clients[i]->endpoints()[0].text;
+    running.push_back(std::async(std::launch::async, [&, i] {
+      Status connected = clients[i]->Connect();
+      if (!connected.ok()) {
+        reports[i].error = connected;
+        return;
+      }
+      reports[i].reachable = true;
+      auto start = std::chrono::steady_clock::now();
+      check(*clients[i], reports[i]);
+      reports[i].took = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+    }));
+  }
+  for (auto& task : running) task.get();
+  return reports;
+}
+
+// The overall verdict: ok, kUnavailable if nothing answered, else kFailed.
+Status Verdict(const std::vector<EndpointReport>& reports, const std::string& what) {
+  size_t failed = 0, unreachable = 0;
+  for (const auto& report : reports) {
+    if (!report.error.ok()) ++failed;
+    if (!report.reachable) ++unreachable;
+  }
+  if (failed == 0) return Status::Ok();
+  if (unreachable == reports.size()) {
+    return Unavailable("no endpoint reachable: " + reports[0].error.message());
+  }
+  return Failed(std::to_string(failed) + " of " + std::to_string(reports.size()) +
+                " endpoints " + what);
+}
+
+void CheckHealth(etcd::EtcdClient& client, EndpointReport& report) {
+  // A linearizable read commits through raft, as etcdctl's health check
+  // does; "permission denied" still proves the member serves requests.
+  etcd::pb::RangeRequest request;
+  request.set_key("health");
+  auto read = client.Range(request);
+  if (!read.ok() && read.status().message().find("permission denied") == std::string::npos) {
+    report.error = read.status();
+    return;
+  }
+  etcd::pb::AlarmRequest alarms;
+  alarms.set_action(etcd::pb::AlarmRequest::GET);
+  auto response = client.Alarm(alarms);
+  if (!response.ok()) {
+    report.error = response.status();
+    return;
+  }
+  std::string active;
+  for (const auto& alarm : response->alarms()) {
+    active += (active.empty() ? "" : ", ") + etcd::pb::AlarmType_Name(alarm.alarm());
+  }
+  if (!active.empty()) report.error = Failed("active alarm(s): " + active);
+}
+
+Status EndpointHealth(CommandContext& context, bool whole_cluster) {
+  auto clients = context.ClientPerEndpoint(whole_cluster);
+  if (!clients.ok()) return clients.status();
+  auto reports = CheckEach(*clients, CheckHealth);
+  std::ostream& out = *context.out;
+  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+    Json document = Json::array();
+    for (const auto& r : reports) {
+      Json item = {{"endpoint", r.endpoint}, {"health", r.error.ok()}, {"took", FormatTook(r.took)}};
+      if (!r.error.ok()) item["error"] = r.error.message();
+      document.push_back(item);
+    }
+    PrintDocument(out, document, context.format);
+  } else if (context.format == OutputFormat::kTable) {
+    Table table({"ENDPOINT", "HEALTH", "TOOK", "ERROR"});
+    for (const auto& r : reports) {
+      table.AddRow({r.endpoint, r.error.ok() ? "true" : "false", FormatTook(r.took),
+                    r.error.ok() ? "" : r.error.message()});
+    }
+    table.Print(out);
+  } else {
+    for (const auto& r : reports) {
+      if (r.error.ok()) {
+        out << r.endpoint << " is healthy: successfully committed proposal: took = "
+            << FormatTook(r.took) << "\n";
+      } else {
+        out << r.endpoint << " is unhealthy: " << r.error.message() << "\n";
+      }
+    }
+  }
+  return Verdict(reports, "unhealthy");
+}
+
+std::vector<std::string> StatusCells(const EndpointReport& r) {
+  const auto& s = r.status;
+  return {r.endpoint,
+          HexId(s.header().member_id()),
+          s.version(),
+          HumanBytes(s.dbsize()),
+          s.leader() == s.header().member_id() ? "true" : "false",
+          s.islearner() ? "true" : "false",
+          std::to_string(s.raftterm()),
+          std::to_string(s.raftindex()),
+          std::to_string(s.raftappliedindex()),
+          [&] {
+            std::string errors;
+            for (const auto& e : s.errors()) errors += (errors.empty() ? "" : ", ") + e;
+            return errors;
+          }()};
+}
+
+Status EndpointStatus(CommandContext& context, bool whole_cluster) {
+  auto clients = context.ClientPerEndpoint(whole_cluster);
+  if (!clients.ok()) return clients.status();
+  auto reports = CheckEach(*clients, [](etcd::EtcdClient& client, EndpointReport& report) {
+    auto status = client.EndpointStatus(0);
+    if (status.ok()) {
+      report.status = std::move(*status);
+    } else {
+      report.error = status.status();
+    }
+  });
+  std::ostream& out = *context.out;
+  for (const auto& r : reports) {
+    if (!r.error.ok()) {
+      std::cerr << "failed to get the status of endpoint " << r.endpoint << ": "
+                << r.error.message() << "\n";
+    }
+  }
+  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+    Json document = Json::array();
+    for (const auto& r : reports) {
+      if (r.error.ok()) {
+        document.push_back({{"Endpoint", r.endpoint}, {"Status", ProtoToEtcdJson(r.status)}});
+      }
+    }
+    PrintDocument(out, document, context.format);
+  } else if (context.format == OutputFormat::kTable) {
+    Table table({"ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "IS LEARNER", "RAFT TERM",
+                 "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"});
+    for (const auto& r : reports) {
+      if (r.error.ok()) table.AddRow(StatusCells(r));
+    }
+    table.Print(out);
+  } else {
+    for (const auto& r : reports) {
+      if (r.error.ok()) PrintSimpleRow(out, StatusCells(r));
+    }
+  }
+  return Verdict(reports, "did not report their status");
+}
+
+}  // namespace
+
+void AddEndpointCommands(CLI::App& app, CommandContext& context) {
+  auto* endpoint = app.add_subcommand("endpoint", "Health and status of each endpoint");
+  endpoint->require_subcommand(1);
+
+  auto* health = endpoint->add_subcommand("health", "Check that each endpoint commits a proposal");
+  auto health_cluster = std::make_shared<bool>(false);
+  health->add_flag("--cluster", *health_cluster, "Check every member in the member list");
+  health->callback([&context, health_cluster] {
+    context.action = [&context, health_cluster] { return EndpointHealth(context, *health_cluster); };
+  });
+
+  auto* status = endpoint->add_subcommand("status", "Show each endpoint's member status");
+  auto status_cluster = std::make_shared<bool>(false);
+  status->add_flag("--cluster", *status_cluster, "Show every member in the member list");
+  status->callback([&context, status_cluster] {
+    context.action = [&context, status_cluster] { return EndpointStatus(context, *status_cluster); };
+  });
+}
+
+}  // namespace ketcd::cli

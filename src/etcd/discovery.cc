@@ -1,0 +1,118 @@
+#include "etcd/discovery.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace ketcd::etcd {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool Exists(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+std::string JoinRoot(const std::string& root, const std::string& absolute) {
+  return (fs::path(root) / fs::path(absolute).relative_path()).string();
+}
+
+// kubeadm's static pod passes flags as "--name=value" entries of the etcd
+// container's command list.
+std::optional<std::string> ManifestFlag(const YAML::Node& manifest, const std::string& name) {
+  const std::string prefix = "--" + name + "=";
+  const YAML::Node containers = manifest["spec"]["containers"];
+  if (!containers || !containers.IsSequence()) return std::nullopt;
+  for (const auto& container : containers) {
+    const YAML::Node command = container["command"];
+    if (!command || !command.IsSequence()) continue;
+    for (const auto& arg : command) {
+      if (!arg.IsScalar()) continue;
+      const std::string text = arg.as<std::string>();
+      if (text.rfind(prefix, 0) == 0) return text.substr(prefix.size());
+    }
+  }
+  return std::nullopt;
+}
+
+// Picks a loopback URL from a comma-separated URL list when there is one:
+// ketcd runs on the node itself, and loopback avoids firewalls.
+std::string PreferLoopback(const std::string& urls) {
+  std::stringstream stream(urls);
+  std::string url, first;
+  while (std::getline(stream, url, ',')) {
+    if (first.empty()) first = url;
+    if (url.find("://127.") != std::string::npos || url.find("://localhost") != std::string::npos ||
+        url.find("://[::1]") != std::string::npos) {
+      return url;
+    }
+  }
+  return first;
+}
+
+std::optional<DiscoveredEtcd> DiscoverKubeadm(const std::string& root) {
+  const std::string manifest_path = JoinRoot(root, "/etc/kubernetes/manifests/etcd.yaml");
+  const std::string pki = JoinRoot(root, "/etc/kubernetes/pki");
+  if (!Exists(manifest_path) && !Exists(pki + "/etcd/ca.crt")) return std::nullopt;
+
+  DiscoveredEtcd found{"kubeadm", manifest_path, "https://127.0.0.1:2379", "", "", ""};
+  if (Exists(manifest_path)) {
+    try {
+      YAML::Node manifest = YAML::LoadFile(manifest_path);
+      if (auto urls = ManifestFlag(manifest, "listen-client-urls")) {
+        found.endpoint = PreferLoopback(*urls);
+      } else if (auto advertised = ManifestFlag(manifest, "advertise-client-urls")) {
+        found.endpoint = PreferLoopback(*advertised);
+      }
+      if (auto ca = ManifestFlag(manifest, "trusted-ca-file")) found.ca_file = JoinRoot(root, *ca);
+    } catch (const YAML::Exception&) {
+      // An unreadable manifest still leaves the well-known defaults usable.
+    }
+  } else {
+    found.source = pki + "/etcd";
+  }
+  if (found.ca_file.empty() || !Exists(found.ca_file)) found.ca_file = pki + "/etcd/ca.crt";
+  // A client certificate etcd trusts: the API server's, else the health
+  // check client's, else the server certificate (kubeadm signs it for
+  // client auth too).
+  const std::pair<const char*, const char*> candidates[] = {
+      {"/apiserver-etcd-client.crt", "/apiserver-etcd-client.key"},
+      {"/etcd/healthcheck-client.crt", "/etcd/healthcheck-client.key"},
+      {"/etcd/server.crt", "/etcd/server.key"},
+  };
+  for (const auto& [cert, key] : candidates) {
+    if (Exists(pki + cert) && Exists(pki + key)) {
+      found.cert_file = pki + cert;
+      found.key_file = pki + key;
+      break;
+    }
+  }
+  return found;
+}
+
+// RKE2 and k3s keep etcd's client TLS under <data dir>/server/tls/etcd and
+// listen on loopback.
+std::optional<DiscoveredEtcd> DiscoverRancher(const std::string& root, const std::string& name,
+                                              const std::string& data_dir) {
+  const std::string tls = JoinRoot(root, data_dir + "/server/tls/etcd");
+  if (!Exists(tls + "/server-ca.crt")) return std::nullopt;
+  return DiscoveredEtcd{name,
+                        tls,
+                        "https://127.0.0.1:2379",
+                        tls + "/server-ca.crt",
+                        tls + "/server-client.crt",
+                        tls + "/server-client.key"};
+}
+
+}  // namespace
+
+std::optional<DiscoveredEtcd> DiscoverControlPlaneEtcd(const std::string& root) {
+  if (auto found = DiscoverKubeadm(root)) return found;
+  if (auto found = DiscoverRancher(root, "rke2", "/var/lib/rancher/rke2")) return found;
+  if (auto found = DiscoverRancher(root, "k3s", "/var/lib/rancher/k3s")) return found;
+  return std::nullopt;
+}
+
+}  // namespace ketcd::etcd

@@ -1,0 +1,21 @@
+// Zero-config discovery on Kubernetes control-plane nodes: finds the local
+// etcd client endpoint and TLS files that kubeadm, RKE2 or k3s installed.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace ketcd::etcd {
+
+struct DiscoveredEtcd {
+  std::string distribution;  // "kubeadm", "rke2" or "k3s"
+  std::string source;        // the file or directory the settings came from
+  std::string endpoint;
+  std::string ca_file, cert_file, key_file;
+};
+
+// Looks under `root` ("/" on a real node; a test tree in tests) and returns the
+// first installation found, in the order kubeadm, RKE2, k3s.
+std::optional<DiscoveredEtcd> DiscoverControlPlaneEtcd(const std::string& root);
+
+}  // namespace ketcd::etcd

@@ -1,0 +1,57 @@
+#include "etcd/range_pager.h"
+
+namespace ketcd::etcd {
+
+std::string PrefixRangeEnd(const std::string& prefix) {
+  std::string end = prefix;
+  while (!end.empty()) {
+    auto last = static_cast<unsigned char>(end.back());
+    if (last < 0xff) {
+      end.back() = static_cast<char>(last + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  // Every key starting with 0xff...: read to the end of the keyspace.
+  return std::string(1, '\0');
+}
+
+Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request, int64_t page_size,
+                        const std::function<Status(const RangePage&)>& on_page) {
+  const bool key_order = request.sort_order() == pb::RangeRequest::NONE ||
+                         (request.sort_order() == pb::RangeRequest::ASCEND &&
+                          request.sort_target() == pb::RangeRequest::KEY);
+  const bool single_key = request.range_end().empty();
+  if (!key_order || single_key || request.count_only() || page_size <= 0) {
+    auto response = client.Range(request);
+    if (!response.ok()) return response.status();
+    return on_page(RangePage{*response, true});
+  }
+  pb::RangeRequest page_request = request;
+  int64_t remaining = request.limit();  // 0: no overall cap
+  bool first = true;
+  while (true) {
+    int64_t limit = page_size;
+    if (remaining > 0 && remaining < limit) limit = remaining;
+    page_request.set_limit(limit);
+    auto response = client.Range(page_request);
+    if (!response.ok()) return response.status();
+    KETCD_RETURN_IF_ERROR(on_page(RangePage{*response, first}));
+    if (first) {
+      // Later pages read the same revision, so the result is one consistent view.
+      page_request.set_revision(response->header().revision());
+      first = false;
+    }
+    const int kvs = response->kvs_size();
+    if (remaining > 0) {
+      remaining -= kvs;
+      if (remaining <= 0) break;
+    }
+    if (!response->more() || kvs == 0) break;
+    // Continue just after the last key of this page.
+    page_request.set_key(response->kvs(kvs - 1).key() + '\0');
+  }
+  return Status::Ok();
+}
+
+}  // namespace ketcd::etcd
