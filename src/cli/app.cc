@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <grpc/support/log.h>
 
 #include <iostream>
 
@@ -46,6 +47,10 @@ void AddConnectionFlags(CLI::App& app, CommandContext& context) {
       ->group("Connection (etcdctl-compatible)");
 }
 
+// gRPC logs handshake and connection errors to stderr on its own; ketcd
+// reports each failure once, as one line, so gRPC stays quiet unless --debug.
+void QuietGrpcLog(gpr_log_func_args*) {}
+
 }  // namespace
 
 int Run(int argc, char** argv) {
@@ -58,6 +63,8 @@ int Run(int argc, char** argv) {
   app.set_version_flag("--version", "ketcd 0.1.0");
   AddConnectionFlags(app, context);
   app.add_option("-w,--write-out", context.write_out, "Output format: simple, table, json, yaml");
+  bool debug = false;
+  app.add_flag("--debug", debug, "Show gRPC's own log messages");
   app.add_option("-o,--output", context.output, "Output format: json, yaml, table, wide");
 
   AddConfigCommand(app, context);
@@ -78,6 +85,7 @@ int Run(int argc, char** argv) {
     std::cerr << "ketcd: " << e.what() << " (see ketcd --help)\n";
     return kExitUsage;
   }
+  if (!debug) gpr_set_log_function(QuietGrpcLog);
   auto format = ResolveOutputFormat(context.write_out, context.output);
   if (!format.ok()) {
     std::cerr << "ketcd: " << format.status().message() << "\n";

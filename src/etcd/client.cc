@@ -58,6 +58,9 @@ Status FromGrpc(const Endpoint& endpoint, const grpc::Status& status,
   const std::string& message = status.error_message();
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
+      // etcd answers some requests with UNAVAILABLE itself ("etcdserver:
+      // unhealthy cluster", "no leader"): it was reached, the operation failed.
+      if (message.rfind("etcdserver:", 0) == 0) return Failed(message);
       return Unavailable(endpoint.text + ": " + message);
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return Failed(endpoint.text + ": no answer within " + FormatDuration(command_timeout) +
@@ -116,7 +119,6 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const ConnectionConfig& c
     // Each endpoint gets its own connection: failover must not silently
     // share a subchannel with another client in the same process.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     auto connection = std::make_unique<Connection>();

@@ -1,6 +1,7 @@
 #include "util/duration.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 
 namespace ketcd {
@@ -18,11 +19,8 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     if (i == start) return bad();
     double number = 0;
-    try {
-      number = std::stod(std::string(text.substr(start, i - start)));
-    } catch (...) {
-      return bad();
-    }
+    auto [end, ec] = std::from_chars(text.data() + start, text.data() + i, number);
+    if (ec != std::errc() || end != text.data() + i) return bad();
     size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);

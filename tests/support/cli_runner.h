@@ -1,0 +1,21 @@
+// Runs the ketcd binary under test and the reference etcdctl, with a clean
+// environment (no ETCDCTL_* from the caller) so results depend on flags only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+
+namespace ketcd::testing {
+
+CommandResult RunKetcd(const std::vector<std::string>& args, CommandOptions options = {});
+CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions options = {});
+
+// Concatenates argument lists: Args(cluster.ConnectionFlags(), {"get", "k"}).
+std::vector<std::string> Args(std::vector<std::string> first, const std::vector<std::string>& second);
+
+// For failure messages: "exit 1, stderr: ...".
+std::string Describe(const CommandResult& result);
+
+}  // namespace ketcd::testing

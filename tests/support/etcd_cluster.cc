@@ -1,0 +1,232 @@
+#include "support/etcd_cluster.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "etcd/client.h"
+
+namespace ketcd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string MakeTempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base && *base ? base : "/tmp") + "/ketcd-test-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (!mkdtemp(buffer.data())) return "";
+  return buffer.data();
+}
+
+std::string Tail(const std::string& path, size_t max_lines) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::string tail;
+  size_t start = lines.size() > max_lines ? lines.size() - max_lines : 0;
+  for (size_t i = start; i < lines.size(); ++i) tail += lines[i] + "\n";
+  return tail;
+}
+
+}  // namespace
+
+int FreePort() {
+  static std::set<int> handed_out;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port = ntohs(addr.sin_port);
+    }
+    close(fd);
+    if (port > 0 && handed_out.insert(port).second) return port;
+  }
+  return 0;
+}
+
+std::string EtcdBinary() {
+  const char* binary = std::getenv("KETCD_TEST_ETCD");
+  return binary && *binary ? binary : "etcd";
+}
+
+Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdClusterOptions& options) {
+  std::unique_ptr<EtcdCluster> cluster(new EtcdCluster());
+  cluster->options_ = options;
+  cluster->dir_ = MakeTempDir();
+  if (cluster->dir_.empty()) return IoError("cannot create a temporary directory");
+  if (options.tls) cluster->pki_ = MakeTestPki(cluster->dir_);
+  for (int i = 0; i < options.members; ++i) cluster->ReserveMember("m" + std::to_string(i));
+  std::string initial_cluster;
+  for (int i = 0; i < options.members; ++i) {
+    initial_cluster += (i ? "," : "") + cluster->Name(i) + "=" + cluster->PeerUrl(i);
+  }
+  for (int i = 0; i < options.members; ++i) {
+    KETCD_RETURN_IF_ERROR(cluster->Launch(i, initial_cluster, "new"));
+  }
+  KETCD_RETURN_IF_ERROR(cluster->WaitHealthy());
+  return cluster;
+}
+
+EtcdCluster::~EtcdCluster() {
+  for (auto& member : members_) member.process.Kill();
+  std::error_code ignored;
+  if (!dir_.empty()) fs::remove_all(dir_, ignored);
+}
+
+std::string EtcdCluster::ClientUrl(int i) const {
+  return Scheme() + "://127.0.0.1:" + std::to_string(members_[i].client_port);
+}
+
+std::string EtcdCluster::PeerUrl(int i) const {
+  return Scheme() + "://127.0.0.1:" + std::to_string(members_[i].peer_port);
+}
+
+std::string EtcdCluster::ClientUrls() const {
+  std::string urls;
+  for (int i = 0; i < size(); ++i) {
+    if (members_[i].running) urls += (urls.empty() ? "" : ",") + ClientUrl(i);
+  }
+  return urls;
+}
+
+etcd::ConnectionConfig EtcdCluster::ClientConfig() const {
+  etcd::ConnectionConfig config;
+  config.endpoints.clear();
+  for (int i = 0; i < size(); ++i) {
+    if (members_[i].running) config.endpoints.push_back(ClientUrl(i));
+  }
+  if (options_.tls) {
+    config.ca_file = pki_.ca_cert;
+    config.cert_file = pki_.client_cert;
+    config.key_file = pki_.client_key;
+  }
+  return config;
+}
+
+std::vector<std::string> EtcdCluster::ConnectionFlags() const {
+  std::vector<std::string> flags = {"--endpoints=" + ClientUrls()};
+  if (options_.tls) {
+    flags.push_back("--cacert=" + pki_.ca_cert);
+    flags.push_back("--cert=" + pki_.client_cert);
+    flags.push_back("--key=" + pki_.client_key);
+  }
+  return flags;
+}
+
+int EtcdCluster::ReserveMember(const std::string& name) {
+  Member member;
+  member.name = name;
+  member.client_port = FreePort();
+  member.peer_port = FreePort();
+  member.data_dir = dir_ + "/" + name + ".etcd";
+  member.log = dir_ + "/" + name + ".log";
+  members_.push_back(std::move(member));
+  return size() - 1;
+}
+
+Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std::string& state) {
+  Member& m = members_[i];
+  std::vector<std::string> argv = {
+      EtcdBinary(),
+      "--name=" + m.name,
+      "--data-dir=" + m.data_dir,
+      "--listen-client-urls=" + ClientUrl(i),
+      "--advertise-client-urls=" + ClientUrl(i),
+      "--listen-peer-urls=" + PeerUrl(i),
+      "--initial-advertise-peer-urls=" + PeerUrl(i),
+      "--initial-cluster=" + initial_cluster,
+      "--initial-cluster-state=" + state,
+      "--initial-cluster-token=ketcd-test-" + std::to_string(getpid()),
+      // Fast elections keep multi-member tests short.
+      "--heartbeat-interval=50",
+      "--election-timeout=500",
+      "--logger=zap",
+      "--log-outputs=stderr",
+  };
+  if (options_.tls) {
+    for (const char* prefix : {"--", "--peer-"}) {
+      argv.push_back(std::string(prefix) + "cert-file=" + pki_.server_cert);
+      argv.push_back(std::string(prefix) + "key-file=" + pki_.server_key);
+      argv.push_back(std::string(prefix) + "trusted-ca-file=" + pki_.ca_cert);
+      argv.push_back(std::string(prefix) + "client-cert-auth=true");
+    }
+  }
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (!m.process.Start(argv, m.log)) {
+    return IoError("cannot start " + EtcdBinary() + ": " + std::strerror(errno));
+  }
+  m.running = true;
+  return Status::Ok();
+}
+
+void EtcdCluster::KillMember(int i) {
+  members_[i].process.Kill();
+  members_[i].running = false;
+}
+
+Status EtcdCluster::RestartMember(int i) {
+  // An existing data dir makes etcd ignore the initial-cluster flags.
+  KETCD_RETURN_IF_ERROR(Launch(i, Name(i) + "=" + PeerUrl(i), "existing"));
+  return WaitHealthy();
+}
+
+Status EtcdCluster::StartJoiningMember(int i, const std::string& initial_cluster) {
+  KETCD_RETURN_IF_ERROR(Launch(i, initial_cluster, "existing"));
+  return WaitHealthy();
+}
+
+Status EtcdCluster::WaitHealthy(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last_error;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all_ready = true;
+    for (int i = 0; i < size() && all_ready; ++i) {
+      if (!members_[i].running) continue;
+      if (!members_[i].process.running()) {
+        members_[i].running = false;
+        return Internal("etcd member " + Name(i) + " exited:\n" + LogTails());
+      }
+      etcd::ConnectionConfig config = ClientConfig();
+      config.endpoints = {ClientUrl(i)};
+      config.dial_timeout = std::chrono::milliseconds(500);
+      config.command_timeout = std::chrono::milliseconds(1000);
+      auto client = etcd::EtcdClient::Create(config);
+      if (!client.ok()) return client.status();
+      auto status = (*client)->EndpointStatus(0);
+      if (!status.ok() || status->leader() == 0) {
+        all_ready = false;
+        last_error = status.ok() ? Name(i) + ": no leader yet" : status.status().message();
+      }
+    }
+    if (all_ready) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Unavailable("etcd cluster not healthy in time (" + last_error + "):\n" + LogTails());
+}
+
+std::string EtcdCluster::LogTails() const {
+  std::string tails;
+  for (const auto& member : members_) {
+    tails += "--- " + member.name + " (" + member.log + ")\n" + Tail(member.log, 8);
+  }
+  return tails;
+}
+
+}  // namespace ketcd::testing
