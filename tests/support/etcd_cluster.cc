@@ -196,7 +196,11 @@ Status EtcdCluster::WaitHealthy(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {
+    // Healthy: every running member answers and all name the same leader,
+    // which is itself running (a killed leader is still named until the
+    // election timeout passes).
     bool all_ready = true;
+    std::set<uint64_t> running_ids, leaders;
     for (int i = 0; i < size() && all_ready; ++i) {
       if (!members_[i].running) continue;
       if (!members_[i].process.running()) {
@@ -213,9 +217,15 @@ Status EtcdCluster::WaitHealthy(std::chrono::milliseconds timeout) {
       if (!status.ok() || status->leader() == 0) {
         all_ready = false;
         last_error = status.ok() ? Name(i) + ": no leader yet" : status.status().message();
+        break;
       }
+      running_ids.insert(status->header().member_id());
+      leaders.insert(status->leader());
     }
-    if (all_ready) return Status::Ok();
+    if (all_ready && leaders.size() == 1 && running_ids.count(*leaders.begin())) {
+      return Status::Ok();
+    }
+    if (all_ready) last_error = "members disagree on a running leader";
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return Unavailable("etcd cluster not healthy in time (" + last_error + "):\n" + LogTails());

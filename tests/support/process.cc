@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -57,17 +59,44 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const CommandOpti
     return result;
   }
   std::vector<std::string> env = ChildEnvironment(options);
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(in_pipe[0], 0);
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    ExecChild(argv, env);
+  std::vector<std::string> args = argv;
+  std::string rss_file;
+  if (options.measure_rss) {
+    char name[] = "/tmp/ketcd-rss-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd >= 0) close(fd);
+    rss_file = name;
+    args.insert(args.begin(), {"/usr/bin/time", "-f", "%M", "-o", rss_file});
   }
+  auto arg_pointers = CStrings(args);
+  auto env_pointers = CStrings(env);
+  // posix_spawn (vfork-like) rather than fork: the child never holds a copy
+  // of this process's memory, so its peak RSS is its own.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = -1;
+  int spawned = posix_spawnp(&pid, arg_pointers[0], &actions, &attributes, arg_pointers.data(),
+                             env_pointers.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   close(in_pipe[0]);
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (spawned != 0) {
+    close(in_pipe[1]);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    result.err = argv[0] + ": " + std::strerror(spawned);
+    return result;
+  }
   // Feed stdin from a thread so a child that never reads cannot block us.
   std::thread feeder([fd = in_pipe[1], data = options.stdin_data] {
     signal(SIGPIPE, SIG_IGN);
@@ -111,12 +140,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const CommandOpti
     if (fd.fd >= 0) close(fd.fd);
   }
   int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
+  waitpid(pid, &status, 0);
   feeder.join();
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
-  result.max_rss_kb = usage.ru_maxrss;
+  if (!rss_file.empty()) {
+    std::ifstream in(rss_file);
+    in >> result.max_rss_kb;
+    unlink(rss_file.c_str());
+  }
   if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   return result;
 }

@@ -16,7 +16,7 @@ struct CommandResult {
   int exit_code = -1;      // -1 when killed by a signal or timed out
   bool timed_out = false;
   std::string out, err;
-  long max_rss_kb = 0;     // peak resident set size of the child
+  long max_rss_kb = 0;     // peak resident set size, with CommandOptions::measure_rss
   std::chrono::milliseconds elapsed{0};
 };
 
@@ -26,6 +26,10 @@ struct CommandOptions {
   std::string stdin_data;
   std::chrono::milliseconds timeout{60000};
   bool discard_stdout = false;  // for huge outputs whose size is not the point
+  // Runs the command under GNU time to get its own peak RSS: rusage of a
+  // direct child would include this process's memory image, which the
+  // kernel counts up to the child's exec.
+  bool measure_rss = false;
 };
 
 // Runs argv[0] (looked up in PATH) to completion.
