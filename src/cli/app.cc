@@ -1,8 +1,8 @@
 #include "cli/app.h"
 
-#include <CLI/CLI.hpp>
 #include <grpc/support/log.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/commands.h"

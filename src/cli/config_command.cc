@@ -44,8 +44,8 @@ Status ShowConfig(CommandContext& context) {
     table.Print(*context.out);
   } else {
     for (const auto& [name, value, origin] : rows) {
-      *context.out << name << ": " << value << (origin.empty() ? "" : "  (" + origin + ")")
-                   << "\n";
+      *context.out << name << ": " << (value.empty() ? "(none)" : value)
+                   << (origin.empty() ? "" : "  (" + origin + ")") << "\n";
     }
   }
   return Status::Ok();
@@ -55,9 +55,7 @@ Status ShowConfig(CommandContext& context) {
 
 void AddConfigCommand(CLI::App& app, CommandContext& context) {
   app.add_subcommand("config", "Show the connection settings and where each came from")
-      ->callback([&context] {
-        context.action = [&context] { return ShowConfig(context); };
-      });
+      ->callback([&context] { context.action = [&context] { return ShowConfig(context); }; });
 }
 
 }  // namespace ketcd::cli

@@ -1,7 +1,6 @@
 // ketcd endpoint health|status: one line (or row) per endpoint, checked in
 // parallel so that one dead member costs one dial timeout, not N.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -61,8 +60,8 @@ Status Verdict(const std::vector<EndpointReport>& reports, const std::string& wh
   if (unreachable == reports.size()) {
     return Unavailable("no endpoint reachable: " + reports[0].error.message());
   }
-  return Failed(std::to_string(failed) + " of " + std::to_string(reports.size()) +
-                " endpoints " + what);
+  return Failed(std::to_string(failed) + " of " + std::to_string(reports.size()) + " endpoints " +
+                what);
 }
 
 void CheckHealth(etcd::EtcdClient& client, EndpointReport& report) {
@@ -97,7 +96,8 @@ Status EndpointHealth(CommandContext& context, bool whole_cluster) {
   if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
     Json document = Json::array();
     for (const auto& r : reports) {
-      Json item = {{"endpoint", r.endpoint}, {"health", r.error.ok()}, {"took", FormatTook(r.took)}};
+      Json item = {
+          {"endpoint", r.endpoint}, {"health", r.error.ok()}, {"took", FormatTook(r.took)}};
       if (!r.error.ok()) item["error"] = r.error.message();
       document.push_back(item);
     }
@@ -112,8 +112,9 @@ Status EndpointHealth(CommandContext& context, bool whole_cluster) {
   } else {
     for (const auto& r : reports) {
       if (r.error.ok()) {
-        out << r.endpoint << " is healthy: successfully committed proposal: took = "
-            << FormatTook(r.took) << "\n";
+        out << r.endpoint
+            << " is healthy: successfully committed proposal: took = " << FormatTook(r.took)
+            << "\n";
       } else {
         out << r.endpoint << " is unhealthy: " << r.error.message() << "\n";
       }
@@ -192,14 +193,18 @@ void AddEndpointCommands(CLI::App& app, CommandContext& context) {
   auto health_cluster = std::make_shared<bool>(false);
   health->add_flag("--cluster", *health_cluster, "Check every member in the member list");
   health->callback([&context, health_cluster] {
-    context.action = [&context, health_cluster] { return EndpointHealth(context, *health_cluster); };
+    context.action = [&context, health_cluster] {
+      return EndpointHealth(context, *health_cluster);
+    };
   });
 
   auto* status = endpoint->add_subcommand("status", "Show each endpoint's member status");
   auto status_cluster = std::make_shared<bool>(false);
   status->add_flag("--cluster", *status_cluster, "Show every member in the member list");
   status->callback([&context, status_cluster] {
-    context.action = [&context, status_cluster] { return EndpointStatus(context, *status_cluster); };
+    context.action = [&context, status_cluster] {
+      return EndpointStatus(context, *status_cluster);
+    };
   });
 }
 

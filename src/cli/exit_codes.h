@@ -12,11 +12,15 @@ inline constexpr int kExitUnreachable = 3;  // cannot connect or authenticate
 
 inline int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case ErrorCode::kOk: return kExitOk;
-    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kOk:
+      return kExitOk;
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
     case ErrorCode::kUnavailable:
-    case ErrorCode::kUnauthenticated: return kExitUnreachable;
-    default: return kExitFailed;
+    case ErrorCode::kUnauthenticated:
+      return kExitUnreachable;
+    default:
+      return kExitFailed;
   }
 }
 

@@ -1,7 +1,6 @@
 // ketcd get|put|del: raw keys, as etcdctl. `get` streams page by page, so a
 // prefix of any size prints with bounded memory.
 #include <CLI/CLI.hpp>
-
 #include <iterator>
 
 #include "cli/commands.h"
@@ -133,12 +132,12 @@ Status Get(CommandContext& context, const GetArgs& args) {
   GetPrinter printer(*context.out, context.format, args.print_value_only);
   printer.set_count_only(args.count_only);
   int64_t returned = 0;
-  Status status = etcd::ReadRangeInPages(**client, request, args.page_size,
-                                         [&](const etcd::RangePage& page) {
-                                           printer.Add(page);
-                                           returned += page.response.kvs_size();
-                                           return Status::Ok();
-                                         });
+  Status status =
+      etcd::ReadRangeInPages(**client, request, args.page_size, [&](const etcd::RangePage& page) {
+        printer.Add(page);
+        returned += page.response.kvs_size();
+        return Status::Ok();
+      });
   if (!status.ok()) return status;
   printer.Finish(args.limit > 0 && returned >= args.limit);
   return Status::Ok();
@@ -227,9 +226,9 @@ void AddKeyValueCommands(CLI::App& app, CommandContext& context) {
   get->add_option("--limit", get_args->limit, "At most this many keys (0 = all)");
   get->add_option("--page-size", get_args->page_size, "Keys per request")->capture_default_str();
   get->add_option_function<std::string>(
-      "--consistency",
-      [get_args](const std::string& value) { get_args->serializable = value == "s"; },
-      "l (linearizable, default) or s (serializable)")
+         "--consistency",
+         [get_args](const std::string& value) { get_args->serializable = value == "s"; },
+         "l (linearizable, default) or s (serializable)")
       ->check(CLI::IsMember({"l", "s"}));
   get->callback([&context, get_args] {
     context.action = [&context, get_args] { return Get(context, *get_args); };

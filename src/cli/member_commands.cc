@@ -1,6 +1,5 @@
 // ketcd member list|add|remove|promote|update.
 #include <CLI/CLI.hpp>
-
 #include <sstream>
 
 #include "cli/commands.h"
@@ -85,8 +84,7 @@ Status MemberAdd(CommandContext& context, const std::string& name, const std::st
       << HexId(response->header().cluster_id()) << "\n\n"
       << "ETCD_NAME=\"" << name << "\"\n"
       << "ETCD_INITIAL_CLUSTER=\"" << initial_cluster << "\"\n"
-      << "ETCD_INITIAL_ADVERTISE_PEER_URLS=\"" << JoinUrls(response->member().peerurls())
-      << "\"\n"
+      << "ETCD_INITIAL_ADVERTISE_PEER_URLS=\"" << JoinUrls(response->member().peerurls()) << "\"\n"
       << "ETCD_INITIAL_CLUSTER_STATE=\"existing\"\n";
   return Status::Ok();
 }

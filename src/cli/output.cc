@@ -126,7 +126,8 @@ Result<OutputFormat> ResolveOutputFormat(const std::string& write_out, const std
   if (name == "table" || name == "wide") return OutputFormat::kTable;
   if (name == "json") return OutputFormat::kJson;
   if (name == "yaml") return OutputFormat::kYaml;
-  return InvalidArgument("unknown output format \"" + name + "\" (simple, table, wide, json, yaml)");
+  return InvalidArgument("unknown output format \"" + name +
+                         "\" (simple, table, wide, json, yaml)");
 }
 
 Json ProtoToEtcdJson(const Message& message) {
@@ -181,8 +182,7 @@ std::string HumanBytes(uint64_t bytes) {
   int exponent = static_cast<int>(std::floor(std::log(double(bytes)) / std::log(1000.0)));
   double value = std::floor(double(bytes) / std::pow(1000.0, exponent) * 10 + 0.5) / 10;
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, value < 10 ? "%.1f %s" : "%.0f %s", value,
-                kUnits[exponent]);
+  std::snprintf(buffer, sizeof buffer, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[exponent]);
   return buffer;
 }
 

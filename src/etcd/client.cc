@@ -36,8 +36,7 @@ std::shared_ptr<grpc::ChannelCredentials> MakeCredentials(const ConnectionConfig
   if (!pairs.empty()) options.watch_identity_key_cert_pairs();
   options.set_verify_server_certs(false);
   options.set_check_call_host(false);
-  options.set_certificate_verifier(
-      std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+  options.set_certificate_verifier(std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
   return grpc::experimental::TlsCredentials(options);
 }
 
@@ -108,7 +107,8 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const ConnectionConfig& c
     tls = std::move(*material);
   } else {
     for (const auto& endpoint : client->endpoints_) {
-      if (endpoint.https()) return InvalidArgument(endpoint.text + ": https with --insecure-transport");
+      if (endpoint.https())
+        return InvalidArgument(endpoint.text + ": https with --insecure-transport");
     }
   }
   auto credentials = MakeCredentials(config, tls);
@@ -154,10 +154,10 @@ Status EtcdClient::Ready(Connection& connection) {
     context.set_deadline(Clock::now() + std::chrono::milliseconds(200));
     pb::StatusResponse ignored;
     grpc::Status probe = connection.maintenance->Status(&context, pb::StatusRequest(), &ignored);
-    std::string reason = state == GRPC_CHANNEL_TRANSIENT_FAILURE && !probe.ok()
-                             ? probe.error_message()
-                             : "no connection within " + FormatDuration(config_.dial_timeout) +
-                                   " (--dial-timeout)";
+    std::string reason =
+        state == GRPC_CHANNEL_TRANSIENT_FAILURE && !probe.ok()
+            ? probe.error_message()
+            : "no connection within " + FormatDuration(config_.dial_timeout) + " (--dial-timeout)";
     return Unavailable(connection.endpoint.text + ": cannot connect: " + reason);
   }
   if (!config_.user.empty() && connection.token.empty()) return Authenticate(connection);
@@ -176,8 +176,8 @@ Status EtcdClient::Authenticate(Connection& connection) {
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
       return Unavailable(connection.endpoint.text + ": " + status.error_message());
     }
-    return Unauthenticated(connection.endpoint.text + ": authenticating as user \"" +
-                           config_.user + "\": " + status.error_message());
+    return Unauthenticated(connection.endpoint.text + ": authenticating as user \"" + config_.user +
+                           "\": " + status.error_message());
   }
   connection.token = response.token();
   return Status::Ok();
@@ -233,14 +233,13 @@ Result<Response> EtcdClient::Invoke(const char* rpc, Retry retry, std::optional<
         KETCD_RETURN_IF_ERROR(Authenticate(connection));
         continue;
       }
-      if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-          retry == Retry::kOnUnavailable && !pinned) {
+      if (status.error_code() == grpc::StatusCode::UNAVAILABLE && retry == Retry::kOnUnavailable &&
+          !pinned) {
         failures += (failures.empty() ? "" : "; ") + connection.endpoint.text + ": " +
                     status.error_message();
         break;
       }
-      return FromGrpc(connection.endpoint, status, config_.command_timeout)
-          .WithContext(rpc);
+      return FromGrpc(connection.endpoint, status, config_.command_timeout).WithContext(rpc);
     }
   }
   return Unavailable(failures);
@@ -256,10 +255,9 @@ Result<pb::RangeResponse> EtcdClient::Range(const pb::RangeRequest& request) {
 }
 
 Result<pb::PutResponse> EtcdClient::Put(const pb::PutRequest& request) {
-  return Invoke<pb::PutResponse>("put", Retry::kNever, std::nullopt,
-                                 [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
-                                   return c.kv->Put(ctx, request, r);
-                                 });
+  return Invoke<pb::PutResponse>(
+      "put", Retry::kNever, std::nullopt,
+      [&](Connection& c, grpc::ClientContext* ctx, auto* r) { return c.kv->Put(ctx, request, r); });
 }
 
 Result<pb::DeleteRangeResponse> EtcdClient::DeleteRange(const pb::DeleteRangeRequest& request) {
@@ -270,10 +268,9 @@ Result<pb::DeleteRangeResponse> EtcdClient::DeleteRange(const pb::DeleteRangeReq
 }
 
 Result<pb::TxnResponse> EtcdClient::Txn(const pb::TxnRequest& request) {
-  return Invoke<pb::TxnResponse>("txn", Retry::kNever, std::nullopt,
-                                 [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
-                                   return c.kv->Txn(ctx, request, r);
-                                 });
+  return Invoke<pb::TxnResponse>(
+      "txn", Retry::kNever, std::nullopt,
+      [&](Connection& c, grpc::ClientContext* ctx, auto* r) { return c.kv->Txn(ctx, request, r); });
 }
 
 Result<pb::CompactionResponse> EtcdClient::Compact(const pb::CompactionRequest& request) {
@@ -309,18 +306,18 @@ Result<pb::LeaseTimeToLiveResponse> EtcdClient::LeaseTimeToLive(int64_t id, bool
   pb::LeaseTimeToLiveRequest request;
   request.set_id(id);
   request.set_keys(with_keys);
-  return Invoke<pb::LeaseTimeToLiveResponse>(
-      "lease timetolive", Retry::kOnUnavailable, std::nullopt,
-      [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
-        return c.lease->LeaseTimeToLive(ctx, request, r);
-      });
+  return Invoke<pb::LeaseTimeToLiveResponse>("lease timetolive", Retry::kOnUnavailable,
+                                             std::nullopt,
+                                             [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
+                                               return c.lease->LeaseTimeToLive(ctx, request, r);
+                                             });
 }
 
 Result<pb::LeaseLeasesResponse> EtcdClient::LeaseLeases() {
   return Invoke<pb::LeaseLeasesResponse>("lease list", Retry::kOnUnavailable, std::nullopt,
                                          [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
-                                           return c.lease->LeaseLeases(
-                                               ctx, pb::LeaseLeasesRequest(), r);
+                                           return c.lease->LeaseLeases(ctx,
+                                                                       pb::LeaseLeasesRequest(), r);
                                          });
 }
 
@@ -392,8 +389,8 @@ Status EtcdClient::Watch(const pb::WatchCreateRequest& create,
 Result<pb::MemberListResponse> EtcdClient::MemberList() {
   return Invoke<pb::MemberListResponse>("member list", Retry::kOnUnavailable, std::nullopt,
                                         [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
-                                          return c.cluster->MemberList(
-                                              ctx, pb::MemberListRequest(), r);
+                                          return c.cluster->MemberList(ctx, pb::MemberListRequest(),
+                                                                       r);
                                         });
 }
 
@@ -449,12 +446,11 @@ Result<pb::StatusResponse> EtcdClient::EndpointStatus(size_t endpoint) {
 
 Result<pb::DefragmentResponse> EtcdClient::Defragment(size_t endpoint) {
   return Invoke<pb::DefragmentResponse>(
-      "defragment", Retry::kNever, endpoint,
-      [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
+      "defragment", Retry::kNever, endpoint, [&](Connection& c, grpc::ClientContext* ctx, auto* r) {
         // Defragmenting a large backend takes longer than a normal command;
         // etcdctl has the same rule of thumb.
-        ctx->set_deadline(Clock::now() + std::max(config_.command_timeout,
-                                                  std::chrono::milliseconds(60000)));
+        ctx->set_deadline(Clock::now() +
+                          std::max(config_.command_timeout, std::chrono::milliseconds(60000)));
         return c.maintenance->Defragment(ctx, pb::DefragmentRequest(), r);
       });
 }
@@ -486,8 +482,7 @@ Result<pb::AlarmResponse> EtcdClient::Alarm(const pb::AlarmRequest& request) {
 }
 
 ::ketcd::Status EtcdClient::Snapshot(
-    size_t endpoint,
-    const std::function<::ketcd::Status(const std::string&, uint64_t)>& sink) {
+    size_t endpoint, const std::function<::ketcd::Status(const std::string&, uint64_t)>& sink) {
   if (endpoint >= connections_.size()) return InvalidArgument("snapshot: no such endpoint");
   Connection& connection = *connections_[endpoint];
   KETCD_RETURN_IF_ERROR(Ready(connection));

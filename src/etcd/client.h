@@ -84,9 +84,9 @@ class EtcdClient {
   // Streams a snapshot of the member's backend; `sink` gets each chunk in
   // order (return a failed Status to abort) and the server's remaining_bytes.
   // No command timeout: snapshots of large databases take minutes.
-  ::ketcd::Status Snapshot(size_t endpoint,
-                           const std::function<::ketcd::Status(const std::string& chunk,
-                                                               uint64_t remaining)>& sink);
+  ::ketcd::Status Snapshot(
+      size_t endpoint,
+      const std::function<::ketcd::Status(const std::string& chunk, uint64_t remaining)>& sink);
   Result<pb::AlarmResponse> Alarm(const pb::AlarmRequest& request);
 
   // Index into endpoints() of the member that is the raft leader, found by
@@ -101,8 +101,7 @@ class EtcdClient {
   ::ketcd::Status Ready(Connection& connection);
   ::ketcd::Status Authenticate(Connection& connection);
   template <typename Response, typename Call>
-  Result<Response> Invoke(const char* rpc, Retry retry, std::optional<size_t> pinned,
-                          Call&& call);
+  Result<Response> Invoke(const char* rpc, Retry retry, std::optional<size_t> pinned, Call&& call);
 
   ConnectionConfig config_;
   std::vector<Endpoint> endpoints_;

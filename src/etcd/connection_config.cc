@@ -106,8 +106,8 @@ Result<ResolvedConnection> ResolveConnection(const ConnectionSettings& flags,
     config.password = password->value;
     origins["password"] = password->origin;
   }
-  if (auto v = Pick(flags.insecure_transport, "insecure-transport", env,
-                    "ETCDCTL_INSECURE_TRANSPORT")) {
+  if (auto v =
+          Pick(flags.insecure_transport, "insecure-transport", env, "ETCDCTL_INSECURE_TRANSPORT")) {
     auto b = ParseBool(*v);
     if (!b.ok()) return b.status();
     config.insecure_transport = *b;

@@ -21,7 +21,7 @@ struct ConnectionConfig {
   // etcdctl semantics: plaintext unless an https endpoint or TLS file is given.
   bool insecure_transport = true;
   bool insecure_skip_tls_verify = false;
-  std::string user;      // "name" or "name:password"
+  std::string user;  // "name" or "name:password"
   std::string password;
   std::chrono::milliseconds dial_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};

@@ -17,7 +17,7 @@ struct Endpoint {
   std::string scheme;  // "http", "https" or "" when none was given
   std::string host;    // without IPv6 brackets
   uint16_t port = 0;
-  std::string text;    // as the user wrote it; used in messages and output
+  std::string text;  // as the user wrote it; used in messages and output
 
   bool https() const { return scheme == "https"; }
   // The address gRPC dials: "host:port", IPv6 hosts in brackets.

@@ -16,13 +16,13 @@ namespace ketcd {
 // Error classes the CLI maps to exit codes (see src/cli/exit_codes.h).
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument,   // bad input given by the user: flags, files, URLs
-  kUnavailable,       // cannot reach an endpoint / TLS handshake failed
-  kUnauthenticated,   // wrong password, rejected certificate identity
-  kFailed,            // the operation reached etcd and failed there
+  kInvalidArgument,  // bad input given by the user: flags, files, URLs
+  kUnavailable,      // cannot reach an endpoint / TLS handshake failed
+  kUnauthenticated,  // wrong password, rejected certificate identity
+  kFailed,           // the operation reached etcd and failed there
   kNotFound,
-  kDataLoss,          // corrupt or truncated data
-  kIo,                // local file system error
+  kDataLoss,  // corrupt or truncated data
+  kIo,        // local file system error
   kInternal,
 };
 
@@ -65,7 +65,7 @@ inline Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(state_).ok());
   }
@@ -89,8 +89,8 @@ class [[nodiscard]] Result {
 }  // namespace ketcd
 
 // Propagates a failed Status from the current function.
-#define KETCD_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::ketcd::Status _status = (expr);        \
-    if (!_status.ok()) return _status;       \
+#define KETCD_RETURN_IF_ERROR(expr)    \
+  do {                                 \
+    ::ketcd::Status _status = (expr);  \
+    if (!_status.ok()) return _status; \
   } while (0)

@@ -1,7 +1,6 @@
 // Bad input gets one clear line on stderr and the documented exit code:
 // 2 usage, 3 cannot connect/authenticate; never a crash or a hang.
 #include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,10 +45,17 @@ TEST_F(TlsErrorTest, CorrectFilesWork) {
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
 }
 
+TEST_F(TlsErrorTest, SkipTlsVerifyAcceptsAnUnknownServerCa) {
+  const auto& pki = cluster_->pki();
+  auto result = RunKetcd({"--endpoints=" + cluster_->ClientUrl(0), "--cacert=" + pki.other_ca_cert,
+                          "--cert=" + pki.client_cert, "--key=" + pki.client_key,
+                          "--insecure-skip-tls-verify", "get", "k"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+}
+
 TEST_F(TlsErrorTest, WrongCaCannotConnect) {
   const auto& pki = cluster_->pki();
-  ExpectCleanFailure(Get(pki.other_ca_cert, pki.client_cert, pki.client_key), 3,
-                     "cannot connect");
+  ExpectCleanFailure(Get(pki.other_ca_cert, pki.client_cert, pki.client_key), 3, "cannot connect");
 }
 
 TEST_F(TlsErrorTest, MissingCertFileIsAUsageError) {
@@ -120,8 +126,9 @@ TEST(AuthErrorTest, WrongPasswordCannotAuthenticate) {
   auto cluster = EtcdCluster::Start({.members = 1});
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();
   auto flags = (*cluster)->ConnectionFlags();
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"user", "add", "root:right"}, {"user", "grant-role", "root", "root"}, {"auth", "enable"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{{"user", "add", "root:right"},
+                                                         {"user", "grant-role", "root", "root"},
+                                                         {"auth", "enable"}}) {
     auto result = RunEtcdctl(Args(flags, args));
     ASSERT_EQ(result.exit_code, 0) << Describe(result);
   }

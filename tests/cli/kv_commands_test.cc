@@ -14,8 +14,8 @@ class KvCommandsTest : public ::testing::Test {
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
     cluster_ = std::move(*cluster).release();
     for (int i = 0; i < 30; ++i) {
-      auto put = RunEtcdctl(Args(cluster_->ConnectionFlags(),
-                                 {"put", "/kv/" + std::to_string(i), "value-" + std::to_string(i)}));
+      auto put = RunEtcdctl(Args(cluster_->ConnectionFlags(), {"put", "/kv/" + std::to_string(i),
+                                                               "value-" + std::to_string(i)}));
       ASSERT_EQ(put.exit_code, 0) << Describe(put);
     }
     RunEtcdctl(Args(cluster_->ConnectionFlags(), {"put", "/kv/3", "changed"}));
@@ -45,8 +45,12 @@ TEST_F(KvCommandsTest, GetPrefixPagedJson) {
   ASSERT_EQ(ours.exit_code, 0) << Describe(ours);
   EXPECT_EQ(ours.out, theirs.out);
 }
-TEST_F(KvCommandsTest, GetKeysOnly) { ExpectSameAsEtcdctl({"get", "/kv/", "--prefix", "--keys-only"}); }
-TEST_F(KvCommandsTest, GetLimit) { ExpectSameAsEtcdctl({"get", "/kv/", "--prefix", "--limit", "4"}); }
+TEST_F(KvCommandsTest, GetKeysOnly) {
+  ExpectSameAsEtcdctl({"get", "/kv/", "--prefix", "--keys-only"});
+}
+TEST_F(KvCommandsTest, GetLimit) {
+  ExpectSameAsEtcdctl({"get", "/kv/", "--prefix", "--limit", "4"});
+}
 TEST_F(KvCommandsTest, GetLimitJsonSaysMore) {
   ExpectSameAsEtcdctl({"get", "/kv/", "--prefix", "--limit", "4", "-w", "json"});
 }
@@ -64,7 +68,9 @@ TEST_F(KvCommandsTest, GetCountOnlyPrintsTheCount) {
   EXPECT_EQ(simple.out, "30\n");
 }
 TEST_F(KvCommandsTest, GetRangeEnd) { ExpectSameAsEtcdctl({"get", "/kv/1", "/kv/2"}); }
-TEST_F(KvCommandsTest, GetFromKey) { ExpectSameAsEtcdctl({"get", "/kv/5", "--from-key", "--keys-only"}); }
+TEST_F(KvCommandsTest, GetFromKey) {
+  ExpectSameAsEtcdctl({"get", "/kv/5", "--from-key", "--keys-only"});
+}
 TEST_F(KvCommandsTest, GetMissingKeyPrintsNothing) { ExpectSameAsEtcdctl({"get", "/nope"}); }
 
 TEST_F(KvCommandsTest, PutThenDeleteByPrefix) {

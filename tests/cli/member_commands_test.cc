@@ -36,8 +36,8 @@ TEST(MemberCommandsTest, AddLearnerPromoteRemove) {
   // for a few seconds ("unhealthy cluster"); that refusal is exit code 1.
   CommandResult added;
   for (int attempt = 0; attempt < 40; ++attempt) {
-    added = RunKetcd(Args(cluster.ConnectionFlags(),
-                          {"member", "add", "m3", "--learner", "--peer-urls", cluster.PeerUrl(joining)}));
+    added = RunKetcd(Args(cluster.ConnectionFlags(), {"member", "add", "m3", "--learner",
+                                                      "--peer-urls", cluster.PeerUrl(joining)}));
     if (added.exit_code != 1 || added.err.find("unhealthy cluster") == std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
@@ -65,6 +65,11 @@ TEST(MemberCommandsTest, AddLearnerPromoteRemove) {
   ASSERT_EQ(promoted.exit_code, 0) << Describe(promoted);
   EXPECT_EQ(promoted.out.find("Member " + id + " promoted in cluster "), 0u) << promoted.out;
   for (const auto& m : MemberList(cluster)) EXPECT_FALSE(m.value("isLearner", false)) << m;
+
+  auto updated = RunKetcd(Args(cluster.ConnectionFlags(),
+                               {"member", "update", id, "--peer-urls", cluster.PeerUrl(joining)}));
+  ASSERT_EQ(updated.exit_code, 0) << Describe(updated);
+  EXPECT_EQ(updated.out.find("Member " + id + " updated in cluster "), 0u) << updated.out;
 
   auto removed = RunKetcd(Args(cluster.ConnectionFlags(), {"member", "remove", id}));
   ASSERT_EQ(removed.exit_code, 0) << Describe(removed);

@@ -49,7 +49,8 @@ std::optional<std::string> MeasurableKetcd() {
 TEST(RangeMemoryTest, PeakRssDoesNotGrowWithKeyCount) {
   auto binary = MeasurableKetcd();
   if (!binary) GTEST_SKIP() << "sanitized build and no KETCD_RELEASE_BINARY to measure";
-  auto cluster = EtcdCluster::Start({.members = 1, .extra_args = {"--quota-backend-bytes=4294967296"}});
+  auto cluster =
+      EtcdCluster::Start({.members = 1, .extra_args = {"--quota-backend-bytes=4294967296"}});
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();
   auto client = etcd::EtcdClient::Create((*cluster)->ClientConfig());
   ASSERT_TRUE(client.ok());
@@ -62,10 +63,10 @@ TEST(RangeMemoryTest, PeakRssDoesNotGrowWithKeyCount) {
   options.timeout = std::chrono::minutes(5);
   auto read = [&](const std::string& prefix, const char* format,
                   const std::string& page_size = "1000") {
-    auto result = RunCommand(Args({*binary, "get", prefix, "--prefix", "-w", format,
-                                   "--page-size", page_size},
-                                  (*cluster)->ConnectionFlags()),
-                             options);
+    auto result = RunCommand(
+        Args({*binary, "get", prefix, "--prefix", "-w", format, "--page-size", page_size},
+             (*cluster)->ConnectionFlags()),
+        options);
     EXPECT_EQ(result.exit_code, 0) << Describe(result);
     return result.max_rss_kb;
   };
@@ -74,8 +75,8 @@ TEST(RangeMemoryTest, PeakRssDoesNotGrowWithKeyCount) {
     long large = read("/large/", format);
     std::printf("%s: peak RSS %ld KB for 10k keys, %ld KB for 100k keys\n", format, small, large);
     // 90k more keys of 200+ bytes would add ~20 MB if held; allow noise.
-    EXPECT_LT(large - small, 6 * 1024) << format << ": " << small << " KB for 10k keys, "
-                                       << large << " KB for 100k keys";
+    EXPECT_LT(large - small, 6 * 1024)
+        << format << ": " << small << " KB for 10k keys, " << large << " KB for 100k keys";
   }
   // The measurement can see the difference: one page holding everything
   // costs tens of megabytes more.

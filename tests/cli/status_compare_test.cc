@@ -17,6 +17,10 @@ struct Topology {
   bool tls;
 };
 
+void PrintTo(const Topology& topology, std::ostream* out) {
+  *out << topology.members << " members, " << (topology.tls ? "mutual TLS" : "plaintext");
+}
+
 class StatusCompareTest : public ::testing::TestWithParam<Topology> {
  protected:
   void SetUp() override {

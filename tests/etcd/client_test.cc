@@ -31,7 +31,8 @@ class ClientTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status().message();
     client_ = std::move(*client);
     ASSERT_TRUE(client_->Connect().ok());
-    prefix_ = std::string("/") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "/";
+    prefix_ =
+        std::string("/") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "/";
   }
 
   int64_t PutKey(const std::string& key, const std::string& value) {
@@ -217,9 +218,8 @@ TEST_F(ClientTest, SnapshotStreamsTheWholeBackend) {
 }
 
 TEST_F(ClientTest, SnapshotSinkErrorAbortsTheStream) {
-  Status aborted = client_->Snapshot(0, [](const std::string&, uint64_t) {
-    return IoError("disk full");
-  });
+  Status aborted =
+      client_->Snapshot(0, [](const std::string&, uint64_t) { return IoError("disk full"); });
   EXPECT_EQ(aborted.code(), ErrorCode::kIo);
 }
 

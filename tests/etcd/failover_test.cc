@@ -54,8 +54,9 @@ TEST(AuthTest, PasswordAuthenticatesAndWrongPasswordIsRejected) {
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();
   auto flags = (*cluster)->ConnectionFlags();
   // etcdctl, the reference tool, sets up auth; ketcd's client must use it.
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"user", "add", "root:s3cret"}, {"user", "grant-role", "root", "root"}, {"auth", "enable"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{{"user", "add", "root:s3cret"},
+                                                         {"user", "grant-role", "root", "root"},
+                                                         {"auth", "enable"}}) {
     auto result = testing::RunEtcdctl(testing::Args(flags, args));
     ASSERT_EQ(result.exit_code, 0) << testing::Describe(result);
   }

@@ -29,8 +29,7 @@ TEST(MemberLookupTest, UnknownMemberListsTheKnownOnes) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
   EXPECT_NE(missing.status().message().find("etcd-a"), std::string::npos);
-  EXPECT_EQ(ResolveMemberId(TwoMembers(), "not-hex").status().code(),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ResolveMemberId(TwoMembers(), "not-hex").status().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

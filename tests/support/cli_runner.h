@@ -13,7 +13,8 @@ CommandResult RunKetcd(const std::vector<std::string>& args, CommandOptions opti
 CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions options = {});
 
 // Concatenates argument lists: Args(cluster.ConnectionFlags(), {"get", "k"}).
-std::vector<std::string> Args(std::vector<std::string> first, const std::vector<std::string>& second);
+std::vector<std::string> Args(std::vector<std::string> first,
+                              const std::vector<std::string>& second);
 
 // For failure messages: "exit 1, stderr: ...".
 std::string Describe(const CommandResult& result);

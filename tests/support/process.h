@@ -13,10 +13,10 @@
 namespace ketcd::testing {
 
 struct CommandResult {
-  int exit_code = -1;      // -1 when killed by a signal or timed out
+  int exit_code = -1;  // -1 when killed by a signal or timed out
   bool timed_out = false;
   std::string out, err;
-  long max_rss_kb = 0;     // peak resident set size, with CommandOptions::measure_rss
+  long max_rss_kb = 0;  // peak resident set size, with CommandOptions::measure_rss
   std::chrono::milliseconds elapsed{0};
 };
 

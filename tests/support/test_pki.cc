@@ -40,7 +40,7 @@ struct CertSpec {
   bool is_ca = false;
   const char* subject_alt_names = nullptr;  // e.g. "IP:127.0.0.1,DNS:localhost"
   const char* extended_key_usage = nullptr;
-  long not_before_seconds = -3600;          // relative to now
+  long not_before_seconds = -3600;  // relative to now
   long not_after_seconds = 24 * 3600;
 };
 
@@ -124,7 +124,8 @@ TestPki MakeTestPki(const std::string& dir) {
         ca, ca_key, pki.expired_client_cert, pki.expired_client_key);
 
   EVP_PKEY* other_key = NewKey();
-  X509* other = NewCert({.common_name = "unrelated CA", .is_ca = true}, other_key, nullptr, nullptr);
+  X509* other =
+      NewCert({.common_name = "unrelated CA", .is_ca = true}, other_key, nullptr, nullptr);
   pki.other_ca_cert = dir + "/other-ca.crt";
   WriteCert(pki.other_ca_cert, other);
 

@@ -19,9 +19,7 @@ TEST(StatusTest, ContextPrefixesMessageAndKeepsCode) {
   EXPECT_TRUE(Status::Ok().WithContext("x").ok());
 }
 
-TEST(StatusTest, ReturnIfErrorPropagates) {
-  EXPECT_EQ(Propagates().code(), ErrorCode::kDataLoss);
-}
+TEST(StatusTest, ReturnIfErrorPropagates) { EXPECT_EQ(Propagates().code(), ErrorCode::kDataLoss); }
 
 TEST(ResultTest, HoldsValueOrError) {
   Result<int> value = 7;
