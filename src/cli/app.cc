@@ -54,6 +54,8 @@ void QuietGrpcLog(gpr_log_func_args*) {}
 }  // namespace
 
 int Run(int argc, char** argv) {
+  // Large listings go through std::cout; C stdio is not used alongside it.
+  std::ios::sync_with_stdio(false);
   CommandContext context;
   CLI::App app{"ketcd: operate, inspect, back up and migrate the etcd under Kubernetes"};
   app.name("ketcd");

@@ -36,7 +36,7 @@ Result<std::pair<std::string, std::string>> KeyRange(const KeyRangeArgs& args) {
 struct GetArgs {
   KeyRangeArgs range;
   bool keys_only = false, count_only = false, print_value_only = false, serializable = false;
-  int64_t revision = 0, limit = 0, page_size = 1000;
+  int64_t revision = 0, limit = 0, page_size = 0;  // 0: adaptive pages
 };
 
 // Prints a streamed get in the chosen format; each Add() sees one page.
@@ -114,8 +114,8 @@ Status Get(CommandContext& context, const GetArgs& args) {
   if (context.format == OutputFormat::kTable) {
     return InvalidArgument("get: table output is not supported (use simple, json or yaml)");
   }
-  if (args.limit < 0 || args.revision < 0 || args.page_size <= 0) {
-    return InvalidArgument("get: --limit, --rev must be >= 0 and --page-size > 0");
+  if (args.limit < 0 || args.revision < 0 || args.page_size < 0) {
+    return InvalidArgument("get: --limit, --rev and --page-size must not be negative");
   }
   auto range = KeyRange(args.range);
   if (!range.ok()) return range.status();
@@ -132,8 +132,10 @@ Status Get(CommandContext& context, const GetArgs& args) {
   GetPrinter printer(*context.out, context.format, args.print_value_only);
   printer.set_count_only(args.count_only);
   int64_t returned = 0;
+  etcd::PageSizing sizing;
+  if (args.page_size > 0) sizing = etcd::PageSizing::Fixed(args.page_size);
   Status status =
-      etcd::ReadRangeInPages(**client, request, args.page_size, [&](const etcd::RangePage& page) {
+      etcd::ReadRangeInPages(**client, request, sizing, [&](const etcd::RangePage& page) {
         printer.Add(page);
         returned += page.response.kvs_size();
         return Status::Ok();
@@ -224,7 +226,8 @@ void AddKeyValueCommands(CLI::App& app, CommandContext& context) {
   get->add_flag("--print-value-only", get_args->print_value_only, "Print values without keys");
   get->add_option("--rev", get_args->revision, "Read at this revision (0 = latest)");
   get->add_option("--limit", get_args->limit, "At most this many keys (0 = all)");
-  get->add_option("--page-size", get_args->page_size, "Keys per request")->capture_default_str();
+  get->add_option("--page-size", get_args->page_size,
+                  "Keys per request (default: adapts to ~2 MB pages)");
   get->add_option_function<std::string>(
          "--consistency",
          [get_args](const std::string& value) { get_args->serializable = value == "s"; },

@@ -1,5 +1,7 @@
 #include "etcd/range_pager.h"
 
+#include <algorithm>
+
 namespace ketcd::etcd {
 
 std::string PrefixRangeEnd(const std::string& prefix) {
@@ -16,8 +18,24 @@ std::string PrefixRangeEnd(const std::string& prefix) {
   return std::string(1, '\0');
 }
 
-Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request, int64_t page_size,
+namespace {
+
+// Keys for the next page, from the average size of the entries just read.
+int64_t NextPageKeys(const PageSizing& sizing, const pb::RangeResponse& page, int64_t current) {
+  if (!sizing.adaptive || page.kvs_size() == 0) return current;
+  int64_t bytes = 0;
+  for (const auto& kv : page.kvs())
+    bytes += static_cast<int64_t>(kv.key().size() + kv.value().size()) + 32;
+  int64_t average = std::max<int64_t>(1, bytes / page.kvs_size());
+  return std::clamp(sizing.target_bytes / average, sizing.min_keys, sizing.max_keys);
+}
+
+}  // namespace
+
+Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
+                        const PageSizing& sizing,
                         const std::function<Status(const RangePage&)>& on_page) {
+  int64_t page_size = sizing.first_page_keys;
   const bool key_order = request.sort_order() == pb::RangeRequest::NONE ||
                          (request.sort_order() == pb::RangeRequest::ASCEND &&
                           request.sort_target() == pb::RangeRequest::KEY);
@@ -48,6 +66,7 @@ Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request, int
       if (remaining <= 0) break;
     }
     if (!response->more() || kvs == 0) break;
+    page_size = NextPageKeys(sizing, *response, page_size);
     // Continue just after the last key of this page.
     page_request.set_key(response->kvs(kvs - 1).key() + '\0');
   }

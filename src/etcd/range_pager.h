@@ -13,11 +13,27 @@ struct RangePage {
   bool first;  // the first page carries the header and the total count
 };
 
-// Reads `request` (its limit is the overall cap, 0 = all) in pages of at
-// most `page_size` keys, all at the revision of the first page (or the
-// request's own revision), calling `on_page` for each. Requests sorted other
-// than by ascending key cannot be continued by key and are read in one call.
-Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request, int64_t page_size,
+// How many keys each page asks for. By default the size adapts so that a
+// page holds about `target_bytes` of keys and values: few round trips for
+// small values, bounded memory for large ones. etcd 3.4 walks its index
+// from the page start to the end of the range for every page, so fewer,
+// larger pages are also much faster there.
+struct PageSizing {
+  int64_t first_page_keys = 1000;
+  bool adaptive = true;  // false: every page asks for first_page_keys
+  int64_t min_keys = 100;
+  int64_t max_keys = 100000;
+  int64_t target_bytes = 2 << 20;
+
+  static PageSizing Fixed(int64_t keys) { return {keys, false}; }
+};
+
+// Reads `request` (its limit is the overall cap, 0 = all) page by page, all
+// at the revision of the first page (or the request's own revision), calling
+// `on_page` for each. Requests sorted other than by ascending key cannot be
+// continued by key and are read in one call.
+Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
+                        const PageSizing& sizing,
                         const std::function<Status(const RangePage&)>& on_page);
 
 // The smallest key after every key that starts with `prefix`, as etcd's

@@ -107,20 +107,21 @@ TEST_F(ClientTest, PagedRangeSeesOneRevisionAcrossPages) {
   request.set_range_end(PrefixRangeEnd(prefix_));
   int pages = 0, seen = 0;
   std::string last_key;
-  Status status = ReadRangeInPages(*client_, request, 40, [&](const RangePage& page) {
-    ++pages;
-    if (page.first) {
-      EXPECT_EQ(page.response.count(), kKeys);
-      // Written after the first page: a consistent read must not see it.
-      PutKey(prefix_ + "9999-late", "late");
-    }
-    for (const auto& kv : page.response.kvs()) {
-      EXPECT_GT(kv.key(), last_key);
-      last_key = kv.key();
-      ++seen;
-    }
-    return Status::Ok();
-  });
+  Status status =
+      ReadRangeInPages(*client_, request, PageSizing::Fixed(40), [&](const RangePage& page) {
+        ++pages;
+        if (page.first) {
+          EXPECT_EQ(page.response.count(), kKeys);
+          // Written after the first page: a consistent read must not see it.
+          PutKey(prefix_ + "9999-late", "late");
+        }
+        for (const auto& kv : page.response.kvs()) {
+          EXPECT_GT(kv.key(), last_key);
+          last_key = kv.key();
+          ++seen;
+        }
+        return Status::Ok();
+      });
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(seen, kKeys);
   EXPECT_EQ(pages, 7);  // 6 full pages of 40 and one of 10
@@ -133,11 +134,28 @@ TEST_F(ClientTest, PagedRangeHonoursOverallLimit) {
   request.set_range_end(PrefixRangeEnd(prefix_));
   request.set_limit(25);
   int seen = 0;
-  ASSERT_TRUE(ReadRangeInPages(*client_, request, 10, [&](const RangePage& page) {
-                seen += page.response.kvs_size();
+  ASSERT_TRUE(
+      ReadRangeInPages(*client_, request, PageSizing::Fixed(10), [&](const RangePage& page) {
+        seen += page.response.kvs_size();
+        return Status::Ok();
+      }).ok());
+  EXPECT_EQ(seen, 25);
+}
+
+TEST_F(ClientTest, AdaptivePagesGrowForSmallValues) {
+  for (int i = 0; i < 600; ++i) PutKey(prefix_ + std::to_string(1000 + i), "x");
+  pb::RangeRequest request;
+  request.set_key(prefix_);
+  request.set_range_end(PrefixRangeEnd(prefix_));
+  PageSizing sizing;
+  sizing.first_page_keys = 50;
+  sizing.target_bytes = 64 * 1024;  // ~1000 small entries per page
+  std::vector<int> page_sizes;
+  ASSERT_TRUE(ReadRangeInPages(*client_, request, sizing, [&](const RangePage& page) {
+                page_sizes.push_back(page.response.kvs_size());
                 return Status::Ok();
               }).ok());
-  EXPECT_EQ(seen, 25);
+  EXPECT_EQ(page_sizes, (std::vector<int>{50, 550}));
 }
 
 TEST_F(ClientTest, LeaseGrantKeepAliveTimeToLiveRevoke) {

@@ -1,6 +1,8 @@
 // Endpoint failover, timeouts and authentication against real etcd.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "etcd/client.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
@@ -31,6 +33,25 @@ TEST(FailoverTest, ReadsAndWritesMoveToTheNextEndpointWhenOneIsDown) {
   EXPECT_EQ(read->kvs(0).value(), "yes");
   // Pinned calls do not fail over: the dead member reports unavailable.
   EXPECT_EQ((*client)->EndpointStatus(0).status().code(), ErrorCode::kUnavailable);
+
+  // Back with its data, the member serves again, including what it missed.
+  ASSERT_TRUE((*cluster)->RestartMember(0).ok());
+  auto status = (*client)->EndpointStatus(0);
+  ASSERT_TRUE(status.ok()) << status.status().message();
+  get.set_serializable(true);  // answered from member 0's own store
+  ConnectionConfig only_first = (*cluster)->ClientConfig();
+  only_first.endpoints = {(*cluster)->ClientUrl(0)};
+  auto first = EtcdClient::Create(only_first);
+  ASSERT_TRUE(first.ok());
+  // It may still be applying the entries it missed: give it a moment.
+  Result<pb::RangeResponse> caught_up = (*first)->Range(get);
+  for (int attempt = 0; attempt < 50 && caught_up.ok() && caught_up->kvs_size() == 0; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    caught_up = (*first)->Range(get);
+  }
+  ASSERT_TRUE(caught_up.ok()) << caught_up.status().message();
+  ASSERT_EQ(caught_up->kvs_size(), 1);
+  EXPECT_EQ(caught_up->kvs(0).value(), "yes");
 }
 
 TEST(FailoverTest, NoReachableEndpointIsUnavailableWithinDialTimeout) {
