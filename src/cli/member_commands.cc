@@ -89,6 +89,12 @@ Status MemberAdd(CommandContext& context, const std::string& name, const std::st
   return Status::Ok();
 }
 
+template <typename Response>
+Result<etcd::pb::ResponseHeader> HeaderOf(const Result<Response>& response) {
+  if (!response.ok()) return response.status();
+  return response->header();
+}
+
 // Runs one member change addressed by ID or name and prints etcdctl's line.
 template <typename Change>
 Status ChangeMember(CommandContext& context, const std::string& member_ref, const char* verb,
@@ -136,12 +142,9 @@ void AddMemberCommands(CLI::App& app, CommandContext& context) {
   remove->add_option("member", *remove_ref, "Member ID (hex) or name")->required();
   remove->callback([&context, remove_ref] {
     context.action = [&context, remove_ref] {
-      return ChangeMember(context, *remove_ref, "removed from",
-                          [](etcd::EtcdClient& c, uint64_t id) -> Result<etcd::pb::ResponseHeader> {
-                            auto r = c.MemberRemove(id);
-                            if (!r.ok()) return r.status();
-                            return r->header();
-                          });
+      return ChangeMember(
+          context, *remove_ref, "removed from",
+          [](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberRemove(id)); });
     };
   });
 
@@ -150,12 +153,9 @@ void AddMemberCommands(CLI::App& app, CommandContext& context) {
   promote->add_option("member", *promote_ref, "Member ID (hex) or name")->required();
   promote->callback([&context, promote_ref] {
     context.action = [&context, promote_ref] {
-      return ChangeMember(context, *promote_ref, "promoted in",
-                          [](etcd::EtcdClient& c, uint64_t id) -> Result<etcd::pb::ResponseHeader> {
-                            auto r = c.MemberPromote(id);
-                            if (!r.ok()) return r.status();
-                            return r->header();
-                          });
+      return ChangeMember(
+          context, *promote_ref, "promoted in",
+          [](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberPromote(id)); });
     };
   });
 
@@ -172,11 +172,7 @@ void AddMemberCommands(CLI::App& app, CommandContext& context) {
       std::vector<std::string> urls = SplitUrls(update_args->peer_urls);
       return ChangeMember(
           context, update_args->ref, "updated in",
-          [urls](etcd::EtcdClient& c, uint64_t id) -> Result<etcd::pb::ResponseHeader> {
-            auto r = c.MemberUpdate(id, urls);
-            if (!r.ok()) return r.status();
-            return r->header();
-          });
+          [urls](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberUpdate(id, urls)); });
     };
   });
 }

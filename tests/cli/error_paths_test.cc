@@ -126,12 +126,8 @@ TEST(AuthErrorTest, WrongPasswordCannotAuthenticate) {
   auto cluster = EtcdCluster::Start({.members = 1});
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();
   auto flags = (*cluster)->ConnectionFlags();
-  for (auto args : std::vector<std::vector<std::string>>{{"user", "add", "root:right"},
-                                                         {"user", "grant-role", "root", "root"},
-                                                         {"auth", "enable"}}) {
-    auto result = RunEtcdctl(Args(flags, args));
-    ASSERT_EQ(result.exit_code, 0) << Describe(result);
-  }
+  Status auth = EnableRootAuth(**cluster, "right");
+  ASSERT_TRUE(auth.ok()) << auth.message();
   ExpectCleanFailure(RunKetcd(Args(flags, {"--user=root", "--password=wrong", "get", "k"})), 3,
                      "authenticating as user \"root\"");
   auto right = RunKetcd(Args(flags, {"--user=root:right", "put", "k", "v"}));

@@ -73,14 +73,8 @@ TEST(FailoverTest, NoReachableEndpointIsUnavailableWithinDialTimeout) {
 TEST(AuthTest, PasswordAuthenticatesAndWrongPasswordIsRejected) {
   auto cluster = EtcdCluster::Start({.members = 1});
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();
-  auto flags = (*cluster)->ConnectionFlags();
-  // etcdctl, the reference tool, sets up auth; ketcd's client must use it.
-  for (auto args : std::vector<std::vector<std::string>>{{"user", "add", "root:s3cret"},
-                                                         {"user", "grant-role", "root", "root"},
-                                                         {"auth", "enable"}}) {
-    auto result = testing::RunEtcdctl(testing::Args(flags, args));
-    ASSERT_EQ(result.exit_code, 0) << testing::Describe(result);
-  }
+  Status auth = testing::EnableRootAuth(**cluster, "s3cret");
+  ASSERT_TRUE(auth.ok()) << auth.message();
   ConnectionConfig config = (*cluster)->ClientConfig();
   config.user = "root";
   config.password = "s3cret";

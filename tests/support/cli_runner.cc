@@ -33,6 +33,17 @@ std::vector<std::string> Args(std::vector<std::string> first,
   return first;
 }
 
+Status EnableRootAuth(const EtcdCluster& cluster, const std::string& password) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"user", "add", "root:" + password},
+                                             {"user", "grant-role", "root", "root"},
+                                             {"auth", "enable"}}) {
+    CommandResult result = RunEtcdctl(Args(cluster.ConnectionFlags(), args));
+    if (result.exit_code != 0) return Failed("etcdctl " + args[0] + ": " + Describe(result));
+  }
+  return Status::Ok();
+}
+
 std::string Describe(const CommandResult& result) {
   return "exit " + std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
          "\nstdout: " + result.out.substr(0, 2000) + "\nstderr: " + result.err.substr(0, 2000);

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "support/etcd_cluster.h"
 #include "support/process.h"
+#include "util/status.h"
 
 namespace ketcd::testing {
 
@@ -15,6 +17,10 @@ CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions op
 // Concatenates argument lists: Args(cluster.ConnectionFlags(), {"get", "k"}).
 std::vector<std::string> Args(std::vector<std::string> first,
                               const std::vector<std::string>& second);
+
+// Turns on etcd authentication with a root user, through etcdctl (the
+// reference tool sets it up; ketcd must work with it).
+Status EnableRootAuth(const EtcdCluster& cluster, const std::string& password);
 
 // For failure messages: "exit 1, stderr: ...".
 std::string Describe(const CommandResult& result);
