@@ -199,6 +199,19 @@ TEST_F(ClientTest, WatchDeliversEventsFromStartRevision) {
   EXPECT_EQ(values, (std::vector<std::string>{"1", "2"}));
 }
 
+TEST_F(ClientTest, ServesTheEtcdVersionUnderTest) {
+  // The harness runs $KETCD_TEST_ETCD: the member must report that version.
+  auto version = testing::RunCommand({testing::EtcdBinary(), "--version"});
+  const std::string marker = "etcd Version: ";
+  auto at = version.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << version.out;
+  std::string expected = version.out.substr(at + marker.size());
+  expected = expected.substr(0, expected.find('\n'));
+  auto status = client_->EndpointStatus(0);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->version(), expected);
+}
+
 TEST_F(ClientTest, MaintenanceStatusHashDefragAlarms) {
   auto status = client_->EndpointStatus(0);
   ASSERT_TRUE(status.ok());
