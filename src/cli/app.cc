@@ -74,6 +74,7 @@ int Run(int argc, char** argv) {
   AddMemberCommands(app, context);
   AddMaintenanceCommands(app, context);
   AddKeyValueCommands(app, context);
+  AddDecodeCommands(app, context);
 
   try {
     app.parse(argc, argv);

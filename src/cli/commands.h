@@ -14,5 +14,6 @@ void AddEndpointCommands(CLI::App& app, CommandContext& context);
 void AddMemberCommands(CLI::App& app, CommandContext& context);
 void AddMaintenanceCommands(CLI::App& app, CommandContext& context);
 void AddKeyValueCommands(CLI::App& app, CommandContext& context);
+void AddDecodeCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

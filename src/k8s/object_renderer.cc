@@ -1,0 +1,427 @@
+#include "k8s/object_renderer.h"
+
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/unknown_field_set.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <set>
+
+#include "k8s/storage_envelope.h"
+
+namespace ketcd::k8s {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using google::protobuf::UnknownField;
+using google::protobuf::UnknownFieldSet;
+
+constexpr const char* kUnknownFieldsKey = "ketcd.unknownFields";
+
+std::string Base64(std::string_view bytes) {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      out += kAlphabet[(buffer >> (bits - 6)) & 63];
+      bits -= 6;
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
+  while (out.size() % 4) out += '=';
+  return out;
+}
+
+std::string FormatTime(int64_t seconds, int32_t nanos, bool micro) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string text = buffer;
+  if (micro) {
+    std::snprintf(buffer, sizeof buffer, ".%06d", nanos / 1000);
+    text += buffer;
+  }
+  return text + "Z";
+}
+
+class Renderer {
+ public:
+  Renderer(const JsonTags& tags, std::vector<std::string>* warnings)
+      : tags_(tags), warnings_(warnings) {}
+
+  Json Message(const google::protobuf::Message& message, const std::string& path) {
+    const Descriptor* type = message.GetDescriptor();
+    const Reflection& reflection = *message.GetReflection();
+    if (auto special = SpecialType(message, *type, reflection)) return *special;
+    Json object = Json::object();
+    std::set<int> tagged;
+    if (const auto* tags = tags_.Find(type->full_name())) {
+      for (const JsonFieldTag& tag : *tags) {
+        const FieldDescriptor* field = type->FindFieldByNumber(tag.number);
+        if (field == nullptr) continue;
+        tagged.insert(tag.number);
+        AddTaggedField(message, *field, tag, path, object);
+      }
+    }
+    // Fields without a Go tag (a schema newer than the table): proto names.
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor& field = *type->field(i);
+      if (tagged.count(field.number())) continue;
+      const std::string field_path = path + "." + field.name();
+      if (field.is_map()) {
+        if (reflection.FieldSize(message, &field) == 0) continue;
+        object[field.name()] = Map(message, field, field_path);
+      } else if (field.is_repeated()) {
+        int size = reflection.FieldSize(message, &field);
+        if (size == 0) continue;
+        Json array = Json::array();
+        for (int j = 0; j < size; ++j) array.push_back(Value(message, field, j, field_path));
+        object[field.name()] = std::move(array);
+      } else if (reflection.HasField(message, &field)) {
+        Json value = Value(message, field, -1, field_path);
+        // Go omits empty strings of optional fields; kept zero numbers and
+        // false booleans may be pointers set on purpose (replicas: 0).
+        if (value.is_string() && value.get_ref<const std::string&>().empty() &&
+            field.type() == FieldDescriptor::TYPE_STRING) {
+          continue;
+        }
+        object[field.name()] = std::move(value);
+      }
+    }
+    const UnknownFieldSet& unknown = reflection.GetUnknownFields(message);
+    if (!unknown.empty()) {
+      warnings_->push_back(path + ": " + std::to_string(unknown.field_count()) +
+                           " field(s) unknown to the schema, shown under " + kUnknownFieldsKey);
+      object[kUnknownFieldsKey] = UnknownFields(unknown);
+    }
+    return object;
+  }
+
+ private:
+  static bool IsZero(const Json& value) {
+    return value.is_null() || (value.is_boolean() && !value.get<bool>()) ||
+           (value.is_number() && value == 0) ||
+           (value.is_string() && value.get_ref<const std::string&>().empty());
+  }
+
+  // One field as Go's encoding/json prints it, following its struct tag.
+  void AddTaggedField(const google::protobuf::Message& message, const FieldDescriptor& field,
+                      const JsonFieldTag& tag, const std::string& path, Json& object) {
+    const Reflection& r = *message.GetReflection();
+    const std::string& name = tag.json_name.empty() ? field.name() : tag.json_name;
+    const std::string field_path = path + "." + name;
+    const bool singular_message =
+        !field.is_repeated() && field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    if (tag.inline_struct && singular_message) {
+      if (tag.pointer && !r.HasField(message, &field)) return;
+      Json inner = Message(r.GetMessage(message, &field), path);
+      if (inner.is_object()) {
+        for (auto& [key, value] : inner.items()) object[key] = std::move(value);
+      }
+      return;
+    }
+    if (field.is_repeated()) {
+      int size = r.FieldSize(message, &field);
+      if (size == 0) {
+        if (!tag.omitempty) object[name] = nullptr;  // a nil slice or map
+        return;
+      }
+      if (field.is_map()) {
+        object[name] = Map(message, field, field_path);
+        return;
+      }
+      Json array = Json::array();
+      for (int j = 0; j < size; ++j) array.push_back(Value(message, field, j, field_path));
+      object[name] = std::move(array);
+      return;
+    }
+    if (tag.pointer && !r.HasField(message, &field)) {
+      if (!tag.omitempty) object[name] = nullptr;
+      return;
+    }
+    Json value = Value(message, field, -1, field_path);
+    // omitempty never drops a struct (Go), but drops zero scalars.
+    if (tag.omitempty && !tag.pointer && !singular_message && IsZero(value)) return;
+    object[name] = std::move(value);
+  }
+
+  // Types whose Go JSON form is not a plain object of their proto fields.
+  std::optional<Json> SpecialType(const google::protobuf::Message& message, const Descriptor& type,
+                                  const Reflection& reflection) {
+    const std::string& name = type.full_name();
+    auto field = [&](const char* field_name) { return type.FindFieldByName(field_name); };
+    if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Time" ||
+        name == "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime") {
+      int64_t seconds = reflection.GetInt64(message, field("seconds"));
+      int32_t nanos = reflection.GetInt32(message, field("nanos"));
+      // Go's zero time marshals as null.
+      if (seconds == 0 && nanos == 0) return Json(nullptr);
+      const bool micro = name.find("MicroTime") != std::string::npos;
+      return Json(FormatTime(seconds, nanos, micro));
+    }
+    if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Duration") {
+      return Json(GoDurationString(reflection.GetInt64(message, field("duration"))));
+    }
+    if (name == "k8s.io.apimachinery.pkg.util.intstr.IntOrString") {
+      if (reflection.GetInt64(message, field("type")) == 1) {
+        return Json(reflection.GetString(message, field("strVal")));
+      }
+      return Json(reflection.GetInt32(message, field("intVal")));
+    }
+    if (name == "k8s.io.apimachinery.pkg.api.resource.Quantity" ||
+        name == "k8s.io.apimachinery.pkg.api.resource.QuantityValue") {
+      return Json(reflection.GetString(message, field("string")));
+    }
+    if (name == "k8s.io.apimachinery.pkg.runtime.RawExtension" ||
+        name == "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1") {
+      const FieldDescriptor* raw = field("raw") ? field("raw") : field("Raw");
+      std::string bytes = raw ? reflection.GetString(message, raw) : "";
+      if (bytes.empty()) return Json(nullptr);
+      Json inline_json = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+      if (!inline_json.is_discarded()) return inline_json;
+      return Json(Base64(bytes));  // not JSON (e.g. CBOR): keep the bytes
+    }
+    // Go named slice types (e.g. meta/v1 Verbs, authentication ExtraValue)
+    // are wrapped in a message with one repeated "items" field.
+    // (A Go struct with one "items" field has tags and is not one of them.)
+    if (type.field_count() == 1 && type.field(0)->name() == "items" &&
+        type.field(0)->is_repeated() && tags_.Find(name) == nullptr) {
+      const FieldDescriptor& items = *type.field(0);
+      Json array = Json::array();
+      for (int j = 0; j < reflection.FieldSize(message, &items); ++j) {
+        array.push_back(Value(message, items, j, type.name()));
+      }
+      return array;
+    }
+    return std::nullopt;
+  }
+
+  Json Map(const google::protobuf::Message& message, const FieldDescriptor& field,
+           const std::string& path) {
+    const Reflection& reflection = *message.GetReflection();
+    const FieldDescriptor* key_field = field.message_type()->map_key();
+    const FieldDescriptor* value_field = field.message_type()->map_value();
+    Json object = Json::object();
+    std::vector<std::pair<std::string, Json>> entries;
+    for (int j = 0; j < reflection.FieldSize(message, &field); ++j) {
+      const auto& entry = reflection.GetRepeatedMessage(message, &field, j);
+      Json key = Value(entry, *key_field, -1, path);
+      std::string key_text = key.is_string() ? key.get<std::string>() : key.dump();
+      entries.emplace_back(key_text, Value(entry, *value_field, -1, path + "[" + key_text + "]"));
+    }
+    // Go's encoding/json sorts map keys.
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [key, value] : entries) object[key] = std::move(value);
+    return object;
+  }
+
+  // One value of `field`: index >= 0 picks an element of a repeated field.
+  Json Value(const google::protobuf::Message& message, const FieldDescriptor& field, int index,
+             const std::string& path) {
+    const Reflection& r = *message.GetReflection();
+    const bool repeated = index >= 0;
+    switch (field.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_INT32:
+        return repeated ? r.GetRepeatedInt32(message, &field, index) : r.GetInt32(message, &field);
+      case FieldDescriptor::CPPTYPE_INT64:
+        return repeated ? r.GetRepeatedInt64(message, &field, index) : r.GetInt64(message, &field);
+      case FieldDescriptor::CPPTYPE_UINT32:
+        return repeated ? r.GetRepeatedUInt32(message, &field, index)
+                        : r.GetUInt32(message, &field);
+      case FieldDescriptor::CPPTYPE_UINT64:
+        return repeated ? r.GetRepeatedUInt64(message, &field, index)
+                        : r.GetUInt64(message, &field);
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        return repeated ? r.GetRepeatedDouble(message, &field, index)
+                        : r.GetDouble(message, &field);
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        return repeated ? r.GetRepeatedFloat(message, &field, index) : r.GetFloat(message, &field);
+      case FieldDescriptor::CPPTYPE_BOOL:
+        return repeated ? r.GetRepeatedBool(message, &field, index) : r.GetBool(message, &field);
+      case FieldDescriptor::CPPTYPE_ENUM:
+        return repeated ? r.GetRepeatedEnumValue(message, &field, index)
+                        : r.GetEnumValue(message, &field);
+      case FieldDescriptor::CPPTYPE_STRING: {
+        std::string value =
+            repeated ? r.GetRepeatedString(message, &field, index) : r.GetString(message, &field);
+        if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64(value);
+        return value;
+      }
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        return Message(
+            repeated ? r.GetRepeatedMessage(message, &field, index) : r.GetMessage(message, &field),
+            path);
+    }
+    return nullptr;
+  }
+
+  const JsonTags& tags_;
+  std::vector<std::string>* warnings_;
+
+ public:
+  static Json UnknownFields(const UnknownFieldSet& fields) {
+    Json object = Json::object();
+    std::set<std::string> repeated_keys;
+    for (int i = 0; i < fields.field_count(); ++i) {
+      const UnknownField& field = fields.field(i);
+      Json value;
+      switch (field.type()) {
+        case UnknownField::TYPE_VARINT:
+          value = field.varint();
+          break;
+        case UnknownField::TYPE_FIXED32:
+          value = field.fixed32();
+          break;
+        case UnknownField::TYPE_FIXED64:
+          value = field.fixed64();
+          break;
+        case UnknownField::TYPE_GROUP:
+          value = UnknownFields(field.group());
+          break;
+        case UnknownField::TYPE_LENGTH_DELIMITED: {
+          const std::string& bytes = field.length_delimited();
+          UnknownFieldSet nested;
+          if (!bytes.empty() && nested.ParseFromString(bytes) && !nested.empty() &&
+              !IsPrintableText(bytes)) {
+            value = UnknownFields(nested);
+          } else if (IsPrintableText(bytes)) {
+            value = bytes;
+          } else {
+            value = "base64:" + Base64(bytes);
+          }
+          break;
+        }
+      }
+      std::string key = std::to_string(field.number());
+      // Repeated fields arrive as several entries with one number.
+      if (object.contains(key)) {
+        if (!repeated_keys.count(key)) {
+          object[key] = Json::array({object[key]});
+          repeated_keys.insert(key);
+        }
+        object[key].push_back(value);
+      } else {
+        object[key] = value;
+      }
+    }
+    return object;
+  }
+
+  static bool IsPrintableText(std::string_view bytes) {
+    if (bytes.empty()) return true;
+    for (unsigned char c : bytes) {
+      if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return false;
+    }
+    // Valid UTF-8 only: nlohmann refuses to dump anything else.
+    try {
+      (void)Json(std::string(bytes)).dump();
+      return true;
+    } catch (const nlohmann::json::exception&) {
+      return false;
+    }
+  }
+};
+
+}  // namespace
+
+std::string GoDurationString(int64_t nanoseconds) {
+  if (nanoseconds == 0) return "0s";
+  const bool negative = nanoseconds < 0;
+  uint64_t u =
+      negative ? 0 - static_cast<uint64_t>(nanoseconds) : static_cast<uint64_t>(nanoseconds);
+  auto fraction = [](uint64_t value, uint64_t unit) {
+    std::string text = std::to_string(value / unit);
+    uint64_t rest = value % unit;
+    if (rest == 0) return text;
+    std::string digits = std::to_string(unit + rest).substr(1);
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    return text + "." + digits;
+  };
+  std::string text;
+  if (u < 1000) {
+    text = std::to_string(u) + "ns";
+  } else if (u < 1000000) {
+    text = fraction(u, 1000) + "µs";
+  } else if (u < 1000000000) {
+    text = fraction(u, 1000000) + "ms";
+  } else {
+    uint64_t hours = u / 3600000000000ULL;
+    uint64_t minutes = (u / 60000000000ULL) % 60;
+    uint64_t seconds_ns = u % 60000000000ULL;
+    if (hours > 0) text += std::to_string(hours) + "h";
+    if (hours > 0 || minutes > 0) text += std::to_string(minutes) + "m";
+    text += fraction(seconds_ns, 1000000000) + "s";
+  }
+  return negative ? "-" + text : text;
+}
+
+Json RenderWireFields(std::string_view bytes) {
+  UnknownFieldSet fields;
+  if (!fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Json("base64:" + Base64(bytes));
+  }
+  return Renderer::UnknownFields(fields);
+}
+
+Result<RenderedObject> RenderObject(const Schema& schema, const Descriptor& type,
+                                    std::string_view api_version, std::string_view kind,
+                                    std::string_view raw) {
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(&type)->New());
+  if (!message->ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
+    return DataLoss(std::string(kind) + ": object bytes do not parse as " + type.full_name());
+  }
+  RenderedObject rendered;
+  Renderer renderer(schema.json_tags(), &rendered.warnings);
+  Json body = renderer.Message(*message, std::string(kind));
+  rendered.object = Json::object();
+  rendered.object["kind"] = std::string(kind);
+  rendered.object["apiVersion"] = std::string(api_version);
+  for (auto& [key, value] : body.items()) rendered.object[key] = std::move(value);
+  return rendered;
+}
+
+Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value) {
+  StorageEncoding encoding = DetectStorageEncoding(value);
+  switch (encoding) {
+    case StorageEncoding::kJson: {
+      Json object = Json::parse(value, nullptr, /*allow_exceptions=*/false);
+      if (object.is_discarded()) return DataLoss("value looks like JSON but does not parse");
+      return RenderedObject{std::move(object), {}};
+    }
+    case StorageEncoding::kProtobuf:
+      break;
+    default:
+      return InvalidArgument(std::string("cannot decode a ") + StorageEncodingName(encoding) +
+                             " value here");
+  }
+  auto envelope = ParseStorageEnvelope(value);
+  if (!envelope.ok()) return envelope.status();
+  const Descriptor* type = schema.FindKind(envelope->api_version, envelope->kind);
+  if (type == nullptr) {
+    RenderedObject raw;
+    raw.object = Json::object();
+    raw.object["kind"] = envelope->kind;
+    raw.object["apiVersion"] = envelope->api_version;
+    raw.object[kUnknownFieldsKey] = RenderWireFields(envelope->raw);
+    raw.warnings.push_back(envelope->api_version + " " + envelope->kind + ": not in schema " +
+                           schema.origin() + "; shown as raw numbered fields");
+    return raw;
+  }
+  return RenderObject(schema, *type, envelope->api_version, envelope->kind, envelope->raw);
+}
+
+}  // namespace ketcd::k8s

@@ -1,0 +1,47 @@
+// Rendering stored Kubernetes objects as the API server's JSON.
+//
+// Kubernetes JSON is Go's encoding/json over the API types, not the proto3
+// JSON mapping: metav1.Time is an RFC 3339 string, IntOrString a bare number
+// or string, Quantity its string, RawExtension/FieldsV1 inline JSON, int64 a
+// number, bytes base64 (../shared/notes/k8s-storage.md section 5).
+//
+// Nothing is dropped: fields the schema does not know are printed under
+// "ketcd.unknownFields" by field number, and a value no schema covers is
+// printed as numbered fields, each with a warning.
+#pragma once
+
+#include <google/protobuf/descriptor.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "k8s/schema.h"
+#include "util/status.h"
+
+namespace ketcd::k8s {
+
+using Json = nlohmann::ordered_json;
+
+struct RenderedObject {
+  Json object;
+  std::vector<std::string> warnings;  // unknown kinds and fields, for stderr
+};
+
+// Decodes one stored value: protobuf via `schema`, JSON as is. Encrypted and
+// CBOR values are reported as errors naming the encoding.
+Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value);
+
+// The object message `raw` of type `type`, rendered; kind/apiVersion first.
+Result<RenderedObject> RenderObject(const Schema& schema, const google::protobuf::Descriptor& type,
+                                    std::string_view api_version, std::string_view kind,
+                                    std::string_view raw);
+
+// Protobuf wire bytes with no schema, as {"<field number>": value, ...}.
+Json RenderWireFields(std::string_view bytes);
+
+// Go's time.Duration.String() of a nanosecond count: "1h2m3.5s", "250ms".
+std::string GoDurationString(int64_t nanoseconds);
+
+}  // namespace ketcd::k8s
