@@ -47,6 +47,8 @@ const FixtureSet kFixtureSets[] = {
       "storagemigration.k8s.io.v1alpha1.StorageVersionMigration"}},
 };
 
+void PrintTo(const FixtureSet& set, std::ostream* out) { *out << set.name; }
+
 class FixtureConformanceTest : public ::testing::TestWithParam<FixtureSet> {};
 
 TEST_P(FixtureConformanceTest, EveryProtobufFixtureDecodesToItsJson) {
