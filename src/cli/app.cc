@@ -75,6 +75,7 @@ int Run(int argc, char** argv) {
   AddMaintenanceCommands(app, context);
   AddKeyValueCommands(app, context);
   AddDecodeCommands(app, context);
+  AddDumpCommand(app, context);
 
   try {
     app.parse(argc, argv);

@@ -15,5 +15,6 @@ void AddMemberCommands(CLI::App& app, CommandContext& context);
 void AddMaintenanceCommands(CLI::App& app, CommandContext& context);
 void AddKeyValueCommands(CLI::App& app, CommandContext& context);
 void AddDecodeCommands(CLI::App& app, CommandContext& context);
+void AddDumpCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

@@ -30,7 +30,7 @@ Status ShowConfig(CommandContext& context) {
       {"command-timeout", FormatDuration(c.command_timeout),
        resolved->origins.at("command-timeout")},
   };
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     Json document = Json::object();
     for (const auto& [name, value, origin] : rows) {
       document[name] = {{"value", value}, {"from", origin}};

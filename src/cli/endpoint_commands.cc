@@ -93,7 +93,7 @@ Status EndpointHealth(CommandContext& context, bool whole_cluster) {
   if (!clients.ok()) return clients.status();
   auto reports = CheckEach(*clients, CheckHealth);
   std::ostream& out = *context.out;
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     Json document = Json::array();
     for (const auto& r : reports) {
       Json item = {
@@ -160,7 +160,7 @@ Status EndpointStatus(CommandContext& context, bool whole_cluster) {
                 << r.error.message() << "\n";
     }
   }
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     Json document = Json::array();
     for (const auto& r : reports) {
       if (r.error.ok()) {

@@ -43,7 +43,9 @@ struct GetArgs {
 class GetPrinter {
  public:
   GetPrinter(std::ostream& out, OutputFormat format, bool value_only)
-      : out_(out), format_(format), value_only_(value_only) {}
+      : out_(out),
+        format_(format == OutputFormat::kJsonLines ? OutputFormat::kJson : format),
+        value_only_(value_only) {}
 
   void Add(const etcd::RangePage& page) {
     const auto& response = page.response;
@@ -170,7 +172,7 @@ Status Put(CommandContext& context, PutArgs args) {
   if (!client.ok()) return client.status();
   auto response = (*client)->Put(request);
   if (!response.ok()) return response.status();
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     PrintDocument(*context.out, ProtoToEtcdJson(*response), context.format);
     return Status::Ok();
   }
@@ -197,7 +199,7 @@ Status Delete(CommandContext& context, const DelArgs& args) {
   request.set_prev_kv(args.prev_kv);
   auto response = (*client)->DeleteRange(request);
   if (!response.ok()) return response.status();
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     PrintDocument(*context.out, ProtoToEtcdJson(*response), context.format);
     return Status::Ok();
   }

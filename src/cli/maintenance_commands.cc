@@ -57,7 +57,7 @@ Result<etcd::pb::AlarmResponse> ListAlarms(etcd::EtcdClient& client) {
 }
 
 void PrintAlarms(CommandContext& context, const etcd::pb::AlarmResponse& response) {
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     PrintDocument(*context.out, ProtoToEtcdJson(response), context.format);
     return;
   }

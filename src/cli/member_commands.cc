@@ -32,6 +32,7 @@ Status MemberList(CommandContext& context) {
   std::ostream& out = *context.out;
   switch (context.format) {
     case OutputFormat::kJson:
+    case OutputFormat::kJsonLines:
     case OutputFormat::kYaml:
       PrintDocument(out, ProtoToEtcdJson(*response), context.format);
       break;
@@ -67,7 +68,7 @@ Status MemberAdd(CommandContext& context, const std::string& name, const std::st
   auto response = (*client)->MemberAdd(urls, learner);
   if (!response.ok()) return response.status();
   std::ostream& out = *context.out;
-  if (context.format == OutputFormat::kJson || context.format == OutputFormat::kYaml) {
+  if (IsStructured(context.format)) {
     PrintDocument(out, ProtoToEtcdJson(*response), context.format);
     return Status::Ok();
   }

@@ -126,8 +126,9 @@ Result<OutputFormat> ResolveOutputFormat(const std::string& write_out, const std
   if (name == "table" || name == "wide") return OutputFormat::kTable;
   if (name == "json") return OutputFormat::kJson;
   if (name == "yaml") return OutputFormat::kYaml;
+  if (name == "jsonl") return OutputFormat::kJsonLines;
   return InvalidArgument("unknown output format \"" + name +
-                         "\" (simple, table, wide, json, yaml)");
+                         "\" (simple, table, wide, json, yaml, jsonl)");
 }
 
 Json ProtoToEtcdJson(const Message& message) {

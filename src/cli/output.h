@@ -16,11 +16,18 @@ namespace ketcd::cli {
 
 using Json = nlohmann::ordered_json;
 
-enum class OutputFormat { kSimple, kTable, kJson, kYaml };
+enum class OutputFormat { kSimple, kTable, kJson, kYaml, kJsonLines };
 
 // Combines etcdctl's -w/--write-out (simple|table|json|yaml) and kubectl's
-// -o/--output (json|yaml|table|wide; wide = table). Empty strings mean unset.
+// -o/--output (json|yaml|table|wide; wide = table; jsonl for streams).
+// Empty strings mean unset.
 Result<OutputFormat> ResolveOutputFormat(const std::string& write_out, const std::string& output);
+
+// json, yaml and jsonl: formats that print documents rather than text.
+inline bool IsStructured(OutputFormat format) {
+  return format == OutputFormat::kJson || format == OutputFormat::kYaml ||
+         format == OutputFormat::kJsonLines;
+}
 
 // A message as etcdctl -w json prints it: proto field names, zero values
 // omitted, 64-bit integers as numbers, bytes as base64, enums as numbers.
