@@ -7,40 +7,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/base64.h"
+
 namespace ketcd::cli {
 namespace {
 
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-
-std::string Base64(const std::string& bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 Json ScalarField(const Message& message, const Reflection& reflection, const FieldDescriptor& field,
                  int index) {
@@ -74,7 +48,7 @@ Json ScalarField(const Message& message, const Reflection& reflection, const Fie
       std::string value = repeated ? reflection.GetRepeatedString(message, &field, index)
                                    : reflection.GetString(message, &field);
       // Go's encoding/json prints []byte as base64.
-      if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64(value);
+      if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64Encode(value);
       return value;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "k8s/storage_envelope.h"
+#include "util/base64.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -22,25 +23,6 @@ using google::protobuf::UnknownField;
 using google::protobuf::UnknownFieldSet;
 
 constexpr const char* kUnknownFieldsKey = "ketcd.unknownFields";
-
-std::string Base64(std::string_view bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      out += kAlphabet[(buffer >> (bits - 6)) & 63];
-      bits -= 6;
-    }
-  }
-  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
-  while (out.size() % 4) out += '=';
-  return out;
-}
 
 std::string FormatTime(int64_t seconds, int32_t nanos, bool micro) {
   std::time_t t = static_cast<std::time_t>(seconds);
@@ -191,7 +173,7 @@ class Renderer {
       if (bytes.empty()) return Json(nullptr);
       Json inline_json = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
       if (!inline_json.is_discarded()) return inline_json;
-      return Json(Base64(bytes));  // not JSON (e.g. CBOR): keep the bytes
+      return Json(Base64Encode(bytes));  // not JSON (e.g. CBOR): keep the bytes
     }
     // Go named slice types (e.g. meta/v1 Verbs, authentication ExtraValue)
     // are wrapped in a message with one repeated "items" field.
@@ -257,7 +239,7 @@ class Renderer {
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string value =
             repeated ? r.GetRepeatedString(message, &field, index) : r.GetString(message, &field);
-        if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64(value);
+        if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64Encode(value);
         return value;
       }
       case FieldDescriptor::CPPTYPE_MESSAGE:
@@ -300,7 +282,7 @@ class Renderer {
           } else if (IsPrintableText(bytes)) {
             value = bytes;
           } else {
-            value = "base64:" + Base64(bytes);
+            value = "base64:" + Base64Encode(bytes);
           }
           break;
         }
@@ -371,7 +353,7 @@ std::string GoDurationString(int64_t nanoseconds) {
 Json RenderWireFields(std::string_view bytes) {
   UnknownFieldSet fields;
   if (!fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Json("base64:" + Base64(bytes));
+    return Json("base64:" + Base64Encode(bytes));
   }
   return Renderer::UnknownFields(fields);
 }

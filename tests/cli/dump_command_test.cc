@@ -10,18 +10,12 @@
 #include "etcd/client.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
+#include "support/test_files.h"
 
 namespace ketcd::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 TEST(DumpCommandTest, StreamsDecodedObjectsAndShowsUndecodableValuesRaw) {
   const fs::path fixtures = fs::path(KETCD_SHARED_DIR) / "fixtures" / "k8s-api-v1.36";
@@ -46,7 +40,7 @@ TEST(DumpCommandTest, StreamsDecodedObjectsAndShowsUndecodableValuesRaw) {
       {"/registry/secrets/ns/c", "core.v1.Secret"},
       {"/registry/services/specs/ns/d", "core.v1.Service"},
   };
-  for (const auto& [key, type] : objects) put(key, ReadFile(fixtures / (type + ".pb")));
+  for (const auto& [key, type] : objects) put(key, ReadFileBytes(fixtures / (type + ".pb")));
   put("/registry/widgets.example.com/widgets/ns/e",
       R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"e"}})");
   put("/registry/zz-garbage", "not a kubernetes object");
@@ -60,7 +54,7 @@ TEST(DumpCommandTest, StreamsDecodedObjectsAndShowsUndecodableValuesRaw) {
   for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(lines.size(), objects.size() + 2);
   for (size_t i = 0; i < objects.size(); ++i) {
-    auto want = nlohmann::json::parse(ReadFile(fixtures / (objects[i].second + ".json")));
+    auto want = nlohmann::json::parse(ReadFileBytes(fixtures / (objects[i].second + ".json")));
     EXPECT_EQ(lines[i], want) << objects[i].second;
   }
   EXPECT_EQ(lines[4]["kind"], "Widget");

@@ -13,18 +13,14 @@
 
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
+#include "support/test_files.h"
 
 namespace ketcd::k8s {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::ReadFileBytes;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+namespace fs = std::filesystem;
 
 struct FixtureSet {
   const char* name;
@@ -65,8 +61,8 @@ TEST_P(FixtureConformanceTest, EveryProtobufFixtureDecodesToItsJson) {
     fs::path json_path = entry.path();
     json_path.replace_extension(".json");
     ++checked;
-    auto want = nlohmann::json::parse(ReadFile(json_path), nullptr, false);
-    auto rendered = RenderStoredValue(**schema, ReadFile(entry.path()));
+    auto want = nlohmann::json::parse(ReadFileBytes(json_path), nullptr, false);
+    auto rendered = RenderStoredValue(**schema, ReadFileBytes(entry.path()));
     std::string problem;
     if (!rendered.ok()) {
       problem = rendered.status().message();
