@@ -2,12 +2,12 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <cstdio>
 
 #include "util/base64.h"
+#include "util/yaml_writer.h"
 
 namespace ketcd::cli {
 namespace {
@@ -63,27 +63,6 @@ bool IsZero(const Json& value) {
          (value.is_object() && value.empty());
 }
 
-void AppendYaml(YAML::Emitter& emitter, const Json& value) {
-  if (value.is_object()) {
-    emitter << YAML::BeginMap;
-    for (const auto& [key, item] : value.items()) {
-      emitter << YAML::Key << key << YAML::Value;
-      AppendYaml(emitter, item);
-    }
-    emitter << YAML::EndMap;
-  } else if (value.is_array()) {
-    emitter << YAML::BeginSeq;
-    for (const auto& item : value) AppendYaml(emitter, item);
-    emitter << YAML::EndSeq;
-  } else if (value.is_string()) {
-    emitter << value.get<std::string>();
-  } else if (value.is_null()) {
-    emitter << YAML::Null;
-  } else {
-    emitter << value.dump();  // numbers and booleans print as JSON spells them
-  }
-}
-
 std::string Center(const std::string& text, size_t width) {
   size_t pad = width - text.size();
   return std::string(pad / 2, ' ') + text + std::string(pad - pad / 2, ' ');
@@ -130,11 +109,7 @@ Json ProtoToEtcdJson(const Message& message) {
   return object;
 }
 
-std::string ToYaml(const Json& document) {
-  YAML::Emitter emitter;
-  AppendYaml(emitter, document);
-  return std::string(emitter.c_str()) + "\n";
-}
+std::string ToYaml(const Json& document) { return ToKubectlYaml(document); }
 
 void PrintDocument(std::ostream& out, const Json& document, OutputFormat format) {
   if (format == OutputFormat::kYaml) {

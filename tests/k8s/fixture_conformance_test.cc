@@ -1,6 +1,7 @@
 // Conformance of the decoder against the Kubernetes project's own round-trip
 // fixtures (../shared/fixtures, see their READMEs): every X.pb, decoded with
-// the built-in schema, must equal X.json as JSON. Mismatches are listed one
+// the built-in schema, must equal X.json as JSON, and print as X.yaml byte
+// for byte. Mismatches are listed one
 // by one; the few known ones are named below with their reason, so the test
 // fails when a new one appears and when a known one is fixed.
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
 #include "support/test_files.h"
+#include "util/yaml_writer.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -69,9 +71,14 @@ TEST_P(FixtureConformanceTest, EveryProtobufFixtureDecodesToItsJson) {
     } else {
       // Compared as JSON values: key order does not matter.
       auto ours = nlohmann::json::parse(rendered->object.dump());
+      fs::path yaml_path = entry.path();
+      yaml_path.replace_extension(".yaml");
       if (ours != want) {
         auto patch = nlohmann::json::diff(ours, want);
         problem = patch.dump().substr(0, 300);
+      } else if (ToKubectlYaml(rendered->object) != ReadFileBytes(yaml_path)) {
+        // kubectl's YAML, byte for byte.
+        problem = "JSON matches but YAML differs from " + yaml_path.filename().string();
       }
     }
     if (!problem.empty()) {
