@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
 
@@ -39,6 +40,19 @@ Status Decode(CommandContext& context, const std::string& path, const std::strin
   return Status::Ok();
 }
 
+Status Encode(CommandContext& context, const std::string& path, const std::string& schema_path) {
+  auto input = ReadInput(path);
+  if (!input.ok()) return input.status();
+  auto object = k8s::Json::parse(*input, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) return InvalidArgument((path.empty() ? "stdin" : path) + ": not JSON");
+  auto schema = k8s::Schema::Load(schema_path);
+  if (!schema.ok()) return schema.status();
+  auto encoded = k8s::EncodeStoredObject(**schema, object);
+  if (!encoded.ok()) return encoded.status();
+  context.out->write(encoded->data(), static_cast<std::streamsize>(encoded->size()));
+  return Status::Ok();
+}
+
 Status SchemaList(CommandContext& context, const std::string& schema_path) {
   auto schema = k8s::Schema::Load(schema_path);
   if (!schema.ok()) return schema.status();
@@ -58,6 +72,17 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   decode->add_option("--schema", args->schema, "FileDescriptorSet to use instead of the built-in");
   decode->callback([&context, args] {
     context.action = [&context, args] { return Decode(context, args->path, args->schema); };
+  });
+
+  auto encode_args = std::make_shared<DecodeArgs>();
+  auto* encode = app.add_subcommand("encode", "Encode an object's JSON to the bytes etcd stores");
+  encode->add_option("file", encode_args->path, "File with the object's JSON; - or none: stdin");
+  encode->add_option("--schema", encode_args->schema,
+                     "FileDescriptorSet to use instead of the built-in");
+  encode->callback([&context, encode_args] {
+    context.action = [&context, encode_args] {
+      return Encode(context, encode_args->path, encode_args->schema);
+    };
   });
 
   auto schema_path = std::make_shared<std::string>();

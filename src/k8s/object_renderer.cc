@@ -146,10 +146,14 @@ class Renderer {
     auto field = [&](const char* field_name) { return type.FindFieldByName(field_name); };
     if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Time" ||
         name == "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime") {
+      // Go writes a zero time as an empty message (apimachinery
+      // time_proto.go), and its JSON is null; seconds 0 is 1970.
+      if (!reflection.HasField(message, field("seconds")) &&
+          !reflection.HasField(message, field("nanos"))) {
+        return Json(nullptr);
+      }
       int64_t seconds = reflection.GetInt64(message, field("seconds"));
       int32_t nanos = reflection.GetInt32(message, field("nanos"));
-      // Go's zero time marshals as null.
-      if (seconds == 0 && nanos == 0) return Json(nullptr);
       const bool micro = name.find("MicroTime") != std::string::npos;
       return Json(FormatTime(seconds, nanos, micro));
     }

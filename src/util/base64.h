@@ -8,5 +8,7 @@
 namespace ketcd {
 
 std::string Base64Encode(std::string_view bytes);
+// Returns false on characters outside the alphabet or a bad length.
+bool Base64Decode(std::string_view text, std::string* bytes);
 
 }  // namespace ketcd
