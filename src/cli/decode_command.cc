@@ -3,9 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "k8s/encryption.h"
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
@@ -24,12 +26,25 @@ Result<std::string> ReadInput(const std::string& path) {
   return buffer.str();
 }
 
-Status Decode(CommandContext& context, const std::string& path, const std::string& schema_path) {
+struct DecodeArgs {
+  std::string path, schema, encryption_config, etcd_key;
+};
+
+Status Decode(CommandContext& context, const DecodeArgs& args) {
+  const std::string& path = args.path;
   auto input = ReadInput(path);
   if (!input.ok()) return input.status();
-  auto schema = k8s::Schema::Load(schema_path);
+  auto schema = k8s::Schema::Load(args.schema);
   if (!schema.ok()) return schema.status();
-  auto rendered = k8s::RenderStoredValue(**schema, *input);
+  std::optional<k8s::EncryptionConfig> encryption;
+  if (!args.encryption_config.empty()) {
+    auto loaded = k8s::EncryptionConfig::Load(args.encryption_config);
+    if (!loaded.ok()) return loaded.status();
+    encryption = std::move(*loaded);
+  }
+  auto plain = k8s::DecryptIfNeeded(encryption ? &*encryption : nullptr, *input, args.etcd_key);
+  if (!plain.ok()) return plain.status().WithContext(path.empty() ? "stdin" : path);
+  auto rendered = k8s::RenderStoredValue(**schema, *plain);
   if (!rendered.ok()) return rendered.status().WithContext(path.empty() ? "stdin" : path);
   for (const auto& warning : rendered->warnings) std::cerr << "ketcd: warning: " << warning << "\n";
   if (context.format == OutputFormat::kYaml) {
@@ -63,16 +78,16 @@ Status SchemaList(CommandContext& context, const std::string& schema_path) {
 }  // namespace
 
 void AddDecodeCommands(CLI::App& app, CommandContext& context) {
-  struct DecodeArgs {
-    std::string path, schema;
-  };
   auto args = std::make_shared<DecodeArgs>();
   auto* decode = app.add_subcommand("decode", "Decode one stored value (file or stdin)");
   decode->add_option("file", args->path, "File with the raw value; - or none: stdin");
   decode->add_option("--schema", args->schema, "FileDescriptorSet to use instead of the built-in");
-  decode->callback([&context, args] {
-    context.action = [&context, args] { return Decode(context, args->path, args->schema); };
-  });
+  decode->add_option("--encryption-config", args->encryption_config,
+                     "The API server's EncryptionConfiguration, to read encrypted values");
+  decode->add_option("--key", args->etcd_key,
+                     "The value's etcd key (aesgcm authenticates it), e.g. /registry/secrets/ns/x");
+  decode->callback(
+      [&context, args] { context.action = [&context, args] { return Decode(context, *args); }; });
 
   auto encode_args = std::make_shared<DecodeArgs>();
   auto* encode = app.add_subcommand("encode", "Encode an object's JSON to the bytes etcd stores");

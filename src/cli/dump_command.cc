@@ -1,9 +1,11 @@
 // ketcd dump [PREFIX]: every object under a prefix, decoded, streamed page by
 // page (memory stays bounded whatever the keyspace size).
 #include <CLI/CLI.hpp>
+#include <optional>
 
 #include "cli/commands.h"
 #include "etcd/range_pager.h"
+#include "k8s/encryption.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
 
@@ -12,7 +14,7 @@ namespace {
 
 struct DumpArgs {
   std::string prefix = "/registry/";
-  std::string schema;
+  std::string schema, encryption_config;
   int64_t revision = 0;
 };
 
@@ -30,6 +32,12 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   }
   auto schema = k8s::Schema::Load(args.schema);
   if (!schema.ok()) return schema.status();
+  std::optional<k8s::EncryptionConfig> encryption;
+  if (!args.encryption_config.empty()) {
+    auto loaded = k8s::EncryptionConfig::Load(args.encryption_config);
+    if (!loaded.ok()) return loaded.status();
+    encryption = std::move(*loaded);
+  }
   auto client = context.Client();
   if (!client.ok()) return client.status();
   etcd::pb::RangeRequest request;
@@ -43,7 +51,10 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   Status status = etcd::ReadRangeInPages(
       **client, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
         for (const auto& kv : page.response.kvs()) {
-          auto rendered = k8s::RenderStoredValue(**schema, kv.value());
+          auto plain =
+              k8s::DecryptIfNeeded(encryption ? &*encryption : nullptr, kv.value(), kv.key());
+          auto rendered = plain.ok() ? k8s::RenderStoredValue(**schema, *plain)
+                                     : Result<k8s::RenderedObject>(plain.status());
           k8s::Json object;
           if (rendered.ok()) {
             for (const auto& warning : rendered->warnings) {
@@ -85,6 +96,8 @@ void AddDumpCommand(CLI::App& app, CommandContext& context) {
   dump->add_option("prefix", args->prefix, "Key prefix")->capture_default_str();
   dump->add_option("--rev", args->revision, "Read at this revision (0 = latest)");
   dump->add_option("--schema", args->schema, "FileDescriptorSet to use instead of the built-in");
+  dump->add_option("--encryption-config", args->encryption_config,
+                   "The API server's EncryptionConfiguration, to read encrypted values");
   dump->callback(
       [&context, args] { context.action = [&context, args] { return Dump(context, *args); }; });
 }
