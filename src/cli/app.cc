@@ -1,5 +1,6 @@
 #include "cli/app.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <grpc/support/log.h>
 
 #include <CLI/CLI.hpp>
@@ -89,7 +90,12 @@ int Run(int argc, char** argv) {
     std::cerr << "ketcd: " << e.what() << " (see ketcd --help)\n";
     return kExitUsage;
   }
-  if (!debug) gpr_set_log_function(QuietGrpcLog);
+  if (!debug) {
+    gpr_set_log_function(QuietGrpcLog);
+    // libprotobuf logs e.g. invalid UTF-8 in stored strings; the objects
+    // are still printed (as Go would: U+FFFD), so that log is noise.
+    google::protobuf::SetLogHandler(nullptr);
+  }
   auto format = ResolveOutputFormat(context.write_out, context.output);
   if (!format.ok()) {
     std::cerr << "ketcd: " << format.status().message() << "\n";

@@ -11,6 +11,7 @@
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
+#include "util/json_text.h"
 
 namespace ketcd::cli {
 namespace {
@@ -50,7 +51,7 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   if (context.format == OutputFormat::kYaml) {
     *context.out << ToYaml(rendered->object);
   } else {
-    *context.out << rendered->object.dump(4) << "\n";  // kubectl's indentation
+    *context.out << JsonText(rendered->object, 4) << "\n";  // kubectl's indentation
   }
   return Status::Ok();
 }

@@ -8,6 +8,7 @@
 #include "k8s/encryption.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
+#include "util/json_text.h"
 
 namespace ketcd::cli {
 namespace {
@@ -70,10 +71,10 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
               out << "---\n" << ToYaml(object);
               break;
             case OutputFormat::kJson:
-              out << (printed ? "," : "") << "\n" << object.dump();
+              out << (printed ? "," : "") << "\n" << JsonText(object);
               break;
             default:
-              out << object.dump() << "\n";
+              out << JsonText(object) << "\n";
           }
           ++printed;
         }

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "etcd/member_lookup.h"
 #include "etcd/range_pager.h"
+#include "util/json_text.h"
 
 namespace ketcd::cli {
 namespace {
@@ -52,7 +53,7 @@ class GetPrinter {
     if (page.first) {
       count_ = response.count();
       if (format_ == OutputFormat::kJson) {
-        out_ << "{\"header\":" << ProtoToEtcdJson(response.header()).dump();
+        out_ << "{\"header\":" << JsonText(ProtoToEtcdJson(response.header()));
       } else if (format_ == OutputFormat::kYaml) {
         out_ << "header:\n" << Indent(ToYaml(ProtoToEtcdJson(response.header())));
       }
@@ -61,7 +62,7 @@ class GetPrinter {
     for (const auto& kv : response.kvs()) {
       switch (format_) {
         case OutputFormat::kJson:
-          out_ << (printed_ == 0 ? ",\"kvs\":[" : ",") << ProtoToEtcdJson(kv).dump();
+          out_ << (printed_ == 0 ? ",\"kvs\":[" : ",") << JsonText(ProtoToEtcdJson(kv));
           break;
         case OutputFormat::kYaml:
           if (printed_ == 0) out_ << "kvs:\n";

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "util/base64.h"
+#include "util/json_text.h"
 #include "util/yaml_writer.h"
 
 namespace ketcd::cli {
@@ -115,7 +116,7 @@ void PrintDocument(std::ostream& out, const Json& document, OutputFormat format)
   if (format == OutputFormat::kYaml) {
     out << ToYaml(document);
   } else {
-    out << document.dump() << "\n";
+    out << JsonText(document) << "\n";
   }
 }
 

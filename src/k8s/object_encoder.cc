@@ -10,6 +10,7 @@
 
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
+#include "util/json_text.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -20,7 +21,8 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 Status WrongType(const std::string& path, const char* expected, const Json& value) {
-  return InvalidArgument(path + ": expected " + expected + ", got " + value.dump().substr(0, 60));
+  return InvalidArgument(path + ": expected " + expected + ", got " +
+                         JsonText(value).substr(0, 60));
 }
 
 class Encoder {
@@ -280,7 +282,7 @@ class Encoder {
       if (value.is_string()) {
         text = value.get<std::string>();
       } else if (value.is_number()) {
-        text = value.dump();
+        text = JsonText(value);
       } else if (!value.is_null()) {
         return WrongType(path, "a quantity", value);
       }
@@ -291,7 +293,7 @@ class Encoder {
         name == "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1") {
       const FieldDescriptor* raw = field("raw") ? field("raw") : field("Raw");
       if (raw == nullptr) return Internal(name + " without raw field");
-      if (!value.is_null()) r.SetString(&message, raw, value.dump());
+      if (!value.is_null()) r.SetString(&message, raw, JsonText(value));
       return Status::Ok();
     }
     if (type.field_count() == 1 && type.field(0)->name() == "items" &&

@@ -11,6 +11,7 @@
 
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
+#include "util/json_text.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -204,7 +205,7 @@ class Renderer {
     for (int j = 0; j < reflection.FieldSize(message, &field); ++j) {
       const auto& entry = reflection.GetRepeatedMessage(message, &field, j);
       Json key = Value(entry, *key_field, -1, path);
-      std::string key_text = key.is_string() ? key.get<std::string>() : key.dump();
+      std::string key_text = key.is_string() ? key.get<std::string>() : JsonText(key);
       entries.emplace_back(key_text, Value(entry, *value_field, -1, path + "[" + key_text + "]"));
     }
     // Go's encoding/json sorts map keys.

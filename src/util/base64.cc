@@ -31,13 +31,21 @@ bool Base64Decode(std::string_view text, std::string* bytes) {
   size_t padding = 0;
   for (char c : text) {
     int value;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '+') value = 62;
-    else if (c == '/') value = 63;
-    else if (c == '=') { ++padding; continue; }
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '+')
+      value = 62;
+    else if (c == '/')
+      value = 63;
+    else if (c == '=') {
+      ++padding;
+      continue;
+    } else
+      return false;
     if (padding > 0) return false;  // data after padding
     buffer = (buffer << 6) | static_cast<uint32_t>(value);
     bits += 6;

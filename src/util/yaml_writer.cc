@@ -5,6 +5,8 @@
 #include <regex>
 #include <vector>
 
+#include "util/json_text.h"
+
 namespace ketcd {
 namespace {
 
@@ -42,7 +44,7 @@ bool NeedsQuotes(const std::string& s) {
 
 std::string DoubleQuoted(const std::string& s) {
   // JSON string syntax is valid YAML double-quoted syntax.
-  return Json(s).dump();
+  return JsonText(Json(s));
 }
 
 std::string Scalar(const Json& value) {
@@ -51,7 +53,7 @@ std::string Scalar(const Json& value) {
     const auto& s = value.get_ref<const std::string&>();
     return NeedsQuotes(s) ? DoubleQuoted(s) : s;
   }
-  return value.dump();
+  return JsonText(value);
 }
 
 bool IsBlockString(const Json& value) {
