@@ -1,58 +1,106 @@
-# The built-in Kubernetes schema: every .proto of Debian's golang-k8s-api-dev
-# and golang-k8s-apimachinery-dev, as unpacked by scripts/fetch-debian-packages
-# (sid's newest, else trixie's), compiled into one FileDescriptorSet that
-# src/k8s/builtin_schema.cc embeds. Without those packages ketcd builds with
-# no built-in schema and says so.
+# The built-in Kubernetes schemas. For each Debian unpack of
+# golang-k8s-api-dev / golang-k8s-apimachinery-dev made by
+# scripts/fetch-debian-packages (sid's newest in build/debian, trixie's older
+# in build/debian-trixie), every .proto is compiled into a FileDescriptorSet
+# and the Go struct tags are extracted (tools/go_json_tags.cc); a generated
+# builtin_schemas.cc embeds them all with .incbin, newest first. Without
+# those packages ketcd builds with no built-in schema and says so.
 
 set(KETCD_DEBIAN_DIR "${PROJECT_SOURCE_DIR}/build/debian"
-    CACHE PATH "Where scripts/fetch-debian-packages keeps newer Debian packages")
+    CACHE PATH "Where scripts/fetch-debian-packages keeps sid's packages")
+set(KETCD_DEBIAN_TRIXIE_DIR "${PROJECT_SOURCE_DIR}/build/debian-trixie"
+    CACHE PATH "Where scripts/fetch-debian-packages keeps trixie's packages")
 set(KETCD_DEBIAN_ROOT "${KETCD_DEBIAN_DIR}/root")
-set(_k8s_src "${KETCD_DEBIAN_ROOT}/usr/share/gocode/src")
-file(GLOB_RECURSE _k8s_protos RELATIVE "${_k8s_src}"
-     "${_k8s_src}/k8s.io/api/*.proto" "${_k8s_src}/k8s.io/apimachinery/*.proto")
-# apimachinery's own test API is not part of Kubernetes.
-list(FILTER _k8s_protos EXCLUDE REGEX "testapigroup")
-list(SORT _k8s_protos)
 
-set(KETCD_BUILTIN_SCHEMA_FILE "")
-set(KETCD_BUILTIN_SCHEMA_VERSION "")
-if(_k8s_protos)
-  set(KETCD_BUILTIN_SCHEMA_FILE "${CMAKE_BINARY_DIR}/kubernetes-schema.desc")
+add_executable(go_json_tags "${PROJECT_SOURCE_DIR}/tools/go_json_tags.cc")
+add_custom_target(kubernetes_schema)
+set(_schema_entries "")
+set(_schema_externs "")
+set(_schema_asm "")
+set(_schema_files "")
+set(_index 0)
+
+foreach(_debian_dir IN ITEMS "${KETCD_DEBIAN_DIR}" "${KETCD_DEBIAN_TRIXIE_DIR}")
+  set(_src "${_debian_dir}/root/usr/share/gocode/src")
+  file(GLOB_RECURSE _protos RELATIVE "${_src}"
+       "${_src}/k8s.io/api/*.proto" "${_src}/k8s.io/apimachinery/*.proto")
+  # apimachinery's own test API is not part of Kubernetes.
+  list(FILTER _protos EXCLUDE REGEX "testapigroup")
+  if(NOT _protos)
+    message(WARNING "no Kubernetes protos under ${_src} (scripts/install-deps fetches them)")
+    continue()
+  endif()
+  list(SORT _protos)
+  file(GLOB_RECURSE _go RELATIVE "${_src}"
+       "${_src}/k8s.io/api/*.go" "${_src}/k8s.io/apimachinery/pkg/*.go")
+  list(FILTER _go EXCLUDE REGEX "(_test\\.go|testapigroup|/pkg/test/|zz_generated)")
+  list(SORT _go)
   set(_abs_protos)
-  foreach(_p IN LISTS _k8s_protos)
-    list(APPEND _abs_protos "${_k8s_src}/${_p}")
+  foreach(_p IN LISTS _protos)
+    list(APPEND _abs_protos "${_src}/${_p}")
   endforeach()
+
+  file(STRINGS "${_debian_dir}/versions" _version REGEX "^golang-k8s-api-dev ")
+  string(REGEX REPLACE "^golang-k8s-api-dev ([^ ]+) (.*)$" "k8s.io/api \\1 (Debian \\2)"
+         _version "${_version}")
+  set(_desc "${CMAKE_BINARY_DIR}/kubernetes-schema-${_index}.desc")
+  set(_tags "${CMAKE_BINARY_DIR}/kubernetes-json-tags-${_index}.txt")
   add_custom_command(
-    OUTPUT "${KETCD_BUILTIN_SCHEMA_FILE}"
-    COMMAND ${Protobuf_PROTOC_EXECUTABLE} --include_imports
-            "--descriptor_set_out=${KETCD_BUILTIN_SCHEMA_FILE}"
-            -I "${_k8s_src}" -I "${Protobuf_INCLUDE_DIRS}" ${_k8s_protos}
+    OUTPUT "${_desc}"
+    COMMAND ${Protobuf_PROTOC_EXECUTABLE} --include_imports "--descriptor_set_out=${_desc}"
+            -I "${_src}" -I "${Protobuf_INCLUDE_DIRS}" ${_protos}
     DEPENDS ${_abs_protos}
-    COMMENT "Compiling the Kubernetes schema from Debian's k8s.io protos"
+    COMMENT "Compiling the Kubernetes schema ${_version}"
     VERBATIM)
-  # JSON names, inlining and omitempty come from the Go struct tags of the
-  # same packages (tools/go_json_tags.cc).
-  file(GLOB_RECURSE _k8s_go RELATIVE "${_k8s_src}"
-       "${_k8s_src}/k8s.io/api/*.go" "${_k8s_src}/k8s.io/apimachinery/pkg/*.go")
-  list(FILTER _k8s_go EXCLUDE REGEX "(_test\\.go|testapigroup|/pkg/test/|zz_generated)")
-  list(SORT _k8s_go)
-  set(KETCD_BUILTIN_JSON_TAGS_FILE "${CMAKE_BINARY_DIR}/kubernetes-json-tags.txt")
-  add_executable(go_json_tags "${PROJECT_SOURCE_DIR}/tools/go_json_tags.cc")
   add_custom_command(
-    OUTPUT "${KETCD_BUILTIN_JSON_TAGS_FILE}"
-    COMMAND go_json_tags "${_k8s_src}" "${KETCD_BUILTIN_JSON_TAGS_FILE}" ${_k8s_go}
+    OUTPUT "${_tags}"
+    COMMAND go_json_tags "${_src}" "${_tags}" ${_go}
     DEPENDS go_json_tags
-    COMMENT "Extracting JSON field tags from Debian's k8s.io Go sources"
+    COMMENT "Extracting JSON field tags of ${_version}"
     VERBATIM)
-  add_custom_target(kubernetes_schema
-    DEPENDS "${KETCD_BUILTIN_SCHEMA_FILE}" "${KETCD_BUILTIN_JSON_TAGS_FILE}")
-  file(STRINGS "${KETCD_DEBIAN_DIR}/versions" _api_version REGEX "^golang-k8s-api-dev ")
-  string(REPLACE "golang-k8s-api-dev " "" _api_version "${_api_version}")
-  string(REGEX REPLACE " (.*)$" " (Debian \\1)" _api_version "${_api_version}")
-  set(KETCD_BUILTIN_SCHEMA_VERSION "k8s.io/api ${_api_version}")
-  list(LENGTH _k8s_protos _count)
-  message(STATUS "built-in Kubernetes schema: ${KETCD_BUILTIN_SCHEMA_VERSION}, ${_count} protos")
-else()
-  message(WARNING "no Kubernetes protos under ${_k8s_src}: building without a built-in "
-                  "schema (scripts/install-deps fetches them)")
+  add_custom_target(kubernetes_schema_${_index} DEPENDS "${_desc}" "${_tags}")
+  add_dependencies(kubernetes_schema kubernetes_schema_${_index})
+  list(APPEND _schema_files "${_desc}" "${_tags}")
+  foreach(_part IN ITEMS desc tags)
+    if(_part STREQUAL "desc")
+      set(_file "${_desc}")
+    else()
+      set(_file "${_tags}")
+    endif()
+    string(APPEND _schema_asm
+      "    \".globl ketcd_schema_${_index}_${_part}_begin\\n\"\n"
+      "    \".hidden ketcd_schema_${_index}_${_part}_begin\\n\"\n"
+      "    \".globl ketcd_schema_${_index}_${_part}_end\\n\"\n"
+      "    \".hidden ketcd_schema_${_index}_${_part}_end\\n\"\n"
+      "    \"ketcd_schema_${_index}_${_part}_begin:\\n\"\n"
+      "    \".incbin \\\"${_file}\\\"\\n\"\n"
+      "    \"ketcd_schema_${_index}_${_part}_end:\\n\"\n")
+  endforeach()
+  string(APPEND _schema_entries
+    "    {\"${_version}\", Span(ketcd_schema_${_index}_desc_begin, ketcd_schema_${_index}_desc_end),\n"
+    "     Span(ketcd_schema_${_index}_tags_begin, ketcd_schema_${_index}_tags_end)},\n")
+  string(APPEND _schema_externs
+    "extern \"C\" const char ketcd_schema_${_index}_desc_begin[], ketcd_schema_${_index}_desc_end[];\n"
+    "extern \"C\" const char ketcd_schema_${_index}_tags_begin[], ketcd_schema_${_index}_tags_end[];\n")
+  message(STATUS "built-in Kubernetes schema: ${_version}")
+  math(EXPR _index "${_index} + 1")
+endforeach()
+
+# The generated source: the blobs, linked in as raw bytes with the
+# assembler's .incbin (no generated C arrays, no compile time).
+set(KETCD_BUILTIN_SCHEMAS_SOURCE "${CMAKE_BINARY_DIR}/builtin_schemas.cc")
+string(CONCAT _content "// Generated by cmake/KubernetesSchema.cmake. Do not edit.\n"
+                      "#include \"k8s/builtin_schema.h\"\n\n")
+if(_index GREATER 0)
+  string(APPEND _content "asm(\".section .rodata\\n\"\n    \".balign 16\\n\"\n${_schema_asm}"
+                         "    \".previous\\n\");\n${_schema_externs}\n")
 endif()
+string(APPEND _content
+  "namespace ketcd::k8s {\nnamespace {\n"
+  "std::string_view Span(const char* begin, const char* end) {\n"
+  "  return std::string_view(begin, static_cast<size_t>(end - begin));\n}\n}  // namespace\n\n"
+  "std::vector<BuiltInSchemaBlob> BuiltInSchemaBlobs() {\n  return {\n${_schema_entries}  };\n}\n\n"
+  "}  // namespace ketcd::k8s\n")
+file(CONFIGURE OUTPUT "${KETCD_BUILTIN_SCHEMAS_SOURCE}" CONTENT "${_content}" @ONLY)
+set_source_files_properties("${KETCD_BUILTIN_SCHEMAS_SOURCE}" PROPERTIES
+  OBJECT_DEPENDS "${_schema_files}")

@@ -72,7 +72,7 @@ Status Encode(CommandContext& context, const std::string& path, const std::strin
 Status SchemaList(CommandContext& context, const std::string& schema_path) {
   auto schema = k8s::Schema::Load(schema_path);
   if (!schema.ok()) return schema.status();
-  *context.out << (*schema)->origin() << ": " << (*schema)->message_count() << " API messages\n";
+  for (const auto& line : (*schema)->Describe()) *context.out << line << "\n";
   return Status::Ok();
 }
 
@@ -82,7 +82,8 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<DecodeArgs>();
   auto* decode = app.add_subcommand("decode", "Decode one stored value (file or stdin)");
   decode->add_option("file", args->path, "File with the raw value; - or none: stdin");
-  decode->add_option("--schema", args->schema, "FileDescriptorSet to use instead of the built-in");
+  decode->add_option("--schema", args->schema,
+                     "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
   decode->add_option("--encryption-config", args->encryption_config,
                      "The API server's EncryptionConfiguration, to read encrypted values");
   decode->add_option("--key", args->etcd_key,
@@ -94,7 +95,7 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   auto* encode = app.add_subcommand("encode", "Encode an object's JSON to the bytes etcd stores");
   encode->add_option("file", encode_args->path, "File with the object's JSON; - or none: stdin");
   encode->add_option("--schema", encode_args->schema,
-                     "FileDescriptorSet to use instead of the built-in");
+                     "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
   encode->callback([&context, encode_args] {
     context.action = [&context, encode_args] {
       return Encode(context, encode_args->path, encode_args->schema);
@@ -105,7 +106,8 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   auto* schema = app.add_subcommand("schema", "Kubernetes schemas");
   schema->require_subcommand(1);
   auto* list = schema->add_subcommand("list", "Show the schema in use");
-  list->add_option("--schema", *schema_path, "FileDescriptorSet to use instead of the built-in");
+  list->add_option("--schema", *schema_path,
+                   "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
   list->callback([&context, schema_path] {
     context.action = [&context, schema_path] { return SchemaList(context, *schema_path); };
   });

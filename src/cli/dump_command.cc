@@ -96,7 +96,7 @@ void AddDumpCommand(CLI::App& app, CommandContext& context) {
   auto* dump = app.add_subcommand("dump", "Stream every object under a prefix, decoded");
   dump->add_option("prefix", args->prefix, "Key prefix")->capture_default_str();
   dump->add_option("--rev", args->revision, "Read at this revision (0 = latest)");
-  dump->add_option("--schema", args->schema, "FileDescriptorSet to use instead of the built-in");
+  dump->add_option("--schema", args->schema, "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
   dump->add_option("--encryption-config", args->encryption_config,
                    "The API server's EncryptionConfiguration, to read encrypted values");
   dump->callback(

@@ -430,7 +430,7 @@ Result<std::string> EncodeStoredObject(const Schema& schema, const Json& object)
   }
   google::protobuf::DynamicMessageFactory factory;
   std::unique_ptr<Message> message(factory.GetPrototype(type)->New());
-  Encoder encoder(schema.json_tags());
+  Encoder encoder(schema.TagsFor(*type));
   KETCD_RETURN_IF_ERROR(encoder.Fill(*message, object, ""));
 
   std::string raw;

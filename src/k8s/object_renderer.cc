@@ -43,6 +43,7 @@ class Renderer {
  public:
   Renderer(const JsonTags& tags, std::vector<std::string>* warnings)
       : tags_(tags), warnings_(warnings) {}
+  // `tags` must be those of the schema layer the rendered type comes from.
 
   Json Message(const google::protobuf::Message& message, const std::string& path) {
     const Descriptor* type = message.GetDescriptor();
@@ -372,7 +373,7 @@ Result<RenderedObject> RenderObject(const Schema& schema, const Descriptor& type
     return DataLoss(std::string(kind) + ": object bytes do not parse as " + type.full_name());
   }
   RenderedObject rendered;
-  Renderer renderer(schema.json_tags(), &rendered.warnings);
+  Renderer renderer(schema.TagsFor(type), &rendered.warnings);
   Json body = renderer.Message(*message, std::string(kind));
   rendered.object = Json::object();
   rendered.object["kind"] = std::string(kind);

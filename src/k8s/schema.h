@@ -1,9 +1,10 @@
 // Schema: the Kubernetes API's protobuf message types, and the map from a
 // stored object's apiVersion/kind to its message.
 //
-// A Schema owns a DescriptorPool built from a FileDescriptorSet: the one
-// compiled into ketcd from Debian's golang-k8s-api-dev protos (BuiltIn()),
-// or one read at run time (FromDescriptorSetFile()).
+// A Schema is a stack of layers, each a DescriptorPool built from one
+// FileDescriptorSet with the JSON tags of the same API version. Lookups try
+// the layers in order, so the built-in schema (newest Kubernetes first, then
+// an older release) also knows kinds that newer releases dropped.
 #pragma once
 
 #include <google/protobuf/descriptor.h>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "k8s/json_tags.h"
 #include "util/status.h"
@@ -20,37 +22,49 @@ namespace ketcd::k8s {
 
 class Schema {
  public:
-  // Parses a serialized FileDescriptorSet; `origin` names it in messages
-  // and in `ketcd schema list`.
+  // One layer from a serialized FileDescriptorSet; `origin` names it in
+  // messages and in `ketcd schema list`. JSON tags come from the newest
+  // built-in schema (field numbers are stable across releases).
   static Result<std::unique_ptr<Schema>> FromDescriptorSet(std::string_view serialized,
                                                            std::string origin);
   static Result<std::unique_ptr<Schema>> FromDescriptorSetFile(const std::string& path);
-  // The schema built into this binary; kNotFound when the build had none.
+  // Every schema built into this binary, newest first; kNotFound without.
   static Result<std::unique_ptr<Schema>> BuiltIn();
-  // `path` empty: the built-in schema; else a FileDescriptorSet file.
-  static Result<std::unique_ptr<Schema>> Load(const std::string& path);
+  // The built-in schema whose version contains `version` (e.g. "0.32").
+  static Result<std::unique_ptr<Schema>> BuiltInVersion(std::string_view version);
+  // `spec`: "" the built-in schemas, "builtin:0.32" one of them, else a
+  // FileDescriptorSet file.
+  static Result<std::unique_ptr<Schema>> Load(const std::string& spec);
 
-  const std::string& origin() const { return origin_; }
-  size_t message_count() const { return message_count_; }
+  // One line per layer: "<origin>: <n> API messages".
+  std::vector<std::string> Describe() const;
+  const std::string& origin() const { return layers_.front().origin; }
 
   // The message for a stored object, e.g. ("apps/v1", "Deployment") ->
-  // k8s.io.api.apps.v1.Deployment; nullptr when the schema has none.
+  // k8s.io.api.apps.v1.Deployment; nullptr when no layer has it.
   const google::protobuf::Descriptor* FindKind(std::string_view api_version,
                                                std::string_view kind) const;
-  const google::protobuf::Descriptor* FindMessage(const std::string& full_name) const;
-  // JSON names and omitempty rules of the API's Go types (the built-in
-  // table; field numbers are stable across Kubernetes versions).
-  const JsonTags& json_tags() const { return json_tags_; }
+  // JSON names and omitempty rules for the messages of `type`'s layer.
+  const JsonTags& TagsFor(const google::protobuf::Descriptor& type) const;
 
  private:
-  Schema() = default;
+  struct Layer {
+    std::string origin;
+    std::unique_ptr<google::protobuf::DescriptorPool> pool;
+    // "<version>/<Kind>" -> messages of that name, in any group.
+    std::multimap<std::string, const google::protobuf::Descriptor*> by_version_kind;
+    JsonTags tags;
+    size_t message_count = 0;
+  };
 
-  std::string origin_;
-  std::unique_ptr<google::protobuf::DescriptorPool> pool_;
-  // "<version>/<Kind>" -> packages holding such a message, by package.
-  std::multimap<std::string, const google::protobuf::Descriptor*> by_version_kind_;
-  size_t message_count_ = 0;
-  JsonTags json_tags_;
+  Schema() = default;
+  static Result<Layer> BuildLayer(std::string_view serialized, std::string origin,
+                                  std::string_view tags);
+  const google::protobuf::Descriptor* FindKindInLayer(const Layer& layer,
+                                                      std::string_view api_version,
+                                                      std::string_view kind) const;
+
+  std::vector<Layer> layers_;
 };
 
 // The proto package segment Kubernetes uses for an API group:
