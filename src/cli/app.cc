@@ -77,6 +77,7 @@ int Run(int argc, char** argv) {
   AddKeyValueCommands(app, context);
   AddDecodeCommands(app, context);
   AddDumpCommand(app, context);
+  AddKeyspaceCommands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -16,5 +16,6 @@ void AddMaintenanceCommands(CLI::App& app, CommandContext& context);
 void AddKeyValueCommands(CLI::App& app, CommandContext& context);
 void AddDecodeCommands(CLI::App& app, CommandContext& context);
 void AddDumpCommand(CLI::App& app, CommandContext& context);
+void AddKeyspaceCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

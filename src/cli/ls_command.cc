@@ -1,0 +1,193 @@
+// ketcd ls [PREFIX] and ketcd stats: what the keyspace holds, per resource
+// (and per namespace with ls --namespaces), and what fills the database.
+// Both stream the range page by page; only the totals stay in memory.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <map>
+#include <queue>
+
+#include "cli/commands.h"
+#include "etcd/range_pager.h"
+#include "k8s/registry_key.h"
+
+namespace ketcd::cli {
+namespace {
+
+struct Totals {
+  int64_t objects = 0;
+  int64_t bytes = 0;  // key + value, as etcd stores them
+};
+
+struct LargeObject {
+  int64_t bytes;
+  std::string key;
+  bool operator>(const LargeObject& other) const { return bytes > other.bytes; }
+};
+
+struct KeyspaceScan {
+  std::map<std::string, Totals> by_resource;
+  std::map<std::string, std::map<std::string, Totals>> by_namespace;  // resource -> ns
+  // The largest objects, smallest on top so it can be trimmed.
+  std::priority_queue<LargeObject, std::vector<LargeObject>, std::greater<>> largest;
+  Totals all;
+  int64_t revision = 0;
+};
+
+Status Scan(CommandContext& context, const std::string& prefix, size_t keep_largest,
+            KeyspaceScan& scan) {
+  auto client = context.Client();
+  if (!client.ok()) return client.status();
+  etcd::pb::RangeRequest request;
+  request.set_key(prefix.empty() ? std::string(1, '\0') : prefix);
+  request.set_range_end(prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix));
+  return etcd::ReadRangeInPages(
+      **client, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+        if (page.first) scan.revision = page.response.header().revision();
+        for (const auto& kv : page.response.kvs()) {
+          const int64_t bytes = static_cast<int64_t>(kv.key().size() + kv.value().size());
+          auto parsed = k8s::ParseRegistryKey(kv.key(), prefix);
+          Totals& resource = scan.by_resource[parsed.resource];
+          resource.objects += 1;
+          resource.bytes += bytes;
+          Totals& ns = scan.by_namespace[parsed.resource][parsed.namespace_];
+          ns.objects += 1;
+          ns.bytes += bytes;
+          scan.all.objects += 1;
+          scan.all.bytes += bytes;
+          if (keep_largest > 0) {
+            scan.largest.push({bytes, kv.key()});
+            if (scan.largest.size() > keep_largest) scan.largest.pop();
+          }
+        }
+        return Status::Ok();
+      });
+}
+
+Status List(CommandContext& context, const std::string& prefix, bool namespaces) {
+  KeyspaceScan scan;
+  KETCD_RETURN_IF_ERROR(Scan(context, prefix, 0, scan));
+  if (IsStructured(context.format)) {
+    Json resources = Json::array();
+    for (const auto& [resource, totals] : scan.by_resource) {
+      Json entry = {{"resource", resource}, {"objects", totals.objects}, {"bytes", totals.bytes}};
+      if (namespaces) {
+        Json by_ns = Json::object();
+        for (const auto& [ns, t] : scan.by_namespace[resource]) {
+          by_ns[ns.empty() ? "(cluster)" : ns] = {{"objects", t.objects}, {"bytes", t.bytes}};
+        }
+        entry["namespaces"] = by_ns;
+      }
+      resources.push_back(entry);
+    }
+    PrintDocument(*context.out, {{"revision", scan.revision}, {"resources", resources}},
+                  context.format);
+    return Status::Ok();
+  }
+  Table table({"RESOURCE", "NAMESPACE", "OBJECTS", "SIZE"});
+  for (const auto& [resource, totals] : scan.by_resource) {
+    table.AddRow({resource, "", std::to_string(totals.objects), HumanBytes(totals.bytes)});
+    if (!namespaces) continue;
+    for (const auto& [ns, t] : scan.by_namespace[resource]) {
+      if (ns.empty()) continue;
+      table.AddRow({"", ns, std::to_string(t.objects), HumanBytes(t.bytes)});
+    }
+  }
+  table.AddRow({"TOTAL", "", std::to_string(scan.all.objects), HumanBytes(scan.all.bytes)});
+  table.Print(*context.out);
+  return Status::Ok();
+}
+
+Status Stats(CommandContext& context, const std::string& prefix, size_t top) {
+  KeyspaceScan scan;
+  KETCD_RETURN_IF_ERROR(Scan(context, prefix, top, scan));
+  std::vector<LargeObject> largest;
+  while (!scan.largest.empty()) {
+    largest.push_back(scan.largest.top());
+    scan.largest.pop();
+  }
+  std::reverse(largest.begin(), largest.end());
+  std::vector<std::pair<std::string, Totals>> resources(scan.by_resource.begin(),
+                                                        scan.by_resource.end());
+  std::sort(resources.begin(), resources.end(),
+            [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
+  // Database figures from the first endpoint that answers.
+  auto client = context.Client();
+  if (!client.ok()) return client.status();
+  auto status = (*client)->EndpointStatus(0);
+  if (IsStructured(context.format)) {
+    Json doc = {
+        {"revision", scan.revision}, {"objects", scan.all.objects}, {"bytes", scan.all.bytes}};
+    if (status.ok()) {
+      doc["dbSize"] = status->dbsize();
+      doc["dbSizeInUse"] = status->dbsizeinuse();
+    }
+    Json by_resource = Json::array();
+    for (const auto& [resource, t] : resources) {
+      by_resource.push_back({{"resource", resource}, {"objects", t.objects}, {"bytes", t.bytes}});
+    }
+    Json top_objects = Json::array();
+    for (const auto& object : largest) {
+      top_objects.push_back({{"key", object.key}, {"bytes", object.bytes}});
+    }
+    doc["resources"] = by_resource;
+    doc["largest"] = top_objects;
+    PrintDocument(*context.out, doc, context.format);
+    return Status::Ok();
+  }
+  std::ostream& out = *context.out;
+  out << "revision " << scan.revision << ", " << scan.all.objects << " keys, "
+      << HumanBytes(scan.all.bytes) << " of keys and values";
+  if (status.ok()) {
+    out << "; database " << HumanBytes(status->dbsize()) << ", "
+        << HumanBytes(status->dbsizeinuse()) << " in use (defrag would free "
+        << HumanBytes(status->dbsize() - status->dbsizeinuse()) << ")";
+  }
+  out << "\n\n";
+  Table by_size({"RESOURCE", "OBJECTS", "SIZE", "SHARE"});
+  for (const auto& [resource, t] : resources) {
+    char share[16];
+    std::snprintf(share, sizeof share, "%.1f%%",
+                  scan.all.bytes ? 100.0 * static_cast<double>(t.bytes) / scan.all.bytes : 0.0);
+    by_size.AddRow({resource, std::to_string(t.objects), HumanBytes(t.bytes), share});
+  }
+  by_size.Print(out);
+  out << "\n";
+  Table top_table({"LARGEST OBJECT", "SIZE"});
+  for (const auto& object : largest) top_table.AddRow({object.key, HumanBytes(object.bytes)});
+  top_table.Print(out);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddKeyspaceCommands(CLI::App& app, CommandContext& context) {
+  struct Args {
+    std::string prefix = "/registry/";
+    bool namespaces = false;
+    size_t top = 10;
+  };
+  auto ls_args = std::make_shared<Args>();
+  auto* ls = app.add_subcommand("ls", "Resources under a prefix with object counts and sizes");
+  ls->add_option("prefix", ls_args->prefix, "Key prefix")->capture_default_str();
+  ls->add_flag("--namespaces", ls_args->namespaces, "Break each resource down by namespace");
+  ls->callback([&context, ls_args] {
+    context.action = [&context, ls_args] {
+      return List(context, ls_args->prefix, ls_args->namespaces);
+    };
+  });
+
+  auto stats_args = std::make_shared<Args>();
+  auto* stats = app.add_subcommand("stats",
+                                   "What fills the database: sizes per resource, "
+                                   "largest objects, database size and fragmentation");
+  stats->add_option("prefix", stats_args->prefix, "Key prefix")->capture_default_str();
+  stats->add_option("--top", stats_args->top, "How many of the largest objects to show")
+      ->capture_default_str();
+  stats->callback([&context, stats_args] {
+    context.action = [&context, stats_args] {
+      return Stats(context, stats_args->prefix, stats_args->top);
+    };
+  });
+}
+
+}  // namespace ketcd::cli

@@ -1,0 +1,23 @@
+// The layout of Kubernetes keys in etcd (../shared/notes/k8s-storage.md 1.5):
+// <prefix><resource>/<namespace>/<name> or <prefix><resource>/<name>, where
+// <resource> is a plural ("pods"), a special prefix ("services/specs",
+// "services/endpoints") or <group>/<plural> for custom and aggregated
+// resources ("cilium.io/ciliumnodes").
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ketcd::k8s {
+
+struct RegistryKey {
+  std::string resource;    // "pods", "services/specs", "cilium.io/ciliumnodes"
+  std::string namespace_;  // empty for cluster-scoped objects
+  std::string name;
+};
+
+// Splits `key` (which starts with `prefix`, e.g. "/registry/"). Keys with
+// fewer parts than a resource and a name give an empty name.
+RegistryKey ParseRegistryKey(std::string_view key, std::string_view prefix);
+
+}  // namespace ketcd::k8s
