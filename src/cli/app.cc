@@ -78,6 +78,7 @@ int Run(int argc, char** argv) {
   AddDecodeCommands(app, context);
   AddDumpCommand(app, context);
   AddKeyspaceCommands(app, context);
+  AddHistoryCommand(app, context);
 
   try {
     app.parse(argc, argv);

@@ -17,5 +17,6 @@ void AddKeyValueCommands(CLI::App& app, CommandContext& context);
 void AddDecodeCommands(CLI::App& app, CommandContext& context);
 void AddDumpCommand(CLI::App& app, CommandContext& context);
 void AddKeyspaceCommands(CLI::App& app, CommandContext& context);
+void AddHistoryCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

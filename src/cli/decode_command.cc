@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "k8s/encryption.h"
+#include "cli/decoding_options.h"
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
@@ -28,24 +28,17 @@ Result<std::string> ReadInput(const std::string& path) {
 }
 
 struct DecodeArgs {
-  std::string path, schema, encryption_config, etcd_key;
+  std::string path, etcd_key;
+  DecodingOptions decoding;
 };
 
 Status Decode(CommandContext& context, const DecodeArgs& args) {
   const std::string& path = args.path;
   auto input = ReadInput(path);
   if (!input.ok()) return input.status();
-  auto schema = k8s::Schema::Load(args.schema);
-  if (!schema.ok()) return schema.status();
-  std::optional<k8s::EncryptionConfig> encryption;
-  if (!args.encryption_config.empty()) {
-    auto loaded = k8s::EncryptionConfig::Load(args.encryption_config);
-    if (!loaded.ok()) return loaded.status();
-    encryption = std::move(*loaded);
-  }
-  auto plain = k8s::DecryptIfNeeded(encryption ? &*encryption : nullptr, *input, args.etcd_key);
-  if (!plain.ok()) return plain.status().WithContext(path.empty() ? "stdin" : path);
-  auto rendered = k8s::RenderStoredValue(**schema, *plain);
+  auto decoder = Decoder::Load(args.decoding);
+  if (!decoder.ok()) return decoder.status();
+  auto rendered = decoder->Decode(args.etcd_key, *input);
   if (!rendered.ok()) return rendered.status().WithContext(path.empty() ? "stdin" : path);
   for (const auto& warning : rendered->warnings) std::cerr << "ketcd: warning: " << warning << "\n";
   if (context.format == OutputFormat::kYaml) {
@@ -82,10 +75,7 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<DecodeArgs>();
   auto* decode = app.add_subcommand("decode", "Decode one stored value (file or stdin)");
   decode->add_option("file", args->path, "File with the raw value; - or none: stdin");
-  decode->add_option("--schema", args->schema,
-                     "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
-  decode->add_option("--encryption-config", args->encryption_config,
-                     "The API server's EncryptionConfiguration, to read encrypted values");
+  AddDecodingOptions(decode, args->decoding);
   decode->add_option("--key", args->etcd_key,
                      "The value's etcd key (aesgcm authenticates it), e.g. /registry/secrets/ns/x");
   decode->callback(
@@ -94,11 +84,11 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   auto encode_args = std::make_shared<DecodeArgs>();
   auto* encode = app.add_subcommand("encode", "Encode an object's JSON to the bytes etcd stores");
   encode->add_option("file", encode_args->path, "File with the object's JSON; - or none: stdin");
-  encode->add_option("--schema", encode_args->schema,
+  encode->add_option("--schema", encode_args->decoding.schema,
                      "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
   encode->callback([&context, encode_args] {
     context.action = [&context, encode_args] {
-      return Encode(context, encode_args->path, encode_args->schema);
+      return Encode(context, encode_args->path, encode_args->decoding.schema);
     };
   });
 

@@ -1,0 +1,45 @@
+#include "cli/decoding_options.h"
+
+namespace ketcd::cli {
+
+void AddDecodingOptions(CLI::App* command, DecodingOptions& options) {
+  command->add_option("--schema", options.schema,
+                      "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
+  command->add_option("--encryption-config", options.encryption_config,
+                      "The API server's EncryptionConfiguration, to read encrypted values");
+}
+
+Result<Decoder> Decoder::Load(const DecodingOptions& options) {
+  Decoder decoder;
+  auto schema = k8s::Schema::Load(options.schema);
+  if (!schema.ok()) return schema.status();
+  decoder.schema_ = std::move(*schema);
+  if (!options.encryption_config.empty()) {
+    auto loaded = k8s::EncryptionConfig::Load(options.encryption_config);
+    if (!loaded.ok()) return loaded.status();
+    decoder.encryption_ = std::move(*loaded);
+  }
+  return decoder;
+}
+
+Result<k8s::RenderedObject> Decoder::Decode(const std::string& etcd_key,
+                                            std::string_view value) const {
+  auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
+  if (!plain.ok()) return plain.status();
+  return k8s::RenderStoredValue(*schema_, *plain);
+}
+
+k8s::Json Decoder::DecodeOrRaw(const std::string& etcd_key, std::string_view value,
+                               std::vector<std::string>* warnings, bool* decoded) const {
+  auto rendered = Decode(etcd_key, value);
+  *decoded = rendered.ok();
+  if (rendered.ok()) {
+    for (auto& warning : rendered->warnings) warnings->push_back(std::move(warning));
+    return std::move(rendered->object);
+  }
+  return k8s::Json{{"ketcd.key", etcd_key},
+                   {"ketcd.error", rendered.status().message()},
+                   {"ketcd.rawFields", k8s::RenderWireFields(value)}};
+}
+
+}  // namespace ketcd::cli

@@ -1,0 +1,39 @@
+// The options every command that decodes stored objects takes (--schema,
+// --encryption-config), and what they load.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "k8s/encryption.h"
+#include "k8s/object_renderer.h"
+#include "k8s/schema.h"
+
+namespace ketcd::cli {
+
+struct DecodingOptions {
+  std::string schema;             // Schema::Load spec
+  std::string encryption_config;  // EncryptionConfiguration file
+};
+
+void AddDecodingOptions(CLI::App* command, DecodingOptions& options);
+
+class Decoder {
+ public:
+  static Result<Decoder> Load(const DecodingOptions& options);
+
+  // Decrypts (when needed) and renders one stored value.
+  Result<k8s::RenderedObject> Decode(const std::string& etcd_key, std::string_view value) const;
+  // As Decode, but a value that does not decode becomes a record holding
+  // the error and its raw fields: shown, never dropped.
+  k8s::Json DecodeOrRaw(const std::string& etcd_key, std::string_view value,
+                        std::vector<std::string>* warnings, bool* decoded) const;
+
+ private:
+  std::shared_ptr<k8s::Schema> schema_;
+  std::optional<k8s::EncryptionConfig> encryption_;
+};
+
+}  // namespace ketcd::cli

@@ -1,0 +1,111 @@
+// ketcd history KEY: the revisions of a key that etcd still holds (back to
+// its creation or to the compaction point), each decoded, with what changed
+// from one to the next as a JSON patch.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/decoding_options.h"
+#include "util/json_text.h"
+
+namespace ketcd::cli {
+namespace {
+
+struct HistoryArgs {
+  std::string key;
+  DecodingOptions decoding;
+  size_t max = 20;
+};
+
+struct Version {
+  int64_t mod_revision = 0;
+  int64_t version = 0;
+  Json object;
+};
+
+Status History(CommandContext& context, const HistoryArgs& args) {
+  auto decoder = Decoder::Load(args.decoding);
+  if (!decoder.ok()) return decoder.status();
+  auto client = context.Client();
+  if (!client.ok()) return client.status();
+
+  // Newest first: each step reads the key just before its last change.
+  std::vector<Version> versions;
+  std::string stopped_because = "its creation";
+  int64_t revision = 0;
+  while (versions.size() < args.max) {
+    etcd::pb::RangeRequest request;
+    request.set_key(args.key);
+    request.set_revision(revision);
+    auto response = (*client)->Range(request);
+    if (!response.ok()) {
+      if (response.status().message().find("compacted") != std::string::npos) {
+        stopped_because = "the compaction point";
+        break;
+      }
+      return response.status();
+    }
+    if (response->kvs_size() == 0) {
+      if (versions.empty()) return NotFound(args.key + ": no such key");
+      stopped_because = "a deletion";
+      break;
+    }
+    const auto& kv = response->kvs(0);
+    std::vector<std::string> warnings;  // the raw fields already show them
+    bool decoded;
+    versions.push_back({kv.mod_revision(), kv.version(),
+                        decoder->DecodeOrRaw(kv.key(), kv.value(), &warnings, &decoded)});
+    if (kv.mod_revision() <= kv.create_revision()) break;
+    revision = kv.mod_revision() - 1;
+  }
+  if (versions.size() == args.max) stopped_because = "--max";
+
+  if (IsStructured(context.format)) {
+    Json document = Json::array();
+    for (size_t i = versions.size(); i-- > 0;) {
+      Json entry = {{"modRevision", versions[i].mod_revision},
+                    {"version", versions[i].version},
+                    {"object", versions[i].object}};
+      if (i + 1 < versions.size()) {
+        entry["changes"] = Json::diff(versions[i + 1].object, versions[i].object);
+      }
+      document.push_back(entry);
+    }
+    PrintDocument(*context.out, document, context.format);
+    return Status::Ok();
+  }
+  std::ostream& out = *context.out;
+  out << args.key << ": " << versions.size() << " revision(s) held, back to " << stopped_because
+      << "\n";
+  for (size_t i = versions.size(); i-- > 0;) {
+    out << "\n== revision " << versions[i].mod_revision << " (version " << versions[i].version
+        << ")\n";
+    if (i + 1 == versions.size()) {
+      out << JsonText(versions[i].object, 4) << "\n";
+      continue;
+    }
+    Json patch = Json::diff(versions[i + 1].object, versions[i].object);
+    if (patch.empty()) out << "   (no change in content)\n";
+    for (const auto& op : patch) {
+      out << "   " << op["op"].get<std::string>() << " " << op["path"].get<std::string>();
+      if (op.contains("value")) out << ": " << JsonText(op["value"]).substr(0, 200);
+      out << "\n";
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddHistoryCommand(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<HistoryArgs>();
+  auto* history = app.add_subcommand("history",
+                                     "Revisions etcd still holds for a key, decoded, "
+                                     "with what changed between them");
+  history->add_option("key", args->key, "The etcd key")->required();
+  history->add_option("--max", args->max, "At most this many revisions")->capture_default_str();
+  AddDecodingOptions(history, args->decoding);
+  history->callback(
+      [&context, args] { context.action = [&context, args] { return History(context, *args); }; });
+}
+
+}  // namespace ketcd::cli
