@@ -140,8 +140,10 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const ConnectionConfig& c
 Status EtcdClient::Ready(Connection& connection) {
   auto deadline = Clock::now() + config_.dial_timeout;
   auto state = connection.channel->GetState(/*try_to_connect=*/true);
+  // A failed channel retries on its own (backoff at most 1 s), so a member
+  // that comes back within the dial timeout is used: keep waiting.
   while (state != GRPC_CHANNEL_READY) {
-    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN ||
+    if (state == GRPC_CHANNEL_SHUTDOWN ||
         !connection.channel->WaitForStateChange(state, deadline)) {
       break;
     }
