@@ -428,8 +428,7 @@ Result<std::string> EncodeStoredObject(const Schema& schema, const Json& object)
     return InvalidArgument(api_version + " " + kind + ": not in schema " + schema.origin() +
                            " (custom resources are stored as JSON)");
   }
-  google::protobuf::DynamicMessageFactory factory;
-  std::unique_ptr<Message> message(factory.GetPrototype(type)->New());
+  std::unique_ptr<Message> message = schema.NewMessage(*type);
   Encoder encoder(schema.TagsFor(*type));
   KETCD_RETURN_IF_ERROR(encoder.Fill(*message, object, ""));
 

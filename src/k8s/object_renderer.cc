@@ -367,8 +367,7 @@ Json RenderWireFields(std::string_view bytes) {
 Result<RenderedObject> RenderObject(const Schema& schema, const Descriptor& type,
                                     std::string_view api_version, std::string_view kind,
                                     std::string_view raw) {
-  google::protobuf::DynamicMessageFactory factory;
-  std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(&type)->New());
+  std::unique_ptr<google::protobuf::Message> message = schema.NewMessage(type);
   if (!message->ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
     return DataLoss(std::string(kind) + ": object bytes do not parse as " + type.full_name());
   }

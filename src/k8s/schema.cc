@@ -168,6 +168,10 @@ const Descriptor* Schema::FindKind(std::string_view api_version, std::string_vie
   return nullptr;
 }
 
+std::unique_ptr<google::protobuf::Message> Schema::NewMessage(const Descriptor& type) const {
+  return std::unique_ptr<google::protobuf::Message>(factory_.GetPrototype(&type)->New());
+}
+
 const JsonTags& Schema::TagsFor(const Descriptor& type) const {
   for (const auto& layer : layers_) {
     if (type.file()->pool() == layer.pool.get()) return layer.tags;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
 
 #include <map>
 #include <memory>
@@ -46,6 +47,10 @@ class Schema {
                                                std::string_view kind) const;
   // JSON names and omitempty rules for the messages of `type`'s layer.
   const JsonTags& TagsFor(const google::protobuf::Descriptor& type) const;
+  // A new, empty message of `type`. The factory behind it is built once per
+  // schema: building one per object would redo every type's layout.
+  std::unique_ptr<google::protobuf::Message> NewMessage(
+      const google::protobuf::Descriptor& type) const;
 
  private:
   struct Layer {
@@ -65,6 +70,8 @@ class Schema {
                                                       std::string_view kind) const;
 
   std::vector<Layer> layers_;
+  // GetPrototype is thread-safe; the factory caches prototypes.
+  mutable google::protobuf::DynamicMessageFactory factory_;
 };
 
 // The proto package segment Kubernetes uses for an API group:
