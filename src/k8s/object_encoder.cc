@@ -10,6 +10,7 @@
 
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
+#include "util/duration.h"
 #include "util/json_text.h"
 
 namespace ketcd::k8s {
@@ -368,51 +369,6 @@ bool ParseRfc3339(const std::string& text, int64_t* seconds, int32_t* nanos) {
   if (i != text.size()) return false;
   *seconds = result;
   *nanos = static_cast<int32_t>(fraction);
-  return true;
-}
-
-bool ParseGoDuration(const std::string& text, int64_t* nanoseconds) {
-  size_t i = 0;
-  bool negative = false;
-  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
-  if (text.substr(i) == "0") {
-    *nanoseconds = 0;
-    return true;
-  }
-  long double total = 0;
-  if (i == text.size()) return false;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() &&
-           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
-      ++i;
-    }
-    if (i == start) return false;
-    long double number = std::stold(text.substr(start, i - start));
-    size_t unit_start = i;
-    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) &&
-           text[i] != '.') {
-      ++i;
-    }
-    const std::string unit = text.substr(unit_start, i - unit_start);
-    long double scale;
-    if (unit == "ns")
-      scale = 1;
-    else if (unit == "us" || unit == "µs" || unit == "μs")
-      scale = 1e3;
-    else if (unit == "ms")
-      scale = 1e6;
-    else if (unit == "s")
-      scale = 1e9;
-    else if (unit == "m")
-      scale = 60e9;
-    else if (unit == "h")
-      scale = 3600e9;
-    else
-      return false;
-    total += number * scale;
-  }
-  *nanoseconds = static_cast<int64_t>(std::llround(negative ? -total : total));
   return true;
 }
 

@@ -21,7 +21,5 @@ Result<std::string> EncodeStoredObject(const Schema& schema, const Json& object)
 // RFC 3339 ("2008-01-01T01:01:01Z", offsets and fractions allowed) to Unix
 // seconds and nanoseconds.
 bool ParseRfc3339(const std::string& text, int64_t* seconds, int32_t* nanos);
-// Go duration syntax ("1h2m3.5s", "250ms", "-1m0s") to nanoseconds.
-bool ParseGoDuration(const std::string& text, int64_t* nanoseconds);
 
 }  // namespace ketcd::k8s

@@ -11,6 +11,7 @@
 
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
+#include "util/duration.h"
 #include "util/json_text.h"
 
 namespace ketcd::k8s {
@@ -324,37 +325,6 @@ class Renderer {
 };
 
 }  // namespace
-
-std::string GoDurationString(int64_t nanoseconds) {
-  if (nanoseconds == 0) return "0s";
-  const bool negative = nanoseconds < 0;
-  uint64_t u =
-      negative ? 0 - static_cast<uint64_t>(nanoseconds) : static_cast<uint64_t>(nanoseconds);
-  auto fraction = [](uint64_t value, uint64_t unit) {
-    std::string text = std::to_string(value / unit);
-    uint64_t rest = value % unit;
-    if (rest == 0) return text;
-    std::string digits = std::to_string(unit + rest).substr(1);
-    while (!digits.empty() && digits.back() == '0') digits.pop_back();
-    return text + "." + digits;
-  };
-  std::string text;
-  if (u < 1000) {
-    text = std::to_string(u) + "ns";
-  } else if (u < 1000000) {
-    text = fraction(u, 1000) + "µs";
-  } else if (u < 1000000000) {
-    text = fraction(u, 1000000) + "ms";
-  } else {
-    uint64_t hours = u / 3600000000000ULL;
-    uint64_t minutes = (u / 60000000000ULL) % 60;
-    uint64_t seconds_ns = u % 60000000000ULL;
-    if (hours > 0) text += std::to_string(hours) + "h";
-    if (hours > 0 || minutes > 0) text += std::to_string(minutes) + "m";
-    text += fraction(seconds_ns, 1000000000) + "s";
-  }
-  return negative ? "-" + text : text;
-}
 
 Json RenderWireFields(std::string_view bytes) {
   UnknownFieldSet fields;

@@ -41,7 +41,4 @@ Result<RenderedObject> RenderObject(const Schema& schema, const google::protobuf
 // Protobuf wire bytes with no schema, as {"<field number>": value, ...}.
 Json RenderWireFields(std::string_view bytes);
 
-// Go's time.Duration.String() of a nanosecond count: "1h2m3.5s", "250ms".
-std::string GoDurationString(int64_t nanoseconds);
-
 }  // namespace ketcd::k8s

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,12 @@
 
 namespace ketcd {
 
+// Go duration syntax ("1h2m3.5s", "250ms", "-1m0s", "0") to nanoseconds.
+bool ParseGoDuration(const std::string& text, int64_t* nanoseconds);
+// Go's time.Duration.String() of a nanosecond count: "1h2m3.5s", "250ms".
+std::string GoDurationString(int64_t nanoseconds);
+
+// A positive duration for timeouts, in milliseconds.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 // "2s", "1.5s", "250ms": the shortest exact spelling, for messages.
 std::string FormatDuration(std::chrono::milliseconds duration);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/duration.h"
+
 namespace ketcd::k8s {
 namespace {
 

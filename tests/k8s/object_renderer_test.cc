@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "k8s/storage_envelope.h"
+#include "util/duration.h"
 
 namespace ketcd::k8s {
 namespace {
