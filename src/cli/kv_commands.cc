@@ -230,7 +230,7 @@ void AddKeyValueCommands(CLI::App& app, CommandContext& context) {
   get->add_option("--rev", get_args->revision, "Read at this revision (0 = latest)");
   get->add_option("--limit", get_args->limit, "At most this many keys (0 = all)");
   get->add_option("--page-size", get_args->page_size,
-                  "Keys per request (default: adapts to ~2 MB pages)");
+                  "Keys per request (default: adapts to ~8 MB pages)");
   get->add_option_function<std::string>(
          "--consistency",
          [get_args](const std::string& value) { get_args->serializable = value == "s"; },

@@ -1,6 +1,7 @@
 #include "etcd/range_pager.h"
 
 #include <algorithm>
+#include <future>
 
 namespace ketcd::etcd {
 
@@ -45,30 +46,38 @@ Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
     if (!response.ok()) return response.status();
     return on_page(RangePage{*response, true});
   }
+  // While a page is handed to `on_page`, the next one is already on its
+  // way: decoding and printing overlap with etcd's work.
+  auto fetch = [&client](pb::RangeRequest page_request) { return client.Range(page_request); };
   pb::RangeRequest page_request = request;
   int64_t remaining = request.limit();  // 0: no overall cap
+  auto limit_page = [&](int64_t size) {
+    page_request.set_limit(remaining > 0 && remaining < size ? remaining : size);
+  };
+  limit_page(page_size);
+  std::future<Result<pb::RangeResponse>> in_flight =
+      std::async(std::launch::async, fetch, page_request);
   bool first = true;
-  while (true) {
-    int64_t limit = page_size;
-    if (remaining > 0 && remaining < limit) limit = remaining;
-    page_request.set_limit(limit);
-    auto response = client.Range(page_request);
+  while (in_flight.valid()) {
+    Result<pb::RangeResponse> response = in_flight.get();
     if (!response.ok()) return response.status();
-    KETCD_RETURN_IF_ERROR(on_page(RangePage{*response, first}));
     if (first) {
       // Later pages read the same revision, so the result is one consistent view.
       page_request.set_revision(response->header().revision());
-      first = false;
     }
     const int kvs = response->kvs_size();
-    if (remaining > 0) {
-      remaining -= kvs;
-      if (remaining <= 0) break;
+    if (remaining > 0) remaining -= kvs;
+    const bool more = response->more() && kvs > 0 && (request.limit() == 0 || remaining > 0);
+    if (more) {
+      page_size = NextPageKeys(sizing, *response, page_size);
+      // Continue just after the last key of this page.
+      page_request.set_key(response->kvs(kvs - 1).key() + '\0');
+      limit_page(page_size);
+      in_flight = std::async(std::launch::async, fetch, page_request);
     }
-    if (!response->more() || kvs == 0) break;
-    page_size = NextPageKeys(sizing, *response, page_size);
-    // Continue just after the last key of this page.
-    page_request.set_key(response->kvs(kvs - 1).key() + '\0');
+    // On an error the fetch in flight is waited for by its future.
+    KETCD_RETURN_IF_ERROR(on_page(RangePage{*response, first}));
+    first = false;
   }
   return Status::Ok();
 }

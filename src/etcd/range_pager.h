@@ -17,21 +17,22 @@ struct RangePage {
 // page holds about `target_bytes` of keys and values: few round trips for
 // small values, bounded memory for large ones. etcd 3.4 walks its index
 // from the page start to the end of the range for every page, so fewer,
-// larger pages are also much faster there.
+// larger pages are also much faster there (bench/dump_bench.cc).
 struct PageSizing {
   int64_t first_page_keys = 1000;
   bool adaptive = true;  // false: every page asks for first_page_keys
   int64_t min_keys = 100;
   int64_t max_keys = 100000;
-  int64_t target_bytes = 2 << 20;
+  int64_t target_bytes = 8 << 20;
 
   static PageSizing Fixed(int64_t keys) { return {keys, false}; }
 };
 
 // Reads `request` (its limit is the overall cap, 0 = all) page by page, all
 // at the revision of the first page (or the request's own revision), calling
-// `on_page` for each. Requests sorted other than by ascending key cannot be
-// continued by key and are read in one call.
+// `on_page` for each. The next page is fetched while `on_page` runs, so
+// `on_page` must not use `client`. Requests sorted other than by ascending
+// key cannot be continued by key and are read in one call.
 Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
                         const PageSizing& sizing,
                         const std::function<Status(const RangePage&)>& on_page);

@@ -107,6 +107,9 @@ TEST_F(ClientTest, PagedRangeSeesOneRevisionAcrossPages) {
   request.set_range_end(PrefixRangeEnd(prefix_));
   int pages = 0, seen = 0;
   std::string last_key;
+  // The pager fetches ahead with client_; the late write needs its own.
+  auto writer = EtcdClient::Create(cluster_->ClientConfig());
+  ASSERT_TRUE(writer.ok());
   Status status =
       ReadRangeInPages(*client_, request, PageSizing::Fixed(40), [&](const RangePage& page) {
         ++pages;
