@@ -88,7 +88,6 @@ EtcdClient::EtcdClient(ConnectionConfig config) : config_(std::move(config)) {}
 EtcdClient::~EtcdClient() = default;
 
 const std::vector<Endpoint>& EtcdClient::endpoints() const { return endpoints_; }
-const ConnectionConfig& EtcdClient::config() const { return config_; }
 
 Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const ConnectionConfig& config) {
   std::unique_ptr<EtcdClient> client(new EtcdClient(config));

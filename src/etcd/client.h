@@ -38,7 +38,6 @@ class EtcdClient {
   EtcdClient& operator=(const EtcdClient&) = delete;
 
   const std::vector<Endpoint>& endpoints() const;
-  const ConnectionConfig& config() const;
 
   // Dials endpoints in order until one answers; kUnavailable names each
   // endpoint's failure when none does.

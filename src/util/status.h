@@ -26,8 +26,6 @@ enum class ErrorCode {
   kInternal,
 };
 
-const char* ErrorCodeName(ErrorCode code);
-
 class [[nodiscard]] Status {
  public:
   Status() = default;
