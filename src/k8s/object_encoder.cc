@@ -8,6 +8,7 @@
 #include <ctime>
 #include <set>
 
+#include "k8s/special_types.h"
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
 #include "util/duration.h"
@@ -240,69 +241,68 @@ class Encoder {
   // zero form.
   Status FillSpecial(Message& message, const Descriptor& type, const Json& value,
                      const std::string& path, bool* handled) {
-    const std::string& name = type.full_name();
     const Reflection& r = *message.GetReflection();
     auto field = [&](const char* field_name) { return type.FindFieldByName(field_name); };
-    *handled = true;
-    if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Time" ||
-        name == "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime") {
-      if (value.is_null()) return Status::Ok();  // zero time: an empty message
-      int64_t seconds;
-      int32_t nanos;
-      if (!value.is_string() || !ParseRfc3339(value.get<std::string>(), &seconds, &nanos)) {
-        return WrongType(path, "an RFC 3339 time", value);
+    const SpecialType special = ClassifyType(type, tags_);
+    *handled = special != SpecialType::kNone;
+    switch (special) {
+      case SpecialType::kTime:
+      case SpecialType::kMicroTime: {
+        if (value.is_null()) return Status::Ok();  // zero time: an empty message
+        int64_t seconds;
+        int32_t nanos;
+        if (!value.is_string() || !ParseRfc3339(value.get<std::string>(), &seconds, &nanos)) {
+          return WrongType(path, "an RFC 3339 time", value);
+        }
+        // metav1.Time keeps whole seconds only; MicroTime microseconds.
+        r.SetInt64(&message, field("seconds"), seconds);
+        r.SetInt32(&message, field("nanos"),
+                   special == SpecialType::kMicroTime ? nanos / 1000 * 1000 : 0);
+        return Status::Ok();
       }
-      // metav1.Time keeps whole seconds only; MicroTime microseconds.
-      const bool micro = name.find("MicroTime") != std::string::npos;
-      r.SetInt64(&message, field("seconds"), seconds);
-      r.SetInt32(&message, field("nanos"), micro ? nanos / 1000 * 1000 : 0);
-      return Status::Ok();
-    }
-    if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Duration") {
-      int64_t nanoseconds = 0;
-      if (!value.is_null() &&
-          (!value.is_string() || !ParseGoDuration(value.get<std::string>(), &nanoseconds))) {
-        return WrongType(path, "a duration", value);
+      case SpecialType::kDuration: {
+        int64_t nanoseconds = 0;
+        if (!value.is_null() &&
+            (!value.is_string() || !ParseGoDuration(value.get<std::string>(), &nanoseconds))) {
+          return WrongType(path, "a duration", value);
+        }
+        r.SetInt64(&message, field("duration"), nanoseconds);
+        return Status::Ok();
       }
-      r.SetInt64(&message, field("duration"), nanoseconds);
-      return Status::Ok();
-    }
-    if (name == "k8s.io.apimachinery.pkg.util.intstr.IntOrString") {
-      const bool is_string = value.is_string();
-      if (!is_string && !value.is_null() && !value.is_number_integer()) {
-        return WrongType(path, "an integer or a string", value);
+      case SpecialType::kIntOrString: {
+        const bool is_string = value.is_string();
+        if (!is_string && !value.is_null() && !value.is_number_integer()) {
+          return WrongType(path, "an integer or a string", value);
+        }
+        r.SetInt64(&message, field("type"), is_string ? 1 : 0);
+        r.SetInt32(&message, field("intVal"), value.is_number_integer() ? value.get<int32_t>() : 0);
+        r.SetString(&message, field("strVal"), is_string ? value.get<std::string>() : "");
+        return Status::Ok();
       }
-      r.SetInt64(&message, field("type"), is_string ? 1 : 0);
-      r.SetInt32(&message, field("intVal"), value.is_number_integer() ? value.get<int32_t>() : 0);
-      r.SetString(&message, field("strVal"), is_string ? value.get<std::string>() : "");
-      return Status::Ok();
-    }
-    if (name == "k8s.io.apimachinery.pkg.api.resource.Quantity" ||
-        name == "k8s.io.apimachinery.pkg.api.resource.QuantityValue") {
-      std::string text = "0";
-      if (value.is_string()) {
-        text = value.get<std::string>();
-      } else if (value.is_number()) {
-        text = JsonText(value);
-      } else if (!value.is_null()) {
-        return WrongType(path, "a quantity", value);
+      case SpecialType::kQuantity: {
+        std::string text = "0";
+        if (value.is_string()) {
+          text = value.get<std::string>();
+        } else if (value.is_number()) {
+          text = JsonText(value);
+        } else if (!value.is_null()) {
+          return WrongType(path, "a quantity", value);
+        }
+        r.SetString(&message, field("string"), text);
+        return Status::Ok();
       }
-      r.SetString(&message, field("string"), text);
-      return Status::Ok();
+      case SpecialType::kInlineJson: {
+        const FieldDescriptor* raw = field("raw") ? field("raw") : field("Raw");
+        if (raw == nullptr) return Internal(type.full_name() + " without raw field");
+        if (!value.is_null()) r.SetString(&message, raw, JsonText(value));
+        return Status::Ok();
+      }
+      case SpecialType::kSliceWrapper:
+        if (value.is_null()) return Status::Ok();
+        return SetField(message, *type.field(0), value, path);
+      case SpecialType::kNone:
+        break;
     }
-    if (name == "k8s.io.apimachinery.pkg.runtime.RawExtension" ||
-        name == "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1") {
-      const FieldDescriptor* raw = field("raw") ? field("raw") : field("Raw");
-      if (raw == nullptr) return Internal(name + " without raw field");
-      if (!value.is_null()) r.SetString(&message, raw, JsonText(value));
-      return Status::Ok();
-    }
-    if (type.field_count() == 1 && type.field(0)->name() == "items" &&
-        type.field(0)->is_repeated() && tags_.Find(name) == nullptr) {
-      if (value.is_null()) return Status::Ok();
-      return SetField(message, *type.field(0), value, path);
-    }
-    *handled = false;
     return Status::Ok();
   }
 

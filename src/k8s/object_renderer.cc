@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "k8s/special_types.h"
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
 #include "util/duration.h"
@@ -145,54 +146,47 @@ class Renderer {
   // Types whose Go JSON form is not a plain object of their proto fields.
   std::optional<Json> SpecialType(const google::protobuf::Message& message, const Descriptor& type,
                                   const Reflection& reflection) {
-    const std::string& name = type.full_name();
     auto field = [&](const char* field_name) { return type.FindFieldByName(field_name); };
-    if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Time" ||
-        name == "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime") {
-      // Go writes a zero time as an empty message (apimachinery
-      // time_proto.go), and its JSON is null; seconds 0 is 1970.
-      if (!reflection.HasField(message, field("seconds")) &&
-          !reflection.HasField(message, field("nanos"))) {
-        return Json(nullptr);
+    switch (ClassifyType(type, tags_)) {
+      case k8s::SpecialType::kTime:
+      case k8s::SpecialType::kMicroTime: {
+        // Go writes a zero time as an empty message (apimachinery
+        // time_proto.go), and its JSON is null; seconds 0 is 1970.
+        if (!reflection.HasField(message, field("seconds")) &&
+            !reflection.HasField(message, field("nanos"))) {
+          return Json(nullptr);
+        }
+        return Json(FormatTime(reflection.GetInt64(message, field("seconds")),
+                               reflection.GetInt32(message, field("nanos")),
+                               ClassifyType(type, tags_) == k8s::SpecialType::kMicroTime));
       }
-      int64_t seconds = reflection.GetInt64(message, field("seconds"));
-      int32_t nanos = reflection.GetInt32(message, field("nanos"));
-      const bool micro = name.find("MicroTime") != std::string::npos;
-      return Json(FormatTime(seconds, nanos, micro));
-    }
-    if (name == "k8s.io.apimachinery.pkg.apis.meta.v1.Duration") {
-      return Json(GoDurationString(reflection.GetInt64(message, field("duration"))));
-    }
-    if (name == "k8s.io.apimachinery.pkg.util.intstr.IntOrString") {
-      if (reflection.GetInt64(message, field("type")) == 1) {
-        return Json(reflection.GetString(message, field("strVal")));
+      case k8s::SpecialType::kDuration:
+        return Json(GoDurationString(reflection.GetInt64(message, field("duration"))));
+      case k8s::SpecialType::kIntOrString:
+        if (reflection.GetInt64(message, field("type")) == 1) {
+          return Json(reflection.GetString(message, field("strVal")));
+        }
+        return Json(reflection.GetInt32(message, field("intVal")));
+      case k8s::SpecialType::kQuantity:
+        return Json(reflection.GetString(message, field("string")));
+      case k8s::SpecialType::kInlineJson: {
+        const FieldDescriptor* raw = field("raw") ? field("raw") : field("Raw");
+        std::string bytes = raw ? reflection.GetString(message, raw) : "";
+        if (bytes.empty()) return Json(nullptr);
+        Json inline_json = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+        if (!inline_json.is_discarded()) return inline_json;
+        return Json(Base64Encode(bytes));  // not JSON (e.g. CBOR): keep the bytes
       }
-      return Json(reflection.GetInt32(message, field("intVal")));
-    }
-    if (name == "k8s.io.apimachinery.pkg.api.resource.Quantity" ||
-        name == "k8s.io.apimachinery.pkg.api.resource.QuantityValue") {
-      return Json(reflection.GetString(message, field("string")));
-    }
-    if (name == "k8s.io.apimachinery.pkg.runtime.RawExtension" ||
-        name == "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1") {
-      const FieldDescriptor* raw = field("raw") ? field("raw") : field("Raw");
-      std::string bytes = raw ? reflection.GetString(message, raw) : "";
-      if (bytes.empty()) return Json(nullptr);
-      Json inline_json = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-      if (!inline_json.is_discarded()) return inline_json;
-      return Json(Base64Encode(bytes));  // not JSON (e.g. CBOR): keep the bytes
-    }
-    // Go named slice types (e.g. meta/v1 Verbs, authentication ExtraValue)
-    // are wrapped in a message with one repeated "items" field.
-    // (A Go struct with one "items" field has tags and is not one of them.)
-    if (type.field_count() == 1 && type.field(0)->name() == "items" &&
-        type.field(0)->is_repeated() && tags_.Find(name) == nullptr) {
-      const FieldDescriptor& items = *type.field(0);
-      Json array = Json::array();
-      for (int j = 0; j < reflection.FieldSize(message, &items); ++j) {
-        array.push_back(Value(message, items, j, type.name()));
+      case k8s::SpecialType::kSliceWrapper: {
+        const FieldDescriptor& items = *type.field(0);
+        Json array = Json::array();
+        for (int j = 0; j < reflection.FieldSize(message, &items); ++j) {
+          array.push_back(Value(message, items, j, type.name()));
+        }
+        return array;
       }
-      return array;
+      case k8s::SpecialType::kNone:
+        break;
     }
     return std::nullopt;
   }
