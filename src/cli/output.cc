@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "util/base64.h"
 #include "util/json_text.h"
+#include "util/proto_scalar.h"
 #include "util/yaml_writer.h"
 
 namespace ketcd::cli {
@@ -17,46 +17,14 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-Json ScalarField(const Message& message, const Reflection& reflection, const FieldDescriptor& field,
-                 int index) {
-  const bool repeated = field.is_repeated();
-  switch (field.cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32:
-      return repeated ? reflection.GetRepeatedInt32(message, &field, index)
-                      : reflection.GetInt32(message, &field);
-    case FieldDescriptor::CPPTYPE_INT64:
-      return repeated ? reflection.GetRepeatedInt64(message, &field, index)
-                      : reflection.GetInt64(message, &field);
-    case FieldDescriptor::CPPTYPE_UINT32:
-      return repeated ? reflection.GetRepeatedUInt32(message, &field, index)
-                      : reflection.GetUInt32(message, &field);
-    case FieldDescriptor::CPPTYPE_UINT64:
-      return repeated ? reflection.GetRepeatedUInt64(message, &field, index)
-                      : reflection.GetUInt64(message, &field);
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-      return repeated ? reflection.GetRepeatedDouble(message, &field, index)
-                      : reflection.GetDouble(message, &field);
-    case FieldDescriptor::CPPTYPE_FLOAT:
-      return repeated ? reflection.GetRepeatedFloat(message, &field, index)
-                      : reflection.GetFloat(message, &field);
-    case FieldDescriptor::CPPTYPE_BOOL:
-      return repeated ? reflection.GetRepeatedBool(message, &field, index)
-                      : reflection.GetBool(message, &field);
-    case FieldDescriptor::CPPTYPE_ENUM:
-      return repeated ? reflection.GetRepeatedEnumValue(message, &field, index)
-                      : reflection.GetEnumValue(message, &field);
-    case FieldDescriptor::CPPTYPE_STRING: {
-      std::string value = repeated ? reflection.GetRepeatedString(message, &field, index)
-                                   : reflection.GetString(message, &field);
-      // Go's encoding/json prints []byte as base64.
-      if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64Encode(value);
-      return value;
-    }
-    case FieldDescriptor::CPPTYPE_MESSAGE:
-      return ProtoToEtcdJson(repeated ? reflection.GetRepeatedMessage(message, &field, index)
-                                      : reflection.GetMessage(message, &field));
+// A field value; nested messages recurse through ProtoToEtcdJson.
+Json FieldValue(const Message& message, const FieldDescriptor& field, int index) {
+  if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+    return ScalarFieldToJson(message, field, index);
   }
-  return nullptr;
+  const Reflection& r = *message.GetReflection();
+  return ProtoToEtcdJson(index >= 0 ? r.GetRepeatedMessage(message, &field, index)
+                                    : r.GetMessage(message, &field));
 }
 
 bool IsZero(const Json& value) {
@@ -95,16 +63,16 @@ Json ProtoToEtcdJson(const Message& message) {
       int size = reflection.FieldSize(message, &field);
       if (size == 0) continue;  // omitempty
       Json array = Json::array();
-      for (int j = 0; j < size; ++j) array.push_back(ScalarField(message, reflection, field, j));
+      for (int j = 0; j < size; ++j) array.push_back(FieldValue(message, field, j));
       object[field.name()] = std::move(array);
       continue;
     }
     if (field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (!reflection.HasField(message, &field)) continue;
-      object[field.name()] = ScalarField(message, reflection, field, 0);
+      object[field.name()] = FieldValue(message, field, -1);
       continue;
     }
-    Json value = ScalarField(message, reflection, field, 0);
+    Json value = FieldValue(message, field, -1);
     if (!IsZero(value)) object[field.name()] = std::move(value);
   }
   return object;

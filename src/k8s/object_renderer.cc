@@ -14,6 +14,7 @@
 #include "util/base64.h"
 #include "util/duration.h"
 #include "util/json_text.h"
+#include "util/proto_scalar.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -214,41 +215,13 @@ class Renderer {
   // One value of `field`: index >= 0 picks an element of a repeated field.
   Json Value(const google::protobuf::Message& message, const FieldDescriptor& field, int index,
              const std::string& path) {
-    const Reflection& r = *message.GetReflection();
-    const bool repeated = index >= 0;
-    switch (field.cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32:
-        return repeated ? r.GetRepeatedInt32(message, &field, index) : r.GetInt32(message, &field);
-      case FieldDescriptor::CPPTYPE_INT64:
-        return repeated ? r.GetRepeatedInt64(message, &field, index) : r.GetInt64(message, &field);
-      case FieldDescriptor::CPPTYPE_UINT32:
-        return repeated ? r.GetRepeatedUInt32(message, &field, index)
-                        : r.GetUInt32(message, &field);
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return repeated ? r.GetRepeatedUInt64(message, &field, index)
-                        : r.GetUInt64(message, &field);
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        return repeated ? r.GetRepeatedDouble(message, &field, index)
-                        : r.GetDouble(message, &field);
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        return repeated ? r.GetRepeatedFloat(message, &field, index) : r.GetFloat(message, &field);
-      case FieldDescriptor::CPPTYPE_BOOL:
-        return repeated ? r.GetRepeatedBool(message, &field, index) : r.GetBool(message, &field);
-      case FieldDescriptor::CPPTYPE_ENUM:
-        return repeated ? r.GetRepeatedEnumValue(message, &field, index)
-                        : r.GetEnumValue(message, &field);
-      case FieldDescriptor::CPPTYPE_STRING: {
-        std::string value =
-            repeated ? r.GetRepeatedString(message, &field, index) : r.GetString(message, &field);
-        if (field.type() == FieldDescriptor::TYPE_BYTES) return Base64Encode(value);
-        return value;
-      }
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        return Message(
-            repeated ? r.GetRepeatedMessage(message, &field, index) : r.GetMessage(message, &field),
-            path);
+    if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      return ScalarFieldToJson(message, field, index);
     }
-    return nullptr;
+    const Reflection& r = *message.GetReflection();
+    return Message(
+        index >= 0 ? r.GetRepeatedMessage(message, &field, index) : r.GetMessage(message, &field),
+        path);
   }
 
   const JsonTags& tags_;
