@@ -23,13 +23,12 @@
 #include "etcd/connection_config.h"
 #include "etcd/endpoint.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.pb.h"
+#include "etcd/range_reader.h"
 #include "util/status.h"
 
 namespace ketcd::etcd {
 
-namespace pb = ::etcdserverpb;
-
-class EtcdClient {
+class EtcdClient : public RangeReader {
  public:
   // Validates the config (endpoint syntax, TLS files) without dialling.
   static Result<std::unique_ptr<EtcdClient>> Create(const ConnectionConfig& config);
@@ -44,7 +43,7 @@ class EtcdClient {
   Status Connect();
 
   // --- KV ---
-  Result<pb::RangeResponse> Range(const pb::RangeRequest& request);
+  Result<pb::RangeResponse> Range(const pb::RangeRequest& request) override;
   Result<pb::PutResponse> Put(const pb::PutRequest& request);
   Result<pb::DeleteRangeResponse> DeleteRange(const pb::DeleteRangeRequest& request);
   Result<pb::TxnResponse> Txn(const pb::TxnRequest& request);

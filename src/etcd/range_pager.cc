@@ -33,7 +33,7 @@ int64_t NextPageKeys(const PageSizing& sizing, const pb::RangeResponse& page, in
 
 }  // namespace
 
-Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
+Status ReadRangeInPages(RangeReader& reader, const pb::RangeRequest& request,
                         const PageSizing& sizing,
                         const std::function<Status(const RangePage&)>& on_page) {
   int64_t page_size = sizing.first_page_keys;
@@ -42,13 +42,13 @@ Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
                           request.sort_target() == pb::RangeRequest::KEY);
   const bool single_key = request.range_end().empty();
   if (!key_order || single_key || request.count_only() || page_size <= 0) {
-    auto response = client.Range(request);
+    auto response = reader.Range(request);
     if (!response.ok()) return response.status();
     return on_page(RangePage{*response, true});
   }
   // While a page is handed to `on_page`, the next one is already on its
   // way: decoding and printing overlap with etcd's work.
-  auto fetch = [&client](pb::RangeRequest page_request) { return client.Range(page_request); };
+  auto fetch = [&reader](pb::RangeRequest page_request) { return reader.Range(page_request); };
   pb::RangeRequest page_request = request;
   int64_t remaining = request.limit();  // 0: no overall cap
   auto limit_page = [&](int64_t size) {

@@ -4,7 +4,7 @@
 
 #include <functional>
 
-#include "etcd/client.h"
+#include "etcd/range_reader.h"
 
 namespace ketcd::etcd {
 
@@ -31,9 +31,9 @@ struct PageSizing {
 // Reads `request` (its limit is the overall cap, 0 = all) page by page, all
 // at the revision of the first page (or the request's own revision), calling
 // `on_page` for each. The next page is fetched while `on_page` runs, so
-// `on_page` must not use `client`. Requests sorted other than by ascending
+// `on_page` must not use `reader`. Requests sorted other than by ascending
 // key cannot be continued by key and are read in one call.
-Status ReadRangeInPages(EtcdClient& client, const pb::RangeRequest& request,
+Status ReadRangeInPages(RangeReader& reader, const pb::RangeRequest& request,
                         const PageSizing& sizing,
                         const std::function<Status(const RangePage&)>& on_page);
 

@@ -1,0 +1,51 @@
+// Writes a new, compact bbolt database from buckets and keys given in
+// order, the way bbolt's own compaction lays one out: full leaf pages
+// written as they fill, branch pages above them, then the root bucket, an
+// empty freelist and both meta pages. Memory holds one page per tree level
+// plus one separator key per page.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace ketcd::bolt {
+
+class Writer {
+ public:
+  // Creates `path` (which must not exist).
+  static Result<std::unique_ptr<Writer>> Create(const std::string& path,
+                                                uint32_t page_size = 4096);
+  ~Writer();
+
+  // Top-level buckets, in ascending name order; keys within each bucket in
+  // ascending order.
+  Status BeginBucket(std::string_view name);
+  Status Put(std::string_view key, std::string_view value);
+  // Writes the remaining pages and the metas, fsyncs and closes the file.
+  Status Finish();
+
+  class Tree;
+
+ private:
+  Writer(int fd, std::string path, uint32_t page_size);
+  friend class Tree;
+  // Writes `page` (a whole number of pages, header filled in) at a fresh id.
+  Result<uint64_t> WritePage(std::string& page);
+  Status EndBucket();
+
+  int fd_;
+  std::string path_;
+  uint32_t page_size_;
+  uint64_t next_page_ = 2;  // 0 and 1 are the meta pages
+  std::unique_ptr<Tree> root_;
+  std::unique_ptr<Tree> bucket_;
+  std::string bucket_name_;
+  std::string last_key_;
+  bool finished_ = false;
+};
+
+}  // namespace ketcd::bolt
