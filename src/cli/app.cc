@@ -79,6 +79,7 @@ int Run(int argc, char** argv) {
   AddDumpCommand(app, context);
   AddKeyspaceCommands(app, context);
   AddHistoryCommand(app, context);
+  AddSnapshotCommands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -18,5 +18,6 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context);
 void AddDumpCommand(CLI::App& app, CommandContext& context);
 void AddKeyspaceCommands(CLI::App& app, CommandContext& context);
 void AddHistoryCommand(CLI::App& app, CommandContext& context);
+void AddSnapshotCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
+#include "cli/keyspace_source.h"
 #include "etcd/range_pager.h"
 #include "util/json_text.h"
 
@@ -14,6 +15,7 @@ struct DumpArgs {
   std::string prefix = "/registry/";
   DecodingOptions decoding;
   int64_t revision = 0;
+  KeyspaceSource source;
 };
 
 Status Dump(CommandContext& context, const DumpArgs& args) {
@@ -23,8 +25,8 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   }
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
-  auto client = context.Client();
-  if (!client.ok()) return client.status();
+  auto keyspace = OpenKeyspace(context, args.source);
+  if (!keyspace.ok()) return keyspace.status();
   etcd::pb::RangeRequest request;
   request.set_key(args.prefix.empty() ? std::string(1, '\0') : args.prefix);
   request.set_range_end(args.prefix.empty() ? std::string(1, '\0')
@@ -34,7 +36,7 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   size_t printed = 0, undecodable = 0;
   if (format == OutputFormat::kJson) out << "[";
   Status status = etcd::ReadRangeInPages(
-      **client, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+      *keyspace->reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
         for (const auto& kv : page.response.kvs()) {
           std::vector<std::string> warnings;
           bool decoded = false;
@@ -74,6 +76,7 @@ void AddDumpCommand(CLI::App& app, CommandContext& context) {
   dump->add_option("prefix", args->prefix, "Key prefix")->capture_default_str();
   dump->add_option("--rev", args->revision, "Read at this revision (0 = latest)");
   AddDecodingOptions(dump, args->decoding);
+  AddKeyspaceSourceOptions(dump, args->source);
   dump->callback(
       [&context, args] { context.action = [&context, args] { return Dump(context, *args); }; });
 }

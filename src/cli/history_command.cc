@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
+#include "cli/keyspace_source.h"
 #include "util/json_text.h"
 
 namespace ketcd::cli {
@@ -14,6 +15,7 @@ struct HistoryArgs {
   std::string key;
   DecodingOptions decoding;
   size_t max = 20;
+  KeyspaceSource source;
 };
 
 struct Version {
@@ -25,8 +27,8 @@ struct Version {
 Status History(CommandContext& context, const HistoryArgs& args) {
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
-  auto client = context.Client();
-  if (!client.ok()) return client.status();
+  auto keyspace = OpenKeyspace(context, args.source);
+  if (!keyspace.ok()) return keyspace.status();
 
   // Newest first: each step reads the key just before its last change.
   std::vector<Version> versions;
@@ -36,7 +38,7 @@ Status History(CommandContext& context, const HistoryArgs& args) {
     etcd::pb::RangeRequest request;
     request.set_key(args.key);
     request.set_revision(revision);
-    auto response = (*client)->Range(request);
+    auto response = keyspace->reader->Range(request);
     if (!response.ok()) {
       if (response.status().message().find("compacted") != std::string::npos) {
         stopped_because = "the compaction point";
@@ -104,6 +106,7 @@ void AddHistoryCommand(CLI::App& app, CommandContext& context) {
   history->add_option("key", args->key, "The etcd key")->required();
   history->add_option("--max", args->max, "At most this many revisions")->capture_default_str();
   AddDecodingOptions(history, args->decoding);
+  AddKeyspaceSourceOptions(history, args->source);
   history->callback(
       [&context, args] { context.action = [&context, args] { return History(context, *args); }; });
 }

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "cli/commands.h"
+#include "cli/keyspace_source.h"
 #include "etcd/member_lookup.h"
 #include "etcd/range_pager.h"
 #include "util/json_text.h"
@@ -38,6 +39,7 @@ struct GetArgs {
   KeyRangeArgs range;
   bool keys_only = false, count_only = false, print_value_only = false, serializable = false;
   int64_t revision = 0, limit = 0, page_size = 0;  // 0: adaptive pages
+  KeyspaceSource source;
 };
 
 // Prints a streamed get in the chosen format; each Add() sees one page.
@@ -122,8 +124,8 @@ Status Get(CommandContext& context, const GetArgs& args) {
   }
   auto range = KeyRange(args.range);
   if (!range.ok()) return range.status();
-  auto client = context.Client();
-  if (!client.ok()) return client.status();
+  auto keyspace = OpenKeyspace(context, args.source);
+  if (!keyspace.ok()) return keyspace.status();
   etcd::pb::RangeRequest request;
   request.set_key(range->first);
   request.set_range_end(range->second);
@@ -138,7 +140,7 @@ Status Get(CommandContext& context, const GetArgs& args) {
   etcd::PageSizing sizing;
   if (args.page_size > 0) sizing = etcd::PageSizing::Fixed(args.page_size);
   Status status =
-      etcd::ReadRangeInPages(**client, request, sizing, [&](const etcd::RangePage& page) {
+      etcd::ReadRangeInPages(*keyspace->reader, request, sizing, [&](const etcd::RangePage& page) {
         printer.Add(page);
         returned += page.response.kvs_size();
         return Status::Ok();
@@ -231,6 +233,7 @@ void AddKeyValueCommands(CLI::App& app, CommandContext& context) {
   get->add_option("--limit", get_args->limit, "At most this many keys (0 = all)");
   get->add_option("--page-size", get_args->page_size,
                   "Keys per request (default: adapts to ~8 MB pages)");
+  AddKeyspaceSourceOptions(get, get_args->source);
   get->add_option_function<std::string>(
          "--consistency",
          [get_args](const std::string& value) { get_args->serializable = value == "s"; },

@@ -7,6 +7,7 @@
 #include <queue>
 
 #include "cli/commands.h"
+#include "cli/keyspace_source.h"
 #include "etcd/range_pager.h"
 #include "k8s/registry_key.h"
 
@@ -33,15 +34,13 @@ struct KeyspaceScan {
   int64_t revision = 0;
 };
 
-Status Scan(CommandContext& context, const std::string& prefix, size_t keep_largest,
+Status Scan(etcd::RangeReader& reader, const std::string& prefix, size_t keep_largest,
             KeyspaceScan& scan) {
-  auto client = context.Client();
-  if (!client.ok()) return client.status();
   etcd::pb::RangeRequest request;
   request.set_key(prefix.empty() ? std::string(1, '\0') : prefix);
   request.set_range_end(prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix));
   return etcd::ReadRangeInPages(
-      **client, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+      reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
         if (page.first) scan.revision = page.response.header().revision();
         for (const auto& kv : page.response.kvs()) {
           const int64_t bytes = static_cast<int64_t>(kv.key().size() + kv.value().size());
@@ -63,14 +62,23 @@ Status Scan(CommandContext& context, const std::string& prefix, size_t keep_larg
       });
 }
 
-Status List(CommandContext& context, const std::string& prefix, bool namespaces) {
+struct KeyspaceArgs {
+  std::string prefix = "/registry/";
+  bool namespaces = false;
+  size_t top = 10;
+  KeyspaceSource source;
+};
+
+Status List(CommandContext& context, const KeyspaceArgs& args) {
+  auto keyspace = OpenKeyspace(context, args.source);
+  if (!keyspace.ok()) return keyspace.status();
   KeyspaceScan scan;
-  KETCD_RETURN_IF_ERROR(Scan(context, prefix, 0, scan));
+  KETCD_RETURN_IF_ERROR(Scan(*keyspace->reader, args.prefix, 0, scan));
   if (IsStructured(context.format)) {
     Json resources = Json::array();
     for (const auto& [resource, totals] : scan.by_resource) {
       Json entry = {{"resource", resource}, {"objects", totals.objects}, {"bytes", totals.bytes}};
-      if (namespaces) {
+      if (args.namespaces) {
         Json by_ns = Json::object();
         for (const auto& [ns, t] : scan.by_namespace[resource]) {
           by_ns[ns.empty() ? "(cluster)" : ns] = {{"objects", t.objects}, {"bytes", t.bytes}};
@@ -86,7 +94,7 @@ Status List(CommandContext& context, const std::string& prefix, bool namespaces)
   Table table({"RESOURCE", "NAMESPACE", "OBJECTS", "SIZE"});
   for (const auto& [resource, totals] : scan.by_resource) {
     table.AddRow({resource, "", std::to_string(totals.objects), HumanBytes(totals.bytes)});
-    if (!namespaces) continue;
+    if (!args.namespaces) continue;
     for (const auto& [ns, t] : scan.by_namespace[resource]) {
       if (ns.empty()) continue;
       table.AddRow({"", ns, std::to_string(t.objects), HumanBytes(t.bytes)});
@@ -97,9 +105,20 @@ Status List(CommandContext& context, const std::string& prefix, bool namespaces)
   return Status::Ok();
 }
 
-Status Stats(CommandContext& context, const std::string& prefix, size_t top) {
+// The database's size from the file read offline, or from the first member
+// that answers.
+std::optional<DatabaseSize> SizeOf(const Keyspace& keyspace) {
+  if (keyspace.offline_size) return keyspace.offline_size;
+  auto status = keyspace.client->EndpointStatus(0);
+  if (!status.ok()) return std::nullopt;
+  return DatabaseSize{status->dbsize(), status->dbsizeinuse()};
+}
+
+Status Stats(CommandContext& context, const KeyspaceArgs& args) {
+  auto keyspace = OpenKeyspace(context, args.source);
+  if (!keyspace.ok()) return keyspace.status();
   KeyspaceScan scan;
-  KETCD_RETURN_IF_ERROR(Scan(context, prefix, top, scan));
+  KETCD_RETURN_IF_ERROR(Scan(*keyspace->reader, args.prefix, args.top, scan));
   std::vector<LargeObject> largest;
   while (!scan.largest.empty()) {
     largest.push_back(scan.largest.top());
@@ -110,16 +129,13 @@ Status Stats(CommandContext& context, const std::string& prefix, size_t top) {
                                                         scan.by_resource.end());
   std::sort(resources.begin(), resources.end(),
             [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
-  // Database figures from the first endpoint that answers.
-  auto client = context.Client();
-  if (!client.ok()) return client.status();
-  auto status = (*client)->EndpointStatus(0);
+  const std::optional<DatabaseSize> size = SizeOf(*keyspace);
   if (IsStructured(context.format)) {
     Json doc = {
         {"revision", scan.revision}, {"objects", scan.all.objects}, {"bytes", scan.all.bytes}};
-    if (status.ok()) {
-      doc["dbSize"] = status->dbsize();
-      doc["dbSizeInUse"] = status->dbsizeinuse();
+    if (size) {
+      doc["dbSize"] = size->total;
+      doc["dbSizeInUse"] = size->in_use;
     }
     Json by_resource = Json::array();
     for (const auto& [resource, t] : resources) {
@@ -137,10 +153,9 @@ Status Stats(CommandContext& context, const std::string& prefix, size_t top) {
   std::ostream& out = *context.out;
   out << "revision " << scan.revision << ", " << scan.all.objects << " keys, "
       << HumanBytes(scan.all.bytes) << " of keys and values";
-  if (status.ok()) {
-    out << "; database " << HumanBytes(status->dbsize()) << ", "
-        << HumanBytes(status->dbsizeinuse()) << " in use (defrag would free "
-        << HumanBytes(status->dbsize() - status->dbsizeinuse()) << ")";
+  if (size) {
+    out << "; database " << HumanBytes(size->total) << ", " << HumanBytes(size->in_use)
+        << " in use (defrag would free " << HumanBytes(size->total - size->in_use) << ")";
   }
   out << "\n\n";
   Table by_size({"RESOURCE", "OBJECTS", "SIZE", "SHARE"});
@@ -161,31 +176,28 @@ Status Stats(CommandContext& context, const std::string& prefix, size_t top) {
 }  // namespace
 
 void AddKeyspaceCommands(CLI::App& app, CommandContext& context) {
-  struct Args {
-    std::string prefix = "/registry/";
-    bool namespaces = false;
-    size_t top = 10;
-  };
-  auto ls_args = std::make_shared<Args>();
+  auto ls_args = std::make_shared<KeyspaceArgs>();
   auto* ls = app.add_subcommand("ls", "Resources under a prefix with object counts and sizes");
   ls->add_option("prefix", ls_args->prefix, "Key prefix")->capture_default_str();
   ls->add_flag("--namespaces", ls_args->namespaces, "Break each resource down by namespace");
+  AddKeyspaceSourceOptions(ls, ls_args->source);
   ls->callback([&context, ls_args] {
     context.action = [&context, ls_args] {
-      return List(context, ls_args->prefix, ls_args->namespaces);
+      return List(context, *ls_args);
     };
   });
 
-  auto stats_args = std::make_shared<Args>();
+  auto stats_args = std::make_shared<KeyspaceArgs>();
   auto* stats = app.add_subcommand("stats",
                                    "What fills the database: sizes per resource, "
                                    "largest objects, database size and fragmentation");
   stats->add_option("prefix", stats_args->prefix, "Key prefix")->capture_default_str();
   stats->add_option("--top", stats_args->top, "How many of the largest objects to show")
       ->capture_default_str();
+  AddKeyspaceSourceOptions(stats, stats_args->source);
   stats->callback([&context, stats_args] {
     context.action = [&context, stats_args] {
-      return Stats(context, stats_args->prefix, stats_args->top);
+      return Stats(context, *stats_args);
     };
   });
 }

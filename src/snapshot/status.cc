@@ -51,6 +51,7 @@ Result<SnapshotStatus> ComputeStatus(const bolt::Database& db) {
     for (const auto& problem : report->problems) message += "\n  " + problem;
     return DataLoss(message);
   }
+  status.hash = hash.value();
   return status;
 }
 

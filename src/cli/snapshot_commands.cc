@@ -1,0 +1,295 @@
+// ketcd snapshot save|status|verify|diff.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/decoding_options.h"
+#include "etcd/range_pager.h"
+#include "snapshot/offline_keyspace.h"
+#include "snapshot/save.h"
+#include "snapshot/status.h"
+#include "snapshot/verify.h"
+#include "util/json_text.h"
+#include "util/progress.h"
+
+namespace ketcd::cli {
+namespace {
+
+// The member to stream from: the one named, else the leader, else the
+// first that answers.
+Result<size_t> PickSnapshotEndpoint(etcd::EtcdClient& client) {
+  if (client.endpoints().size() == 1) return size_t{0};
+  auto leader = client.FindLeaderEndpoint();
+  if (leader.ok()) return *leader;
+  for (size_t i = 0; i < client.endpoints().size(); ++i) {
+    if (client.EndpointStatus(i).ok()) return i;
+  }
+  return leader.status();
+}
+
+Status Save(CommandContext& context, const std::string& path, const std::string& endpoint) {
+  CommandContext pinned = context;
+  if (!endpoint.empty()) pinned.settings.endpoints = endpoint;
+  auto client = pinned.Client();
+  if (!client.ok()) return client.status();
+  auto member = PickSnapshotEndpoint(**client);
+  if (!member.ok()) return member.status();
+  ProgressBar progress("snapshot " + (*client)->endpoints()[*member].text);
+  auto saved = snapshot::SaveSnapshot(**client, *member, path, [&](uint64_t done, uint64_t total) {
+    progress.Update(done, total);
+  });
+  progress.Finish();
+  if (!saved.ok()) return saved.status();
+  if (path != "-") *context.out << "Snapshot saved at " << path << "\n";
+  return Status::Ok();
+}
+
+std::string HashText(uint32_t hash) {
+  char text[9];
+  std::snprintf(text, sizeof text, "%x", hash);
+  return text;
+}
+
+Status PrintStatus(CommandContext& context, const std::string& path) {
+  auto file = snapshot::OpenSnapshot(path);
+  if (!file.ok()) return file.status();
+  auto status = snapshot::ComputeStatus(file->db);
+  if (!status.ok()) return status.status().WithContext(path);
+  std::vector<std::string> row = {HashText(status->hash), std::to_string(status->revision),
+                                  std::to_string(status->total_keys),
+                                  HumanBytes(static_cast<uint64_t>(status->total_size))};
+  // What the file says about the cluster, where it holds it (not in
+  // etcdctl's output, so its simple format stays as it is).
+  std::vector<std::pair<std::string, Json>> extra;
+  if (!status->cluster_version.empty()) extra.emplace_back("clusterVersion", status->cluster_version);
+  if (status->members > 0) extra.emplace_back("members", status->members);
+  if (status->consistent_index) extra.emplace_back("consistentIndex", *status->consistent_index);
+  if (status->term) extra.emplace_back("term", *status->term);
+  if (status->compacted_revision) extra.emplace_back("compactedRevision", *status->compacted_revision);
+  switch (context.format) {
+    case OutputFormat::kSimple:
+      PrintSimpleRow(*context.out, row);
+      break;
+    case OutputFormat::kTable: {
+      Table table({"HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"});
+      table.AddRow(row);
+      table.Print(*context.out);
+      if (extra.empty()) break;
+      Table cluster({"CLUSTER VERSION", "MEMBERS", "CONSISTENT INDEX", "TERM", "COMPACTED REV"});
+      auto text = [&](const char* name) {
+        for (const auto& [key, value] : extra) {
+          if (key == name) return value.is_string() ? value.get<std::string>() : value.dump();
+        }
+        return std::string("-");
+      };
+      cluster.AddRow({text("clusterVersion"), text("members"), text("consistentIndex"),
+                      text("term"), text("compactedRevision")});
+      cluster.Print(*context.out);
+      break;
+    }
+    default: {
+      Json document = {{"hash", status->hash},
+                       {"revision", status->revision},
+                       {"totalKey", status->total_keys},
+                       {"totalSize", status->total_size}};
+      for (const auto& [key, value] : extra) document[key] = value;
+      PrintDocument(*context.out, document, context.format);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Verify(CommandContext& context, const std::string& path) {
+  auto file = snapshot::OpenSnapshot(path);
+  if (!file.ok()) return file.status();
+  auto report = snapshot::Verify(*file);
+  if (!report.ok()) return report.status().WithContext(path);
+  using Trailer = snapshot::VerifyReport::Trailer;
+  const char* trailer = report->trailer == Trailer::kMatches  ? "matches"
+                        : report->trailer == Trailer::kAbsent ? "none (a member's database has none)"
+                                                              : "MISMATCH";
+  if (IsStructured(context.format)) {
+    Json problems = Json::array();
+    for (const auto& problem : report->problems) problems.push_back(problem);
+    PrintDocument(*context.out,
+                  {{"file", path},
+                   {"ok", report->problems.empty()},
+                   {"sha256Trailer", report->trailer == Trailer::kMatches  ? "matches"
+                                     : report->trailer == Trailer::kAbsent ? "absent"
+                                                                           : "mismatch"},
+                   {"pagesInUse", report->pages_reachable},
+                   {"pagesFree", report->pages_free},
+                   {"revisions", report->revisions},
+                   {"tombstones", report->tombstones},
+                   {"lastRevision", report->last_revision},
+                   {"problems", problems}},
+                  context.format);
+  } else {
+    std::ostream& out = *context.out;
+    out << path << ": " << (report->problems.empty() ? "OK" : "CORRUPT") << "\n"
+        << "  sha256 trailer: " << trailer << "\n"
+        << "  structure:      " << report->pages_reachable << " pages in use, "
+        << report->pages_free << " free\n"
+        << "  revisions:      " << report->revisions << " checked (" << report->tombstones
+        << " deletions), newest " << report->last_revision << "\n";
+    for (const auto& problem : report->problems) out << "  problem: " << problem << "\n";
+  }
+  if (report->problems.empty()) return Status::Ok();
+  return DataLoss(path + ": " + std::to_string(report->problems.size()) + " problem(s) found");
+}
+
+// Walks the live keys of a range in key order, a page at a time.
+class KeyStream {
+ public:
+  KeyStream(etcd::RangeReader& reader, std::string start, std::string end)
+      : reader_(reader), next_(std::move(start)), end_(std::move(end)) {}
+
+  // The current key-value, or nullptr at the end.
+  const mvccpb::KeyValue* current() const {
+    return index_ < page_.kvs_size() ? &page_.kvs(index_) : nullptr;
+  }
+  Status Advance() {
+    ++index_;
+    if (index_ < page_.kvs_size() || done_) return Status::Ok();
+    etcd::pb::RangeRequest request;
+    request.set_key(next_);
+    request.set_range_end(end_);
+    request.set_limit(500);
+    auto page = reader_.Range(request);
+    if (!page.ok()) return page.status();
+    page_ = std::move(*page);
+    index_ = 0;
+    done_ = !page_.more();
+    if (page_.kvs_size() > 0) next_ = page_.kvs(page_.kvs_size() - 1).key() + '\0';
+    return Status::Ok();
+  }
+
+ private:
+  etcd::RangeReader& reader_;
+  std::string next_, end_;
+  etcd::pb::RangeResponse page_;
+  int index_ = -1;
+  bool done_ = false;
+};
+
+struct DiffArgs {
+  std::string before, after, prefix = "/registry/";
+  DecodingOptions decoding;
+};
+
+Status Diff(CommandContext& context, const DiffArgs& args) {
+  auto decoder = Decoder::Load(args.decoding);
+  if (!decoder.ok()) return decoder.status();
+  auto before = snapshot::OfflineKeyspace::Open(args.before);
+  if (!before.ok()) return before.status();
+  auto after = snapshot::OfflineKeyspace::Open(args.after);
+  if (!after.ok()) return after.status();
+  const std::string start = args.prefix.empty() ? std::string(1, '\0') : args.prefix;
+  const std::string end =
+      args.prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(args.prefix);
+  KeyStream old_keys(**before, start, end), new_keys(**after, start, end);
+  KETCD_RETURN_IF_ERROR(old_keys.Advance());
+  KETCD_RETURN_IF_ERROR(new_keys.Advance());
+  auto decode = [&](const mvccpb::KeyValue& kv) {
+    std::vector<std::string> warnings;
+    bool decoded;
+    return decoder->DecodeOrRaw(kv.key(), kv.value(), &warnings, &decoded);
+  };
+  const bool structured = IsStructured(context.format);
+  Json added = Json::array(), removed = Json::array(), changed = Json::array();
+  std::ostream& out = *context.out;
+  while (old_keys.current() || new_keys.current()) {
+    const mvccpb::KeyValue* a = old_keys.current();
+    const mvccpb::KeyValue* b = new_keys.current();
+    if (b == nullptr || (a != nullptr && a->key() < b->key())) {
+      removed.push_back(a->key());
+      if (!structured) out << "- " << a->key() << "\n";
+      KETCD_RETURN_IF_ERROR(old_keys.Advance());
+    } else if (a == nullptr || b->key() < a->key()) {
+      added.push_back(b->key());
+      if (!structured) out << "+ " << b->key() << "\n";
+      KETCD_RETURN_IF_ERROR(new_keys.Advance());
+    } else {
+      if (a->value() != b->value()) {
+        Json patch = Json::diff(decode(*a), decode(*b));
+        changed.push_back({{"key", a->key()}, {"changes", patch}});
+        if (!structured) {
+          out << "~ " << a->key() << "\n";
+          for (const auto& op : patch) {
+            out << "    " << op["op"].get<std::string>() << " " << op["path"].get<std::string>();
+            if (op.contains("value")) out << ": " << JsonText(op["value"]).substr(0, 200);
+            out << "\n";
+          }
+        }
+      }
+      KETCD_RETURN_IF_ERROR(old_keys.Advance());
+      KETCD_RETURN_IF_ERROR(new_keys.Advance());
+    }
+  }
+  if (structured) {
+    PrintDocument(out,
+                  {{"before", {{"file", args.before}, {"revision", (*before)->current_revision()}}},
+                   {"after", {{"file", args.after}, {"revision", (*after)->current_revision()}}},
+                   {"added", added},
+                   {"removed", removed},
+                   {"changed", changed}},
+                  context.format);
+  } else {
+    out << added.size() << " added, " << removed.size() << " removed, " << changed.size()
+        << " changed (revision " << (*before)->current_revision() << " -> "
+        << (*after)->current_revision() << ")\n";
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
+  auto* snapshot = app.add_subcommand("snapshot", "Save, inspect, verify and compare snapshots");
+  snapshot->require_subcommand(1);
+
+  struct SaveArgs {
+    std::string path, endpoint;
+  };
+  auto save_args = std::make_shared<SaveArgs>();
+  auto* save = snapshot->add_subcommand(
+      "save", "Stream a member's database to FILE (- for stdout); checked, fsynced, then renamed");
+  save->add_option("file", save_args->path, "Destination")->required();
+  save->add_option("--endpoint", save_args->endpoint,
+                   "Member client URL to snapshot (default: the leader)");
+  save->callback([&context, save_args] {
+    context.action = [&context, save_args] {
+      return Save(context, save_args->path, save_args->endpoint);
+    };
+  });
+
+  auto status_path = std::make_shared<std::string>();
+  auto* status = snapshot->add_subcommand(
+      "status", "Hash, revision, key count and size of a snapshot or db file (as etcdctl)");
+  status->add_option("file", *status_path, "Snapshot file")->required();
+  status->callback([&context, status_path] {
+    context.action = [&context, status_path] { return PrintStatus(context, *status_path); };
+  });
+
+  auto verify_path = std::make_shared<std::string>();
+  auto* verify = snapshot->add_subcommand(
+      "verify", "Check the sha256 trailer, the bbolt structure and every stored revision");
+  verify->add_option("file", *verify_path, "Snapshot or db file")->required();
+  verify->callback([&context, verify_path] {
+    context.action = [&context, verify_path] { return Verify(context, *verify_path); };
+  });
+
+  auto diff_args = std::make_shared<DiffArgs>();
+  auto* diff = snapshot->add_subcommand(
+      "diff", "Objects added, removed and changed between two snapshots, field by field");
+  diff->add_option("before", diff_args->before, "The older snapshot")->required();
+  diff->add_option("after", diff_args->after, "The newer snapshot")->required();
+  diff->add_option("--prefix", diff_args->prefix, "Only keys under this prefix")
+      ->capture_default_str();
+  AddDecodingOptions(diff, diff_args->decoding);
+  diff->callback([&context, diff_args] {
+    context.action = [&context, diff_args] { return Diff(context, *diff_args); };
+  });
+}
+
+}  // namespace ketcd::cli

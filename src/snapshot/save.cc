@@ -1,0 +1,102 @@
+#include "snapshot/save.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "snapshot/snapshot_file.h"
+
+namespace ketcd::snapshot {
+namespace {
+
+// SHA-256 of everything but the last 32 bytes seen, which are kept aside:
+// in a snapshot stream they are the trailer.
+class TrailerCheck {
+ public:
+  TrailerCheck() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
+  }
+  void Add(const std::string& chunk) {
+    held_ += chunk;
+    if (held_.size() <= kSha256Size) return;
+    const size_t hashable = held_.size() - kSha256Size;
+    EVP_DigestUpdate(context_.get(), held_.data(), hashable);
+    held_.erase(0, hashable);
+  }
+  bool Matches() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(context_.get(), digest, &size);
+    return held_ == std::string_view(reinterpret_cast<const char*>(digest), size);
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+  std::string held_;
+};
+
+Status WriteAll(int fd, const std::string& data, const std::string& name) {
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return IoError(name + ": " + std::strerror(errno));
+    written += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status SyncDirectoryOf(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError(dir + ": " + std::strerror(errno));
+  int result = ::fsync(fd);
+  ::close(fd);
+  return result == 0 ? Status::Ok() : IoError(dir + ": fsync: " + std::strerror(errno));
+}
+
+}  // namespace
+
+Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const std::string& path,
+                                const std::function<void(uint64_t, uint64_t)>& progress) {
+  const bool to_stdout = path == "-";
+  const std::string part = path + ".part";
+  int fd = STDOUT_FILENO;
+  if (!to_stdout) {
+    fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return IoError(part + ": " + std::strerror(errno));
+  }
+  SaveResult result;
+  TrailerCheck trailer;
+  Status status = client.Snapshot(endpoint, [&](const std::string& chunk, uint64_t remaining) {
+    trailer.Add(chunk);
+    result.bytes += chunk.size();
+    if (progress) progress(result.bytes, result.bytes + remaining);
+    return WriteAll(fd, chunk, to_stdout ? "stdout" : part);
+  });
+  if (status.ok() && !trailer.Matches()) {
+    status = DataLoss("the snapshot stream's sha256 does not match its content");
+  }
+  if (to_stdout) {
+    if (!status.ok()) return status;
+    return result;
+  }
+  if (status.ok() && ::fsync(fd) != 0) status = IoError(part + ": fsync: " + std::strerror(errno));
+  if (::close(fd) != 0 && status.ok()) status = IoError(part + ": " + std::strerror(errno));
+  if (status.ok() && ::rename(part.c_str(), path.c_str()) != 0) {
+    status = IoError(path + ": " + std::strerror(errno));
+  }
+  if (status.ok()) status = SyncDirectoryOf(path);
+  if (!status.ok()) {
+    ::unlink(part.c_str());
+    return status;
+  }
+  return result;
+}
+
+}  // namespace ketcd::snapshot
