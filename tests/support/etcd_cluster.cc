@@ -181,6 +181,13 @@ void EtcdCluster::KillMember(int i) {
   members_[i].running = false;
 }
 
+void EtcdCluster::StopMember(int i) {
+  members_[i].process.Stop();
+  members_[i].running = false;
+}
+
+std::string EtcdCluster::DataDir(int i) const { return members_[i].data_dir; }
+
 Status EtcdCluster::RestartMember(int i) {
   // An existing data dir makes etcd ignore the initial-cluster flags.
   KETCD_RETURN_IF_ERROR(Launch(i, Name(i) + "=" + PeerUrl(i), "existing"));

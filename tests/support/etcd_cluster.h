@@ -41,6 +41,7 @@ class EtcdCluster {
   std::string ClientUrl(int i) const;
   std::string PeerUrl(int i) const;
   std::string Name(int i) const { return members_[i].name; }
+  std::string DataDir(int i) const;
   // Comma-separated client URLs of the running members.
   std::string ClientUrls() const;
   // A config for ketcd's client: every running member, client cert when TLS.
@@ -48,8 +49,10 @@ class EtcdCluster {
   // The same as etcdctl/ketcd flags (--endpoints, --cacert, --cert, --key).
   std::vector<std::string> ConnectionFlags() const;
 
-  // Stops (SIGKILL) or restarts an existing member with its data.
+  // Kills (SIGKILL), stops (SIGTERM: etcd commits its backend first) or
+  // restarts an existing member with its data.
   void KillMember(int i);
+  void StopMember(int i);
   Status RestartMember(int i);
 
   // Reserves ports and a directory for a member not yet in the cluster;
