@@ -108,9 +108,12 @@ Result<Database> Database::Parse(std::string_view bytes) {
   // Like bbolt: the valid meta page with the higher transaction id wins.
   db.meta_index_ = (!a.valid || (b.valid && b.meta.txid > a.meta.txid)) ? 1 : 0;
   db.meta_ = db.meta_pages_[db.meta_index_].meta;
-  if (bytes.size() < db.size()) {
-    return DataLoss("truncated: the database needs " + std::to_string(db.size()) +
-                    " bytes, the file has " + std::to_string(bytes.size()));
+  // Compared by pages: a corrupt high-water mark times the page size could
+  // overflow.
+  if (db.meta_.high_water > bytes.size() / db.meta_.page_size) {
+    return DataLoss("truncated: the database needs " + std::to_string(db.meta_.high_water) +
+                    " pages of " + std::to_string(db.meta_.page_size) + " bytes, the file has " +
+                    std::to_string(bytes.size()) + " bytes");
   }
   return db;
 }
