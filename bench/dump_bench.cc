@@ -11,69 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "etcd/client.h"
-#include "k8s/object_encoder.h"
-#include "k8s/schema.h"
+#include "bench_support.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
 
-namespace {
-
 using namespace ketcd;
+using namespace ketcd::bench;
 using namespace ketcd::testing;
-
-// A ConfigMap of about 2.5 KB, as the API server would store it.
-Result<std::string> StoredConfigMap(const k8s::Schema& schema, int index) {
-  k8s::Json object = {
-      {"kind", "ConfigMap"},
-      {"apiVersion", "v1"},
-      {"metadata",
-       {{"name", "config-" + std::to_string(index)},
-        {"namespace", "ns-" + std::to_string(index % 200)},
-        {"uid", "8a2f6c1e-0000-4000-8000-" + std::to_string(100000000000LL + index)},
-        {"creationTimestamp", "2026-01-02T03:04:05Z"},
-        {"labels", {{"app", "bench"}, {"tier", "backend"}}}}},
-      {"data", {{"config.yaml", std::string(2200, 'c')}, {"index", std::to_string(index)}}}};
-  return k8s::EncodeStoredObject(schema, object);
-}
-
-Status Fill(etcd::EtcdClient& client, const k8s::Schema& schema, int count) {
-  for (int start = 0; start < count; start += 128) {
-    etcd::pb::TxnRequest txn;
-    for (int i = start; i < std::min(count, start + 128); ++i) {
-      auto value = StoredConfigMap(schema, i);
-      if (!value.ok()) return value.status();
-      char key[96];
-      std::snprintf(key, sizeof key, "/registry/configmaps/ns-%d/config-%d", i % 200, i);
-      auto* put = txn.add_success()->mutable_request_put();
-      put->set_key(key);
-      put->set_value(*value);
-    }
-    auto response = client.Txn(txn);
-    if (!response.ok()) return response.status();
-  }
-  return Status::Ok();
-}
-
-struct Sample {
-  double seconds;
-  long rss_kb;
-};
-
-Sample Measure(const std::vector<std::string>& argv) {
-  CommandOptions options;
-  options.discard_stdout = true;
-  options.measure_rss = true;
-  options.timeout = std::chrono::minutes(30);
-  CommandResult result = RunCommand(argv, options);
-  if (result.exit_code != 0) {
-    std::fprintf(stderr, "%s failed: %s\n", argv[0].c_str(), Describe(result).c_str());
-    std::exit(1);
-  }
-  return {result.elapsed.count() / 1000.0, result.max_rss_kb};
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const int objects = argc > 1 ? std::atoi(argv[1]) : 400000;
@@ -91,7 +35,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto client = etcd::EtcdClient::Create((*cluster)->ClientConfig());
-  if (!client.ok() || !Fill(**client, **schema, objects).ok()) {
+  if (!client.ok() || !FillConfigMaps(**client, **schema, objects).ok()) {
     std::fprintf(stderr, "cannot fill etcd\n");
     return 1;
   }

@@ -14,12 +14,27 @@
 
 namespace ketcd::bolt {
 
+struct Visit {
+  int segment;              // see CheckOptions::parallel
+  std::string_view bucket;  // the top-level bucket holding the entry ("" at depth 0)
+  int depth;                // 0: the root bucket (top-level bucket names)
+  std::string_view key;
+  std::string_view value;  // empty for bucket entries
+  bool is_bucket;
+};
+
 struct CheckOptions {
-  // Called for each key in key order, depth 0 being the root bucket (the
-  // names of top-level buckets); a nested bucket's entries follow its own
-  // entry. Values of bucket entries are empty. Returning an error stops.
-  std::function<Status(int depth, std::string_view key, std::string_view value, bool is_bucket)>
-      visit;
+  // Called for each key in key order; a nested bucket's entries follow its
+  // own entry. Returning an error stops the walk.
+  std::function<Status(const Visit&)> visit;
+  // Walks the first top-level bucket whose root is a branch page (etcd's
+  // "key") with two threads, half of its children each, since a
+  // whole-file scan is bound by memory and page faults. Visits then come
+  // from both threads at once, as segments: 0 (up to the middle of that
+  // bucket), 1 (its second half, another thread) and 2 (what follows).
+  // Joined in segment order, they are in key order. Without it, or without
+  // such a bucket, every visit is in segment 0.
+  bool parallel = false;
   size_t max_problems = 50;  // stop collecting (not checking) beyond this
 };
 

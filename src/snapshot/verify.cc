@@ -53,19 +53,17 @@ Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems) {
                                   : VerifyReport::Trailer::kMismatch;
     if (!trailer.ok()) report.problems.push_back(trailer.message());
   }
-  std::string bucket;
   std::vector<std::string> entry_problems;
   bool has_key_bucket = false;
   bolt::CheckOptions options;
   options.max_problems = max_problems;
-  options.visit = [&](int depth, std::string_view key, std::string_view value, bool) {
-    if (depth == 0) {
-      bucket = key;
-      has_key_bucket = has_key_bucket || bucket == kKeyBucket;
-    } else if (depth == 1 && bucket == kKeyBucket) {
-      std::string problem = CheckRevisionEntry(key, value, report);
+  options.visit = [&](const bolt::Visit& visit) {
+    if (visit.depth == 0) {
+      has_key_bucket = has_key_bucket || visit.key == kKeyBucket;
+    } else if (visit.depth == 1 && visit.bucket == kKeyBucket) {
+      std::string problem = CheckRevisionEntry(visit.key, visit.value, report);
       if (!problem.empty() && entry_problems.size() < max_problems) {
-        entry_problems.push_back("bucket \"key\", revision key " + Hex(key) + ": " + problem);
+        entry_problems.push_back("bucket \"key\", revision key " + Hex(visit.key) + ": " + problem);
       }
     }
     return Status::Ok();

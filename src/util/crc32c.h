@@ -9,8 +9,18 @@ namespace ketcd {
 
 class Crc32c {
  public:
+  Crc32c() = default;
   void Update(std::string_view bytes);
   uint32_t value() const { return ~state_; }
+
+  // Parts of one input can be hashed apart (in parallel) and joined: hash
+  // each later part into a Segment(), then Append it with its length.
+  static Crc32c Segment() {
+    Crc32c segment;
+    segment.state_ = 0;
+    return segment;
+  }
+  void Append(const Crc32c& segment, uint64_t length);
 
  private:
   uint32_t state_ = ~0u;

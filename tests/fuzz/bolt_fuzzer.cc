@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string_view(reinterpret_cast<const char*>(data), size));
   if (!db.ok()) return 0;
   ketcd::bolt::CheckOptions options;
-  options.visit = [](int, std::string_view, std::string_view, bool) { return ketcd::Status::Ok(); };
+  options.parallel = true;
+  options.visit = [](const ketcd::bolt::Visit&) { return ketcd::Status::Ok(); };
   (void)ketcd::bolt::CheckDatabase(*db, options);
   Iterate(*db, db->root(), 0);
   return 0;

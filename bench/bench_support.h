@@ -1,0 +1,26 @@
+// What the benchmarks share: a real etcd filled with Kubernetes-shaped
+// objects, and timing of a command with its peak RSS.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "etcd/client.h"
+#include "k8s/schema.h"
+
+namespace ketcd::bench {
+
+// Puts `count` ConfigMaps of about 2.5 KB each, as the API server stores
+// them, under /registry/configmaps/ns-N/ (200 namespaces).
+Status FillConfigMaps(etcd::EtcdClient& client, const k8s::Schema& schema, int count);
+
+struct Sample {
+  double seconds;
+  long rss_kb;
+  std::string out;  // kept unless discarded
+};
+
+// Runs argv to completion (exits the benchmark if it fails).
+Sample Measure(const std::vector<std::string>& argv, bool keep_stdout = false);
+
+}  // namespace ketcd::bench
