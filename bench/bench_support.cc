@@ -44,6 +44,27 @@ Status FillConfigMaps(etcd::EtcdClient& client, const k8s::Schema& schema, int c
   return Status::Ok();
 }
 
+std::unique_ptr<testing::EtcdCluster> StartFilledCluster(int count) {
+  auto schema = k8s::Schema::BuiltIn();
+  if (!schema.ok()) {
+    std::fprintf(stderr, "%s\n", schema.status().message().c_str());
+    std::exit(1);
+  }
+  auto cluster = testing::EtcdCluster::Start(
+      {.members = 1,
+       .extra_args = {"--quota-backend-bytes=8589934592", "--snapshot-count=1000000"}});
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "cannot start etcd: %s\n", cluster.status().message().c_str());
+    std::exit(1);
+  }
+  auto client = etcd::EtcdClient::Create((*cluster)->ClientConfig());
+  if (!client.ok() || !FillConfigMaps(**client, **schema, count).ok()) {
+    std::fprintf(stderr, "cannot fill etcd\n");
+    std::exit(1);
+  }
+  return std::move(*cluster);
+}
+
 Sample Measure(const std::vector<std::string>& argv, bool keep_stdout) {
   testing::CommandOptions options;
   options.discard_stdout = !keep_stdout;

@@ -5,14 +5,21 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "etcd/client.h"
 #include "k8s/schema.h"
+#include "support/etcd_cluster.h"
 
 namespace ketcd::bench {
 
 // Puts `count` ConfigMaps of about 2.5 KB each, as the API server stores
 // them, under /registry/configmaps/ns-N/ (200 namespaces).
 Status FillConfigMaps(etcd::EtcdClient& client, const k8s::Schema& schema, int count);
+
+// A one-member etcd (8 GB quota) holding FillConfigMaps(count); exits the
+// benchmark if it cannot be made.
+std::unique_ptr<testing::EtcdCluster> StartFilledCluster(int count);
 
 struct Sample {
   double seconds;

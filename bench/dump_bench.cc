@@ -22,24 +22,8 @@ using namespace ketcd::testing;
 int main(int argc, char** argv) {
   const int objects = argc > 1 ? std::atoi(argv[1]) : 400000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 1;
-  auto schema = k8s::Schema::BuiltIn();
-  if (!schema.ok()) {
-    std::fprintf(stderr, "%s\n", schema.status().message().c_str());
-    return 1;
-  }
-  auto cluster = EtcdCluster::Start(
-      {.members = 1,
-       .extra_args = {"--quota-backend-bytes=8589934592", "--snapshot-count=1000000"}});
-  if (!cluster.ok()) {
-    std::fprintf(stderr, "cannot start etcd: %s\n", cluster.status().message().c_str());
-    return 1;
-  }
-  auto client = etcd::EtcdClient::Create((*cluster)->ClientConfig());
-  if (!client.ok() || !FillConfigMaps(**client, **schema, objects).ok()) {
-    std::fprintf(stderr, "cannot fill etcd\n");
-    return 1;
-  }
-  std::vector<std::string> flags = (*cluster)->ConnectionFlags();
+  auto cluster = StartFilledCluster(objects);
+  std::vector<std::string> flags = cluster->ConnectionFlags();
   flags.push_back("--command-timeout=600s");
   for (int run = 0; run < runs; ++run) {
     Sample ours = Measure(Args({KETCD_BINARY, "dump", "/registry/", "-o", "jsonl"}, flags));

@@ -48,26 +48,10 @@ void Row(const char* what, const Sample& sample) {
 int main(int argc, char** argv) {
   const int objects = argc > 1 ? std::atoi(argv[1]) : 400000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
-  auto schema = k8s::Schema::BuiltIn();
-  if (!schema.ok()) {
-    std::fprintf(stderr, "%s\n", schema.status().message().c_str());
-    return 1;
-  }
-  auto cluster = EtcdCluster::Start(
-      {.members = 1,
-       .extra_args = {"--quota-backend-bytes=8589934592", "--snapshot-count=1000000"}});
-  if (!cluster.ok()) {
-    std::fprintf(stderr, "cannot start etcd: %s\n", cluster.status().message().c_str());
-    return 1;
-  }
-  auto client = etcd::EtcdClient::Create((*cluster)->ClientConfig());
-  if (!client.ok() || !FillConfigMaps(**client, **schema, objects).ok()) {
-    std::fprintf(stderr, "cannot fill etcd\n");
-    return 1;
-  }
-  const std::vector<std::string> flags = {"--endpoints", (*cluster)->ClientUrl(0),
+  auto cluster = StartFilledCluster(objects);
+  const std::vector<std::string> flags = {"--endpoints", cluster->ClientUrl(0),
                                           "--command-timeout=600s"};
-  const std::string dir = (*cluster)->dir();
+  const std::string dir = cluster->dir();
   const std::string ours = dir + "/ketcd.db", theirs = dir + "/etcdctl.db";
 
   // save: alternating, each run to a fresh file.
