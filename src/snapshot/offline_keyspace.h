@@ -27,7 +27,6 @@ class OfflineKeyspace : public etcd::RangeReader {
   Result<etcd::pb::RangeResponse> Range(const etcd::pb::RangeRequest& request) override;
 
   int64_t current_revision() const { return current_revision_; }
-  int64_t compacted_revision() const { return compacted_revision_; }
   const SnapshotFile& file() const { return file_; }
 
  private:
