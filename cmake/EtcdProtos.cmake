@@ -12,7 +12,12 @@ set(_googleapis_root "${KETCD_GOCODE_ROOT}/github.com/gogo/googleapis")
 set(_etcd_protos
   etcd/mvcc/mvccpb/kv.proto
   etcd/auth/authpb/auth.proto
-  etcd/etcdserver/etcdserverpb/rpc.proto)
+  etcd/etcdserver/etcdserverpb/rpc.proto
+  # What a restore writes: WAL records, raft entries and snapshots.
+  etcd/etcdserver/etcdserverpb/etcdserver.proto
+  etcd/etcdserver/api/snap/snappb/snap.proto
+  etcd/raft/raftpb/raft.proto
+  etcd/wal/walpb/record.proto)
 set(_option_protos
   gogoproto/gogo.proto
   google/api/annotations.proto

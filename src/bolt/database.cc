@@ -233,16 +233,17 @@ Status Cursor::Push(const PageView& page) {
   return Status::Ok();
 }
 
-Status Cursor::DescendToLeaf() {
-  while (stack_.back().page.flags & kBranchPage) {
-    const Frame& top = stack_.back();
+Status Cursor::DescendToLeaf(bool last) {
+  while (true) {
+    Frame& top = stack_.back();
+    if (last) top.index = top.page.count == 0 ? 0 : top.page.count - 1;
+    if (!(top.page.flags & kBranchPage)) return Status::Ok();
     auto element = ReadElement(top.page, top.index);
     if (!element.ok()) return element.status();
     auto child = db_->Page(element->child);
     if (!child.ok()) return child.status();
     KETCD_RETURN_IF_ERROR(Push(*child));
   }
-  return Status::Ok();
 }
 
 Status Cursor::Settle() {
@@ -265,6 +266,19 @@ Status Cursor::First() {
   if (!root.ok()) return root.status();
   KETCD_RETURN_IF_ERROR(Push(*root));
   KETCD_RETURN_IF_ERROR(DescendToLeaf());
+  return Settle();
+}
+
+Status Cursor::Last() {
+  stack_.clear();
+  auto root = db_->RootPage(bucket_);
+  if (!root.ok()) return root.status();
+  KETCD_RETURN_IF_ERROR(Push(*root));
+  KETCD_RETURN_IF_ERROR(DescendToLeaf(true));
+  if (stack_.back().page.count == 0) {  // an empty bucket
+    stack_.clear();
+    return Status::Ok();
+  }
   return Settle();
 }
 

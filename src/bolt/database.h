@@ -101,6 +101,7 @@ class Cursor {
   Cursor(const Database& db, BucketRef bucket) : db_(&db), bucket_(bucket) {}
 
   Status First();
+  Status Last();
   Status Next();
   // Positions at the first key >= `key`.
   Status Seek(std::string_view key);
@@ -115,8 +116,8 @@ class Cursor {
     PageView page;
     uint16_t index;
   };
-  // Follows first children from the top frame down to a leaf.
-  Status DescendToLeaf();
+  // Follows first (or last) children from the top frame down to a leaf.
+  Status DescendToLeaf(bool last = false);
   // Moves past exhausted pages; loads the current element if any remain.
   Status Settle();
   Status Push(const PageView& page);

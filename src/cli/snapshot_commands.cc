@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "etcd/range_pager.h"
+#include "restore/restore.h"
 #include "snapshot/offline_keyspace.h"
 #include "snapshot/save.h"
 #include "snapshot/status.h"
@@ -242,6 +243,54 @@ Status Diff(CommandContext& context, const DiffArgs& args) {
   return Status::Ok();
 }
 
+struct RestoreArgs {
+  restore::RestoreOptions options;
+  std::string advertise = "http://localhost:2380";
+  bool all_members = false;
+  std::string output_dir;
+};
+
+Status Restore(CommandContext& context, RestoreArgs args) {
+  restore::RestoreOptions& options = args.options;
+  options.initial_advertise_peer_urls.clear();
+  for (size_t start = 0; start <= args.advertise.size();) {
+    size_t end = std::min(args.advertise.find(',', start), args.advertise.size());
+    options.initial_advertise_peer_urls.push_back(args.advertise.substr(start, end - start));
+    start = end + 1;
+  }
+  if (args.all_members && args.output_dir.empty()) {
+    return InvalidArgument("--all-members needs --output-dir");
+  }
+  if (!args.all_members && !args.output_dir.empty()) {
+    return InvalidArgument("--output-dir goes with --all-members");
+  }
+  auto result = args.all_members ? restore::RestoreAllMembers(options, args.output_dir)
+                                 : restore::RestoreMember(options);
+  if (!result.ok()) return result.status();
+  if (IsStructured(context.format)) {
+    Json members = Json::array();
+    for (const auto& restored : result->members) {
+      members.push_back({{"name", restored.member.name},
+                         {"id", HexId(restored.member.id)},
+                         {"peerURLs", restored.member.peer_urls},
+                         {"dataDir", restored.data_dir}});
+    }
+    PrintDocument(*context.out, {{"clusterId", HexId(result->cluster_id)}, {"members", members}},
+                  context.format);
+    return Status::Ok();
+  }
+  std::ostream& out = *context.out;
+  out << "Restored " << options.snapshot_path << " for cluster " << HexId(result->cluster_id)
+      << ":\n";
+  for (const auto& restored : result->members) {
+    out << "  member " << restored.member.name << " (" << HexId(restored.member.id) << ") -> "
+        << restored.data_dir << "\n";
+  }
+  out << "Start each member's etcd with its --data-dir (and its usual --name and URLs); the "
+         "membership comes from the data dir.\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
@@ -277,6 +326,36 @@ void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
   verify->add_option("file", *verify_path, "Snapshot or db file")->required();
   verify->callback([&context, verify_path] {
     context.action = [&context, verify_path] { return Verify(context, *verify_path); };
+  });
+
+  auto restore_args = std::make_shared<RestoreArgs>();
+  auto* restore = snapshot->add_subcommand(
+      "restore", "Build the data dir of a new cluster's member (or all members) from a snapshot");
+  auto& options = restore_args->options;
+  restore->add_option("file", options.snapshot_path, "Snapshot file")->required();
+  restore->add_option("--name", options.name, "This member's name")->capture_default_str();
+  restore->add_option("--initial-cluster", options.initial_cluster,
+                      "The new cluster: name=peer-url,...")
+      ->capture_default_str();
+  restore->add_option("--initial-cluster-token", options.initial_cluster_token,
+                      "Token of the new cluster (part of every member ID)")
+      ->capture_default_str();
+  restore->add_option("--initial-advertise-peer-urls", restore_args->advertise,
+                      "This member's peer URLs, comma-separated")
+      ->capture_default_str();
+  restore->add_option("--data-dir", options.data_dir, "Data dir to create (default: NAME.etcd)");
+  restore->add_option("--wal-dir", options.wal_dir, "Separate WAL dir to create");
+  restore->add_flag("--skip-hash-check", options.skip_hash_check,
+                    "Accept a file without (or with a wrong) sha256 trailer, e.g. a member's db");
+  restore->add_option("--bump-revision", options.bump_revision,
+                      "Raise the revision by N after the snapshot's (needs --mark-compacted)");
+  restore->add_flag("--mark-compacted", options.mark_compacted,
+                    "Compact up to the bumped revision on start, so watchers re-list");
+  restore->add_flag("--all-members", restore_args->all_members,
+                    "Restore every member of --initial-cluster, into --output-dir/NAME.etcd");
+  restore->add_option("--output-dir", restore_args->output_dir, "Where --all-members writes");
+  restore->callback([&context, restore_args] {
+    context.action = [&context, restore_args] { return Restore(context, *restore_args); };
   });
 
   auto diff_args = std::make_shared<DiffArgs>();

@@ -1,32 +1,29 @@
 #include "restore/backend_copy.h"
 
+#include <set>
+
 #include "bolt/writer.h"
-#include "snapshot/backend_layout.h"
 
 namespace ketcd::restore {
 namespace {
 
-using Entries = std::map<std::string, std::string>;
-
-// Copies bucket `name`, with `overrides` put in place of (or among) its keys.
-Status CopyBucket(const bolt::Database& source, std::string_view name, bolt::Writer& writer,
-                  const Entries& overrides) {
-  auto bucket = source.Bucket(source.root(), name);
-  if (!bucket.ok()) return bucket.status();
+// Writes bucket `name`: the source's keys (when `source_bucket` is set)
+// merged with `overrides`, which win on equal keys.
+Status WriteBucket(const bolt::Database& source, const bolt::BucketRef* source_bucket,
+                   const std::string& name, const Entries& overrides, bolt::Writer& writer) {
   KETCD_RETURN_IF_ERROR(writer.BeginBucket(name));
-  bolt::Cursor cursor(source, *bucket);
-  KETCD_RETURN_IF_ERROR(cursor.First());
-  auto next_override = overrides.begin();
-  while (cursor.valid() || next_override != overrides.end()) {
-    if (cursor.valid() && cursor.element().is_bucket) {
-      return DataLoss("bucket \"" + std::string(name) + "\" holds a nested bucket: not an etcd backend");
+  bolt::Cursor cursor(source, source_bucket ? *source_bucket : bolt::BucketRef{});
+  if (source_bucket) KETCD_RETURN_IF_ERROR(cursor.First());
+  auto next = overrides.begin();
+  while ((source_bucket && cursor.valid()) || next != overrides.end()) {
+    const bool from_source = source_bucket && cursor.valid();
+    if (from_source && cursor.element().is_bucket) {
+      return DataLoss("bucket \"" + name + "\" holds a nested bucket: not an etcd backend");
     }
-    if (next_override != overrides.end() &&
-        (!cursor.valid() || next_override->first <= cursor.key())) {
-      const bool replaces = cursor.valid() && next_override->first == cursor.key();
-      KETCD_RETURN_IF_ERROR(writer.Put(next_override->first, next_override->second));
-      ++next_override;
-      if (replaces) KETCD_RETURN_IF_ERROR(cursor.Next());
+    if (next != overrides.end() && (!from_source || next->first <= cursor.key())) {
+      if (from_source && next->first == cursor.key()) KETCD_RETURN_IF_ERROR(cursor.Next());
+      KETCD_RETURN_IF_ERROR(writer.Put(next->first, next->second));
+      ++next;
       continue;
     }
     KETCD_RETURN_IF_ERROR(writer.Put(cursor.key(), cursor.value()));
@@ -45,33 +42,34 @@ std::string BigEndian64(uint64_t value) {
 
 Status CopyBackend(const bolt::Database& source, const std::string& path,
                    const BackendEdits& edits) {
-  auto writer = bolt::Writer::Create(path, source.meta().page_size);
-  if (!writer.ok()) return writer.status();
-  auto write_edits_alone = [&] {
-    KETCD_RETURN_IF_ERROR((*writer)->BeginBucket(snapshot::kMetaBucket));
-    for (const auto& [key, value] : edits.meta) KETCD_RETURN_IF_ERROR((*writer)->Put(key, value));
-    return Status::Ok();
-  };
-  static const Entries kNone;
+  // Every bucket name, in the order bbolt keeps them.
+  std::set<std::string> names;
   bolt::Cursor buckets(source, source.root());
   KETCD_RETURN_IF_ERROR(buckets.First());
-  bool wrote_meta = false;
   while (buckets.valid()) {
     if (!buckets.element().is_bucket) {
       return DataLoss("top-level key \"" + std::string(buckets.key()) + "\" is not a bucket");
     }
-    const std::string name(buckets.key());
-    if (!wrote_meta && !edits.meta.empty() && name > snapshot::kMetaBucket) {
-      // The snapshot has no meta bucket: it goes here, in name order.
-      KETCD_RETURN_IF_ERROR(write_edits_alone());
-      wrote_meta = true;
-    }
-    const bool is_meta = name == snapshot::kMetaBucket;
-    KETCD_RETURN_IF_ERROR(CopyBucket(source, name, **writer, is_meta ? edits.meta : kNone));
-    wrote_meta = wrote_meta || is_meta;
+    names.emplace(buckets.key());
     KETCD_RETURN_IF_ERROR(buckets.Next());
   }
-  if (!wrote_meta && !edits.meta.empty()) KETCD_RETURN_IF_ERROR(write_edits_alone());
+  for (const auto& [name, _] : edits.merged) names.insert(name);
+  for (const auto& [name, _] : edits.replaced) names.insert(name);
+
+  auto writer = bolt::Writer::Create(path, source.meta().page_size);
+  if (!writer.ok()) return writer.status();
+  static const Entries kNone;
+  for (const std::string& name : names) {
+    auto replaced = edits.replaced.find(name);
+    auto merged = edits.merged.find(name);
+    const Entries& overrides = replaced != edits.replaced.end() ? replaced->second
+                               : merged != edits.merged.end()   ? merged->second
+                                                                : kNone;
+    auto bucket = source.Bucket(source.root(), name);
+    if (!bucket.ok() && bucket.status().code() != ErrorCode::kNotFound) return bucket.status();
+    const bool copy = bucket.ok() && replaced == edits.replaced.end();
+    KETCD_RETURN_IF_ERROR(WriteBucket(source, copy ? &*bucket : nullptr, name, overrides, **writer));
+  }
   return (*writer)->Finish();
 }
 

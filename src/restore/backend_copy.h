@@ -1,8 +1,8 @@
 // The backend database of a restored member: every bucket and key of the
 // snapshot copied into a new, compact bbolt file (bolt::Writer), with the
-// meta entries a restore must set (etcd 3.4's restore sets
-// "consistent_index" to the number of members, the raft index of the last
-// membership entry it writes to the WAL; 3.5 also records "term").
+// edits a restore makes: meta entries (etcd sets "consistent_index" to the
+// raft index of the last membership entry it writes to the WAL) and the
+// membership buckets replaced by the new cluster's members.
 #pragma once
 
 #include <map>
@@ -12,9 +12,13 @@
 
 namespace ketcd::restore {
 
+using Entries = std::map<std::string, std::string>;
+
 struct BackendEdits {
-  // Values to put in the "meta" bucket, replacing what the snapshot has.
-  std::map<std::string, std::string> meta;
+  // Entries put into a bucket (created if absent), replacing equal keys.
+  std::map<std::string, Entries> merged;
+  // Buckets whose whole content becomes these entries (created if absent).
+  std::map<std::string, Entries> replaced;
 };
 
 // Writes `path` (which must not exist).

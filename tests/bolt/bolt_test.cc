@@ -107,6 +107,13 @@ TEST_F(BoltTest, SeekFindsTheFirstKeyNotBefore) {
   EXPECT_EQ(cursor.key(), "key-000000");
   ASSERT_TRUE(cursor.Seek("zzz").ok());
   EXPECT_FALSE(cursor.valid());
+  ASSERT_TRUE(cursor.Last().ok());
+  EXPECT_EQ(cursor.key(), "zz-large");
+  auto empty = db->Bucket(db->root(), "empty");
+  ASSERT_TRUE(empty.ok());
+  Cursor nothing(*db, *empty);
+  ASSERT_TRUE(nothing.Last().ok());
+  EXPECT_FALSE(nothing.valid());
   EXPECT_EQ(db->Bucket(db->root(), "nope").status().code(), ErrorCode::kNotFound);
 }
 

@@ -41,7 +41,7 @@ TEST(BackendCopyEtcdTest, EtcdStartsFromACopiedBackend) {
   auto source = bolt::Database::Open(snapshot);
   ASSERT_TRUE(source.ok());
   restore::BackendEdits edits;
-  edits.meta["consistent_index"] = restore::BigEndian64(1);  // one member
+  edits.merged["meta"]["consistent_index"] = restore::BigEndian64(1);  // one member
   ASSERT_TRUE(restore::CopyBackend(*source, db.string(), edits).ok());
 
   BackgroundProcess etcd;

@@ -64,11 +64,15 @@ TEST(BackendCopyTest, CopiesEveryKeyAndSetsTheMetaEntries) {
   auto db = bolt::Database::Open(from);
   ASSERT_TRUE(db.ok());
   BackendEdits edits;
-  edits.meta = {{"consistent_index", BigEndian64(3)}, {"term", BigEndian64(1)}};
+  edits.merged["meta"] = {{"consistent_index", BigEndian64(3)}, {"term", BigEndian64(1)}};
+  edits.replaced["members"] = {{"99", "{\"id\":153}"}};
+  edits.replaced["members_removed"] = {};
   ASSERT_TRUE(CopyBackend(*db, to, edits).ok());
   Buckets expected = source;
   expected["meta"]["consistent_index"] = BigEndian64(3);
   expected["meta"]["term"] = BigEndian64(1);
+  expected["members"] = edits.replaced["members"];
+  expected["members_removed"] = {};
   EXPECT_TRUE(Read(to) == expected);
   // An existing destination is never overwritten.
   EXPECT_EQ(CopyBackend(*db, to, edits).code(), ErrorCode::kIo);
@@ -80,7 +84,10 @@ TEST(BackendCopyTest, CopiesEveryKeyAndSetsTheMetaEntries) {
   auto bare = bolt::Database::Open(from);
   ASSERT_TRUE(bare.ok());
   ASSERT_TRUE(CopyBackend(*bare, to, edits).ok());
-  EXPECT_TRUE(Read(to) == (Buckets{{"key", {{"a", "b"}}}, {"members", {}}, {"meta", edits.meta}}));
+  EXPECT_TRUE(Read(to) == (Buckets{{"key", {{"a", "b"}}},
+                                   {"members", edits.replaced["members"]},
+                                   {"members_removed", {}},
+                                   {"meta", edits.merged["meta"]}}));
   std::filesystem::remove(from);
   std::filesystem::remove(to);
 }

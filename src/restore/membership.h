@@ -1,0 +1,36 @@
+// The members of a cluster being bootstrapped from a restore, and how etcd
+// records them: the JSON of membership.Member (raft ConfChange contexts,
+// the backend's "members" bucket) and etcd's v2 store, whose JSON is the
+// data of the raft snapshot a restored member starts from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace ketcd::restore {
+
+struct Member {
+  uint64_t id = 0;
+  std::string name;
+  std::vector<std::string> peer_urls;  // sorted
+};
+
+// The members of --initial-cluster with their IDs, sorted by ID (the order
+// etcd adds them in).
+Result<std::vector<Member>> MembersOf(const std::string& initial_cluster,
+                                      const std::string& cluster_token);
+
+// Go's json.Marshal of membership.Member: {"id":N,"peerURLs":[..],"name":".."}.
+std::string MemberJson(const Member& member);
+
+// etcd's member ID text: lower-case hex, no padding.
+std::string MemberIdText(uint64_t id);
+
+// store.Save() of a v2 store into which each member's raftAttributes were
+// created in order (etcd 3.4's restore: RaftCluster.AddMember per member).
+std::string MembershipStoreJson(const std::vector<Member>& members);
+
+}  // namespace ketcd::restore

@@ -1,0 +1,222 @@
+#include "restore/restore.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "cluster/member_identity.h"
+#include "restore/backend_copy.h"
+#include "restore/snap_file.h"
+#include "restore/wal_writer.h"
+#include "snapshot/backend_layout.h"
+#include "snapshot/verify.h"
+
+namespace ketcd::restore {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kTerm = 1;  // the raft term a restored cluster starts in
+
+// The snapshot, refused unless it passes `snapshot verify` (the trailer
+// check alone can be skipped, as etcdctl's --skip-hash-check does).
+Result<snapshot::SnapshotFile> OpenVerified(const RestoreOptions& options) {
+  auto file = snapshot::OpenSnapshot(options.snapshot_path);
+  if (!file.ok()) return file.status();
+  if (!file->trailer && !options.skip_hash_check) {
+    return InvalidArgument(options.snapshot_path +
+                           ": no sha256 trailer (not saved from etcd?); --skip-hash-check "
+                           "restores from a member's db file");
+  }
+  auto report = snapshot::Verify(*file);
+  if (!report.ok()) return report.status();
+  auto& problems = report->problems;
+  if (options.skip_hash_check && report->trailer == snapshot::VerifyReport::Trailer::kMismatch) {
+    problems.erase(problems.begin());  // the trailer's problem comes first
+  }
+  if (!problems.empty()) {
+    return DataLoss(options.snapshot_path + ": fails verification, not restored: " +
+                    problems.front() +
+                    (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
+                                               " more; see ketcd snapshot verify)"
+                                         : ""));
+  }
+  return file;
+}
+
+Status RefuseExisting(const std::string& dir, const char* what) {
+  std::error_code error;
+  if (fs::exists(dir, error)) {
+    return InvalidArgument(std::string(what) + " " + dir + " exists: refusing to overwrite it");
+  }
+  return Status::Ok();
+}
+
+// The newest revision in the snapshot's "key" bucket (revision keys sort
+// by revision, so it is the last key).
+Result<int64_t> LatestRevision(const bolt::Database& db) {
+  auto bucket = db.Bucket(db.root(), snapshot::kKeyBucket);
+  if (!bucket.ok()) return bucket.status();
+  bolt::Cursor cursor(db, *bucket);
+  KETCD_RETURN_IF_ERROR(cursor.Last());
+  if (!cursor.valid()) return int64_t{0};
+  auto revision = snapshot::ParseRevisionKey(cursor.key());
+  if (!revision) return DataLoss("bucket \"key\": malformed revision key");
+  return revision->revision.main;
+}
+
+// What every member's backend gets: the same for all members.
+Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Database& db,
+                              const RestoreOptions& options) {
+  BackendEdits edits;
+  edits.merged["meta"] = {{"consistent_index", BigEndian64(members.size())},
+                          {"term", BigEndian64(kTerm)}};
+  Entries& listed = edits.replaced["members"];
+  for (const auto& member : members) listed[MemberIdText(member.id)] = MemberJson(member);
+  edits.replaced["members_removed"] = {};
+  if (options.bump_revision > 0) {
+    auto latest = LatestRevision(db);
+    if (!latest.ok()) return latest.status();
+    const std::string bumped = snapshot::RevisionKeyBytes({*latest + options.bump_revision, 0});
+    edits.merged["key"][bumped] = "";
+    edits.merged["meta"]["scheduledCompactRev"] = bumped;
+  }
+  return edits;
+}
+
+raftpb::Snapshot RaftSnapshotOf(const std::vector<Member>& members) {
+  raftpb::Snapshot snapshot;
+  snapshot.set_data(MembershipStoreJson(members));
+  auto* metadata = snapshot.mutable_metadata();
+  metadata->set_index(members.size());
+  metadata->set_term(kTerm);
+  auto* conf_state = metadata->mutable_conf_state();
+  for (const auto& member : members) conf_state->add_voters(member.id);
+  conf_state->set_auto_leave(false);  // gogo writes non-nullable fields always
+  return snapshot;
+}
+
+InitialWal WalOf(const std::vector<Member>& members, uint64_t cluster_id, uint64_t self) {
+  InitialWal wal;
+  wal.metadata.set_nodeid(self);
+  wal.metadata.set_clusterid(cluster_id);
+  for (size_t i = 0; i < members.size(); ++i) {
+    raftpb::ConfChange change;
+    change.set_id(0);
+    change.set_type(raftpb::ConfChangeAddNode);
+    change.set_node_id(members[i].id);
+    change.set_context(MemberJson(members[i]));
+    raftpb::Entry& entry = wal.entries.emplace_back();
+    entry.set_type(raftpb::EntryConfChange);
+    entry.set_term(kTerm);
+    entry.set_index(i + 1);
+    entry.set_data(change.SerializeAsString());
+  }
+  wal.state.set_term(kTerm);
+  wal.state.set_vote(members.front().id);
+  wal.state.set_commit(members.size());
+  wal.snapshot.set_index(members.size());
+  wal.snapshot.set_term(kTerm);
+  return wal;
+}
+
+// Writes one member's data dir; `backend` is a finished db to copy, or
+// empty to write it from the snapshot (and set it for the next member).
+Status WriteMember(const snapshot::SnapshotFile& file, const RestoreOptions& options,
+                   const std::vector<Member>& members, uint64_t cluster_id, const Member& self,
+                   const std::string& data_dir, const std::string& wal_dir,
+                   std::string& backend) {
+  const std::string staging = data_dir + ".ketcd-restoring";
+  std::error_code error;
+  fs::remove_all(staging, error);  // left by an interrupted restore
+  const std::string snap_dir = staging + "/member/snap";
+  fs::create_directories(snap_dir, error);
+  if (error) return IoError(snap_dir + ": " + error.message());
+  const std::string db = snap_dir + "/db";
+  if (backend.empty()) {
+    auto edits = EditsFor(members, file.db, options);
+    if (!edits.ok()) return edits.status();
+    KETCD_RETURN_IF_ERROR(CopyBackend(file.db, db, *edits));
+    backend = fs::absolute(data_dir + "/member/snap/db").string();
+  } else {
+    fs::copy_file(backend, db, error);
+    if (error) return IoError(db + ": " + error.message());
+  }
+  KETCD_RETURN_IF_ERROR(WriteSnapFile(snap_dir, RaftSnapshotOf(members)));
+  KETCD_RETURN_IF_ERROR(WriteInitialWal(wal_dir.empty() ? staging + "/member/wal" : wal_dir,
+                                        WalOf(members, cluster_id, self.id)));
+  // The data dir appears only complete.
+  fs::rename(staging, data_dir, error);
+  if (error) return IoError(data_dir + ": " + error.message());
+  return Status::Ok();
+}
+
+struct Cluster {
+  std::vector<Member> members;
+  uint64_t cluster_id;
+};
+
+Result<Cluster> ClusterOf(const RestoreOptions& options) {
+  // etcdutl 3.5's rule: a bumped revision must be marked compacted, and
+  // only a bumped one.
+  if (options.bump_revision < 0) return InvalidArgument("--bump-revision must not be negative");
+  if ((options.bump_revision > 0) != options.mark_compacted) {
+    return InvalidArgument("--mark-compacted is required with --bump-revision > 0, and only then");
+  }
+  auto members = MembersOf(options.initial_cluster, options.initial_cluster_token);
+  if (!members.ok()) return members.status();
+  std::vector<uint64_t> ids;
+  for (const auto& member : *members) ids.push_back(member.id);
+  return Cluster{std::move(*members), cluster::ClusterId(ids)};
+}
+
+}  // namespace
+
+Result<RestoreResult> RestoreMember(const RestoreOptions& options) {
+  auto cluster = ClusterOf(options);
+  if (!cluster.ok()) return cluster.status();
+  auto self = std::find_if(cluster->members.begin(), cluster->members.end(),
+                           [&](const Member& m) { return m.name == options.name; });
+  if (self == cluster->members.end()) {
+    return InvalidArgument("--name " + options.name + " is not a member of --initial-cluster");
+  }
+  std::vector<std::string> advertised = options.initial_advertise_peer_urls;
+  std::sort(advertised.begin(), advertised.end());
+  if (advertised != self->peer_urls) {
+    return InvalidArgument("--initial-advertise-peer-urls do not match the peer URLs "
+                           "--initial-cluster gives " + options.name);
+  }
+  const std::string data_dir = options.data_dir.empty() ? options.name + ".etcd" : options.data_dir;
+  KETCD_RETURN_IF_ERROR(RefuseExisting(data_dir, "data dir"));
+  if (!options.wal_dir.empty()) KETCD_RETURN_IF_ERROR(RefuseExisting(options.wal_dir, "WAL dir"));
+  auto file = OpenVerified(options);
+  if (!file.ok()) return file.status();
+  std::string backend;
+  KETCD_RETURN_IF_ERROR(WriteMember(*file, options, cluster->members, cluster->cluster_id, *self,
+                                    data_dir, options.wal_dir, backend));
+  return RestoreResult{cluster->cluster_id, {{*self, data_dir}}};
+}
+
+Result<RestoreResult> RestoreAllMembers(const RestoreOptions& options,
+                                        const std::string& output_dir) {
+  auto cluster = ClusterOf(options);
+  if (!cluster.ok()) return cluster.status();
+  RestoreResult result{cluster->cluster_id, {}};
+  for (const auto& member : cluster->members) {
+    const std::string data_dir = output_dir + "/" + member.name + ".etcd";
+    KETCD_RETURN_IF_ERROR(RefuseExisting(data_dir, "data dir"));
+    result.members.push_back({member, data_dir});
+  }
+  auto file = OpenVerified(options);
+  if (!file.ok()) return file.status();
+  std::error_code error;
+  fs::create_directories(output_dir, error);
+  if (error) return IoError(output_dir + ": " + error.message());
+  std::string backend;
+  for (const auto& restored : result.members) {
+    KETCD_RETURN_IF_ERROR(WriteMember(*file, options, cluster->members, cluster->cluster_id,
+                                      restored.member, restored.data_dir, "", backend));
+  }
+  return result;
+}
+
+}  // namespace ketcd::restore
