@@ -5,6 +5,7 @@
 //           status on the same file, warm page cache, outputs compared
 //   verify  ketcd snapshot verify (no counterpart: printed)
 //   dump    ketcd dump --snapshot (offline, decoded): throughput printed
+//   restore ketcd snapshot restore vs etcdctl snapshot restore, one member
 //
 // Usage: snapshot_bench [OBJECTS] [RUNS]
 #include <algorithm>
@@ -101,5 +102,32 @@ int main(int argc, char** argv) {
   Row("ketcd dump --snapshot -o jsonl", dump);
   std::printf("  %.0f objects/s, %.0f MB/s of snapshot\n", objects / dump.seconds,
               megabytes / dump.seconds);
+
+  Sample restore_ours{1e9, 0, ""}, restore_theirs{1e9, 0, ""};
+  const std::vector<std::string> restore_flags = {
+      "--name", "r", "--initial-cluster", "r=http://127.0.0.1:2380",
+      "--initial-advertise-peer-urls", "http://127.0.0.1:2380"};
+  for (int run = 0; run < runs; ++run) {
+    std::filesystem::remove_all(dir + "/r-ketcd");
+    std::filesystem::remove_all(dir + "/r-etcdctl");
+    Sample a = Measure(Args({"etcdctl", "snapshot", "restore", theirs, "--data-dir",
+                             dir + "/r-etcdctl"}, restore_flags));
+    Sample b = Measure(Args({KETCD_BINARY, "snapshot", "restore", theirs, "--data-dir",
+                             dir + "/r-ketcd"}, restore_flags));
+    if (a.seconds < restore_theirs.seconds) restore_theirs = a;
+    if (b.seconds < restore_ours.seconds) restore_ours = b;
+  }
+  std::printf("restore, one member (fastest of %d)\n", runs);
+  Row("ketcd snapshot restore", restore_ours);
+  Row("etcdctl snapshot restore", restore_theirs);
+  std::printf("  wall-time ratio ketcd/etcdctl %.2f (target <= 1.0)\n",
+              restore_ours.seconds / restore_theirs.seconds);
+  if (std::filesystem::exists(KETCD_ETCDUTL)) {
+    std::filesystem::remove_all(dir + "/r-etcdutl");
+    Sample etcdutl = Measure(Args({KETCD_ETCDUTL, "snapshot", "restore", theirs, "--data-dir",
+                                   dir + "/r-etcdutl"}, restore_flags));
+    Row("etcdutl snapshot restore (3.5)", etcdutl);
+    std::printf("  wall-time ratio ketcd/etcdutl %.2f\n", restore_ours.seconds / etcdutl.seconds);
+  }
   return 0;
 }

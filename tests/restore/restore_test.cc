@@ -84,6 +84,27 @@ TEST_F(RestoreTest, AllMembersStartAsAHealthyClusterWithEtcdctlsIdentity) {
         << entry.path().filename();
   }
 
+  // etcdutl 3.5 writes the same raft snapshot and the same WAL but for its
+  // last record (3.5's walpb.Snapshot adds the ConfState).
+  if (fs::exists(KETCD_ETCDUTL)) {
+    const std::string reference_35 = dir_ + "/etcdutl-n1";
+    auto etcdutl = RunCommand(Args({KETCD_ETCDUTL, "snapshot", "restore", snapshot_, "--name", "n1",
+                                    "--initial-advertise-peer-urls", members_[0].peer,
+                                    "--data-dir", reference_35},
+                                   RestoreFlags()));
+    ASSERT_EQ(etcdutl.exit_code, 0) << Describe(etcdutl);
+    const std::string ours = ReadFileBytes(out + "/n1.etcd" + kWalFile);
+    const std::string theirs = ReadFileBytes(reference_35 + kWalFile);
+    constexpr size_t kLastRecordFrame = 24;  // 8-byte length + {index, term} padded
+    const size_t end = ours.find(std::string(16, '\0')) - kLastRecordFrame;
+    EXPECT_TRUE(ours.substr(0, end) == theirs.substr(0, end));
+    for (const auto& entry : fs::directory_iterator(reference_35 + "/member/snap")) {
+      if (entry.path().extension() != ".snap") continue;
+      EXPECT_TRUE(ReadFileBytes(entry.path()) ==
+                  ReadFileBytes(out + "/n1.etcd/member/snap/" + entry.path().filename().string()));
+    }
+  }
+
   // The keyspace as it was when the snapshot was taken.
   auto before = RunKetcd(Args(cluster_->ConnectionFlags(), {"get", "/", "--prefix", "-w", "json"}));
   ASSERT_EQ(before.exit_code, 0);
@@ -217,10 +238,14 @@ TEST_F(RestoreTest, RefusesBadInputAndNeverOverwrites) {
   EXPECT_EQ(existing.exit_code, 2);
   EXPECT_NE(existing.err.find("exists"), std::string::npos);
   EXPECT_EQ(ReadFileBytes(data_dir + "/precious"), "keep");
-  // The same snapshot restores fine elsewhere.
-  auto good = RunKetcd(Args(Args({"snapshot", "restore", snapshot_, "--data-dir", data_dir + "-ok"},
+  // The same snapshot restores fine elsewhere, with the WAL in its own dir.
+  auto good = RunKetcd(Args(Args({"snapshot", "restore", snapshot_, "--data-dir", data_dir + "-ok",
+                                  "--wal-dir", data_dir + "-wal"},
                                  RestoreFlags()), n1));
   EXPECT_EQ(good.exit_code, 0) << Describe(good);
+  EXPECT_TRUE(fs::exists(data_dir + "-wal/0000000000000000-0000000000000000.wal"));
+  EXPECT_TRUE(fs::exists(data_dir + "-ok/member/snap/db"));
+  EXPECT_FALSE(fs::exists(data_dir + "-ok/member/wal"));
 }
 
 }  // namespace
