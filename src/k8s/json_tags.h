@@ -29,6 +29,9 @@ class JsonTags {
 
   // The fields of a message in Go order, or nullptr when not known.
   const std::vector<JsonFieldTag>* Find(const std::string& message_full_name) const;
+  void Set(const std::string& message_full_name, std::vector<JsonFieldTag> fields) {
+    by_message_[message_full_name] = std::move(fields);
+  }
   size_t size() const { return by_message_.size(); }
 
  private:

@@ -2,10 +2,11 @@
 
 #include <google/protobuf/descriptor.pb.h>
 
-#include <fstream>
-#include <sstream>
+#include <set>
 
 #include "k8s/builtin_schema.h"
+#include "k8s/go_binary_schema.h"
+#include "util/mapped_file.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -26,9 +27,46 @@ bool ApiPackageVersion(const std::string& package, std::string* group_package,
   return true;
 }
 
-std::string_view NewestBuiltInTags() {
-  auto blobs = BuiltInSchemaBlobs();
-  return blobs.empty() ? std::string_view() : blobs.front().json_tags;
+void AddMessages(const Descriptor& message, std::vector<const Descriptor*>& out) {
+  out.push_back(&message);
+  for (int i = 0; i < message.nested_type_count(); ++i) AddMessages(*message.nested_type(i), out);
+}
+
+// JSON tags for a schema loaded at run time, whose Go structs ketcd was not
+// built from: per message, the tags of the newest built-in release whose
+// struct has exactly this message's field numbers (a field that changed
+// between releases, e.g. an inline struct replacing a field, changes them),
+// else the newest release's.
+JsonTags MatchBuiltInTags(const google::protobuf::DescriptorPool& pool,
+                          const google::protobuf::FileDescriptorSet& set) {
+  std::vector<JsonTags> releases;
+  for (const auto& blob : BuiltInSchemaBlobs()) releases.push_back(JsonTags::Parse(blob.json_tags));
+  JsonTags matched;
+  std::vector<const Descriptor*> messages;
+  for (const auto& file_proto : set.file()) {
+    const auto* file = pool.FindFileByName(file_proto.name());
+    for (int i = 0; file && i < file->message_type_count(); ++i) {
+      AddMessages(*file->message_type(i), messages);
+    }
+  }
+  for (const Descriptor* message : messages) {
+    std::set<int> numbers;
+    for (int i = 0; i < message->field_count(); ++i) numbers.insert(message->field(i)->number());
+    const std::vector<JsonFieldTag>* chosen = nullptr;
+    for (const auto& release : releases) {
+      const auto* fields = release.Find(message->full_name());
+      if (!fields) continue;
+      std::set<int> tagged;
+      for (const auto& field : *fields) tagged.insert(field.number);
+      if (!chosen) chosen = fields;  // the newest, failing an exact match
+      if (tagged == numbers) {
+        chosen = fields;
+        break;
+      }
+    }
+    if (chosen) matched.Set(message->full_name(), *chosen);
+  }
+  return matched;
 }
 
 }  // namespace
@@ -40,14 +78,13 @@ std::string GroupPackageName(std::string_view group) {
 }
 
 Result<Schema::Layer> Schema::BuildLayer(std::string_view serialized, std::string origin,
-                                         std::string_view tags) {
+                                         std::optional<std::string_view> tags) {
   google::protobuf::FileDescriptorSet set;
   if (!set.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
     return DataLoss(origin + ": not a FileDescriptorSet");
   }
   Layer layer;
   layer.origin = std::move(origin);
-  layer.tags = JsonTags::Parse(tags);
   layer.pool = std::make_unique<google::protobuf::DescriptorPool>();
   // Files must be added after their imports; --include_imports lists
   // dependencies first, but any order is accepted.
@@ -67,7 +104,12 @@ Result<Schema::Layer> Schema::BuildLayer(std::string_view serialized, std::strin
       }
     }
     if (still_pending.size() == pending.size()) {
-      return DataLoss(layer.origin + ": " + pending[0]->name() + " imports a missing file");
+      std::string missing;
+      for (const auto& dependency : pending[0]->dependency()) {
+        if (!layer.pool->FindFileByName(dependency)) missing = dependency;
+      }
+      return DataLoss(layer.origin + ": " + pending[0]->name() + " imports " + missing +
+                      ", which it does not hold");
     }
     pending = std::move(still_pending);
   }
@@ -81,12 +123,13 @@ Result<Schema::Layer> Schema::BuildLayer(std::string_view serialized, std::strin
       ++layer.message_count;
     }
   }
+  layer.tags = tags ? JsonTags::Parse(*tags) : MatchBuiltInTags(*layer.pool, set);
   return layer;
 }
 
 Result<std::unique_ptr<Schema>> Schema::FromDescriptorSet(std::string_view serialized,
                                                           std::string origin) {
-  auto layer = BuildLayer(serialized, std::move(origin), NewestBuiltInTags());
+  auto layer = BuildLayer(serialized, std::move(origin), std::nullopt);
   if (!layer.ok()) return layer.status();
   std::unique_ptr<Schema> schema(new Schema());
   schema->layers_.push_back(std::move(*layer));
@@ -94,11 +137,14 @@ Result<std::unique_ptr<Schema>> Schema::FromDescriptorSet(std::string_view seria
 }
 
 Result<std::unique_ptr<Schema>> Schema::FromDescriptorSetFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument(path + ": cannot open");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return FromDescriptorSet(buffer.str(), path);
+  auto mapping = MappedFile::Open(path);
+  if (!mapping.ok()) return InvalidArgument(mapping.status().message());
+  const std::string_view bytes = (*mapping)->bytes();
+  if (!LooksLikeExecutable(bytes)) return FromDescriptorSet(bytes, path);
+  // A Kubernetes Go binary: the descriptors it embeds.
+  auto set = DescriptorSetFromGoBinary(bytes);
+  if (!set.ok()) return InvalidArgument(path + ": " + set.status().message());
+  return FromDescriptorSet(*set, path);
 }
 
 Result<std::unique_ptr<Schema>> Schema::BuiltIn() { return BuiltInVersion(""); }

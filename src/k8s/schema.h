@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,8 @@ namespace ketcd::k8s {
 class Schema {
  public:
   // One layer from a serialized FileDescriptorSet; `origin` names it in
-  // messages and in `ketcd schema list`. JSON tags come from the newest
-  // built-in schema (field numbers are stable across releases).
+  // messages and in `ketcd schema list`. JSON tags come from the built-in
+  // schemas, per message from the release with the same fields.
   static Result<std::unique_ptr<Schema>> FromDescriptorSet(std::string_view serialized,
                                                            std::string origin);
   static Result<std::unique_ptr<Schema>> FromDescriptorSetFile(const std::string& path);
@@ -63,8 +64,10 @@ class Schema {
   };
 
   Schema() = default;
+  // `tags`: the layer's JSON tag table; none for a schema loaded at run
+  // time (matched per message from the built-in tables).
   static Result<Layer> BuildLayer(std::string_view serialized, std::string origin,
-                                  std::string_view tags);
+                                  std::optional<std::string_view> tags);
   const google::protobuf::Descriptor* FindKindInLayer(const Layer& layer,
                                                       std::string_view api_version,
                                                       std::string_view kind) const;
