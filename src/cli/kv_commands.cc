@@ -4,7 +4,9 @@
 #include <iterator>
 
 #include "cli/commands.h"
+#include "cli/decoding_options.h"
 #include "cli/keyspace_source.h"
+#include "cli/resource_get.h"
 #include "etcd/member_lookup.h"
 #include "etcd/range_pager.h"
 #include "util/json_text.h"
@@ -40,7 +42,17 @@ struct GetArgs {
   bool keys_only = false, count_only = false, print_value_only = false, serializable = false;
   int64_t revision = 0, limit = 0, page_size = 0;  // 0: adaptive pages
   KeyspaceSource source;
+  // kubectl-style: `get RESOURCE [NAME]`.
+  std::string namespace_ = "default";
+  bool all_namespaces = false;
+  DecodingOptions decoding;
 };
+
+// `get pods` and `get deploy.apps web` read Kubernetes objects; keys (which
+// start with "/" under Kubernetes) and ranges are read as etcdctl reads them.
+bool MayNameResource(const KeyRangeArgs& range) {
+  return !range.prefix && !range.from_key && !range.key.empty() && range.key[0] != '/';
+}
 
 // Prints a streamed get in the chosen format; each Add() sees one page.
 class GetPrinter {
@@ -116,6 +128,17 @@ class GetPrinter {
 };
 
 Status Get(CommandContext& context, const GetArgs& args) {
+  auto keyspace = OpenKeyspace(context, args.source);
+  if (!keyspace.ok()) return keyspace.status();
+  if (MayNameResource(args.range)) {
+    auto prefix = ResolveResource(*keyspace->reader, args.range.key);
+    if (!prefix.ok()) return prefix.status();
+    if (*prefix) {
+      ResourceQuery query{args.range.key, args.range.range_end, args.namespace_,
+                          args.all_namespaces, args.revision, args.decoding};
+      return GetResources(context, *keyspace->reader, **prefix, query);
+    }
+  }
   if (context.format == OutputFormat::kTable) {
     return InvalidArgument("get: table output is not supported (use simple, json or yaml)");
   }
@@ -124,8 +147,6 @@ Status Get(CommandContext& context, const GetArgs& args) {
   }
   auto range = KeyRange(args.range);
   if (!range.ok()) return range.status();
-  auto keyspace = OpenKeyspace(context, args.source);
-  if (!keyspace.ok()) return keyspace.status();
   etcd::pb::RangeRequest request;
   request.set_key(range->first);
   request.set_range_end(range->second);
@@ -224,8 +245,14 @@ void AddKeyRangeOptions(CLI::App* command, KeyRangeArgs& range) {
 
 void AddKeyValueCommands(CLI::App& app, CommandContext& context) {
   auto get_args = std::make_shared<GetArgs>();
-  auto* get = app.add_subcommand("get", "Read keys, page by page");
+  auto* get = app.add_subcommand(
+      "get", "Read keys, page by page (as etcdctl), or Kubernetes objects: get RESOURCE [NAME]");
   AddKeyRangeOptions(get, get_args->range);
+  get->add_option("-n,--namespace", get_args->namespace_, "With a RESOURCE: its namespace")
+      ->capture_default_str();
+  get->add_flag("-A,--all-namespaces", get_args->all_namespaces,
+                "With a RESOURCE: objects of every namespace");
+  AddDecodingOptions(get, get_args->decoding);
   get->add_flag("--keys-only", get_args->keys_only, "Print keys without values");
   get->add_flag("--count-only", get_args->count_only, "Print only the number of keys");
   get->add_flag("--print-value-only", get_args->print_value_only, "Print values without keys");

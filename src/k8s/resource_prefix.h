@@ -1,0 +1,24 @@
+// Where kubectl-style resource names live in etcd: `pods`, `po`, `pod`,
+// `deployments.apps`, `widgets.example.com` -> the key prefixes (relative
+// to /registry/) that may hold them, most likely first. Facts from
+// ../shared/notes/k8s-storage.md (1.5): built-in resources drop their
+// group, a few have special prefixes (services -> services/specs, nodes ->
+// minions, ...), custom resources live under <group>/<plural>.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ketcd::k8s {
+
+struct ResourcePrefixes {
+  std::vector<std::string> candidates;
+  // The name is a built-in resource or one of kubectl's short names (so an
+  // empty result means "no such objects", not "no such resource").
+  bool known = false;
+};
+
+ResourcePrefixes ResourcePrefixesFor(std::string_view argument);
+
+}  // namespace ketcd::k8s
