@@ -1,12 +1,14 @@
 // ketcd decode [FILE|-]: one stored value (raw bytes as etcd holds them)
 // printed as the API server would print the object.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "k8s/schema_source.h"
 #include "cli/decoding_options.h"
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
@@ -66,6 +68,23 @@ Status SchemaList(CommandContext& context, const std::string& schema_path) {
   auto schema = k8s::Schema::Load(schema_path);
   if (!schema.ok()) return schema.status();
   for (const auto& line : (*schema)->Describe()) *context.out << line << "\n";
+  const auto imported = k8s::ImportedSchemas();
+  if (!imported.empty()) {
+    *context.out << "imported (" << k8s::SchemaCacheDir() << "), use with --schema NAME:\n";
+    for (const auto& name : imported) *context.out << "  " << name << "\n";
+  }
+  return Status::Ok();
+}
+
+Status SchemaImport(CommandContext& context, const std::string& source, std::string name) {
+  if (name.empty()) name = std::filesystem::path(source).filename().string();
+  // Check that it loads as a schema before keeping it.
+  auto schema = k8s::Schema::Load(source);
+  if (!schema.ok()) return schema.status();
+  auto path = k8s::ImportSchema(source, name);
+  if (!path.ok()) return path.status();
+  *context.out << "imported " << source << " as \"" << name << "\" (" << *path << "): "
+               << (*schema)->Describe().front().substr(source.size() + 2) << "\n";
   return Status::Ok();
 }
 
@@ -85,7 +104,7 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   auto* encode = app.add_subcommand("encode", "Encode an object's JSON to the bytes etcd stores");
   encode->add_option("file", encode_args->path, "File with the object's JSON; - or none: stdin");
   encode->add_option("--schema", encode_args->decoding.schema,
-                     "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
+                     kSchemaHelp);
   encode->callback([&context, encode_args] {
     context.action = [&context, encode_args] {
       return Encode(context, encode_args->path, encode_args->decoding.schema);
@@ -97,9 +116,22 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   schema->require_subcommand(1);
   auto* list = schema->add_subcommand("list", "Show the schema in use");
   list->add_option("--schema", *schema_path,
-                   "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
+                   kSchemaHelp);
   list->callback([&context, schema_path] {
     context.action = [&context, schema_path] { return SchemaList(context, *schema_path); };
+  });
+  struct ImportArgs {
+    std::string source, name;
+  };
+  auto import_args = std::make_shared<ImportArgs>();
+  auto* import = schema->add_subcommand(
+      "import", "Keep a schema (from a binary, .proto directory or descriptor file) under a name");
+  import->add_option("source", import_args->source, kSchemaHelp)->required();
+  import->add_option("--name", import_args->name, "Name to use with --schema (default: file name)");
+  import->callback([&context, import_args] {
+    context.action = [&context, import_args] {
+      return SchemaImport(context, import_args->source, import_args->name);
+    };
   });
 }
 

@@ -4,7 +4,7 @@ namespace ketcd::cli {
 
 void AddDecodingOptions(CLI::App* command, DecodingOptions& options) {
   command->add_option("--schema", options.schema,
-                      "builtin:VERSION (e.g. builtin:0.32) or a FileDescriptorSet file");
+                      kSchemaHelp);
   command->add_option("--encryption-config", options.encryption_config,
                       "The API server's EncryptionConfiguration, to read encrypted values");
 }

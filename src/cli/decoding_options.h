@@ -13,6 +13,11 @@
 
 namespace ketcd::cli {
 
+// What --schema takes, for every command's help.
+inline constexpr const char* kSchemaHelp =
+    "builtin:VERSION (e.g. builtin:0.32), a Kubernetes binary (kubectl, kubelet), a directory "
+    "holding k8s.io/**/*.proto, a FileDescriptorSet file, or a name from `ketcd schema import`";
+
 struct DecodingOptions {
   std::string schema;             // Schema::Load spec
   std::string encryption_config;  // EncryptionConfiguration file

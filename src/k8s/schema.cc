@@ -5,8 +5,7 @@
 #include <set>
 
 #include "k8s/builtin_schema.h"
-#include "k8s/go_binary_schema.h"
-#include "util/mapped_file.h"
+#include "k8s/schema_source.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -136,15 +135,10 @@ Result<std::unique_ptr<Schema>> Schema::FromDescriptorSet(std::string_view seria
   return schema;
 }
 
-Result<std::unique_ptr<Schema>> Schema::FromDescriptorSetFile(const std::string& path) {
-  auto mapping = MappedFile::Open(path);
-  if (!mapping.ok()) return InvalidArgument(mapping.status().message());
-  const std::string_view bytes = (*mapping)->bytes();
-  if (!LooksLikeExecutable(bytes)) return FromDescriptorSet(bytes, path);
-  // A Kubernetes Go binary: the descriptors it embeds.
-  auto set = DescriptorSetFromGoBinary(bytes);
-  if (!set.ok()) return InvalidArgument(path + ": " + set.status().message());
-  return FromDescriptorSet(*set, path);
+Result<std::unique_ptr<Schema>> Schema::FromSource(const std::string& source) {
+  auto set = ReadDescriptorSource(source);
+  if (!set.ok()) return set.status();
+  return FromDescriptorSet(*set, source);
 }
 
 Result<std::unique_ptr<Schema>> Schema::BuiltIn() { return BuiltInVersion(""); }
@@ -171,7 +165,7 @@ Result<std::unique_ptr<Schema>> Schema::BuiltInVersion(std::string_view version)
 Result<std::unique_ptr<Schema>> Schema::Load(const std::string& spec) {
   if (spec.empty()) return BuiltIn();
   if (spec.rfind("builtin:", 0) == 0) return BuiltInVersion(spec.substr(8));
-  return FromDescriptorSetFile(spec);
+  return FromSource(spec);
 }
 
 std::vector<std::string> Schema::Describe() const {

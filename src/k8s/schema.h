@@ -29,13 +29,15 @@ class Schema {
   // schemas, per message from the release with the same fields.
   static Result<std::unique_ptr<Schema>> FromDescriptorSet(std::string_view serialized,
                                                            std::string origin);
-  static Result<std::unique_ptr<Schema>> FromDescriptorSetFile(const std::string& path);
+  // A FileDescriptorSet file, a Kubernetes Go binary, a .proto directory or
+  // an imported schema's name (schema_source.h).
+  static Result<std::unique_ptr<Schema>> FromSource(const std::string& source);
   // Every schema built into this binary, newest first; kNotFound without.
   static Result<std::unique_ptr<Schema>> BuiltIn();
   // The built-in schema whose version contains `version` (e.g. "0.32").
   static Result<std::unique_ptr<Schema>> BuiltInVersion(std::string_view version);
   // `spec`: "" the built-in schemas, "builtin:0.32" one of them, else a
-  // FileDescriptorSet file.
+  // source for FromSource.
   static Result<std::unique_ptr<Schema>> Load(const std::string& spec);
 
   // One line per layer: "<origin>: <n> API messages".

@@ -49,11 +49,16 @@ const FixtureSet kFixtureSets[] = {
      {"core.v1.WatchEvent", "core.v1.ListOptions", "core.v1.Pod", "core.v1.PodStatusResult"}},
     // Decoding issue's acceptance: the schema of a kubectl 1.32 binary.
     {"k8s-api-v1.32", "kubectl", {"core.v1.WatchEvent"}, {"core.v1.WatchEvent"}},
+    // The .proto files of Debian trixie's k8s.io/api 0.32, compiled at run time.
+    {"k8s-api-v1.32", KETCD_TRIXIE_PROTO_DIR, {"core.v1.WatchEvent"}, {"core.v1.WatchEvent"}},
 };
 
 // The schema a fixture set names; skips the test when it is unavailable.
 Result<std::unique_ptr<Schema>> LoadSchema(const std::string& spec) {
-  if (spec != "kubectl") return Schema::Load(spec);
+  if (spec != "kubectl") {
+    if (spec.find('/') != std::string::npos && !fs::exists(spec)) return NotFound(spec + " is absent");
+    return Schema::Load(spec);
+  }
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "");
   for (std::string dir; std::getline(dirs, dir, ':');) {
@@ -147,8 +152,9 @@ TEST_P(FixtureConformanceTest, EveryJsonFixtureEncodesToItsProtobufBytes) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureConformanceTest, ::testing::ValuesIn(kFixtureSets),
                          [](const auto& info) {
-                           std::string name = std::string(info.param.name) + "_schema_" +
-                                              (*info.param.schema ? info.param.schema : "default");
+                           std::string schema = *info.param.schema ? info.param.schema : "default";
+                           if (schema.find('/') != std::string::npos) schema = "proto_dir";
+                           std::string name = std::string(info.param.name) + "_schema_" + schema;
                            for (char& c : name) {
                              if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            }
