@@ -25,14 +25,6 @@ struct Child {
 
 size_t PagesFor(size_t bytes, uint32_t page_size) { return (bytes + page_size - 1) / page_size; }
 
-void WriteHeader(std::string& page, uint64_t id, uint16_t flags, uint16_t count,
-                 uint32_t page_size) {
-  Store<uint64_t>(page.data(), id);
-  Store<uint16_t>(page.data() + 8, flags);
-  Store<uint16_t>(page.data() + 10, count);
-  Store<uint32_t>(page.data() + 12, static_cast<uint32_t>(page.size() / page_size - 1));
-}
-
 }  // namespace
 
 // One B+tree being built bottom-up: leaves fill and are written in order;
@@ -201,7 +193,8 @@ Status Writer::Finish() {
   if (!freelist_id.ok()) return freelist_id.status();
   for (uint64_t id : {0, 1}) {
     std::string page(page_size_, '\0');
-    WriteHeader(page, id, kMetaPage, 0, page_size_);
+    Store<uint64_t>(page.data(), id);  // a one-page meta page: no overflow
+    Store<uint16_t>(page.data() + 8, kMetaPage);
     char* meta = page.data() + kPageHeaderSize;
     Store<uint32_t>(meta, kMagic);
     Store<uint32_t>(meta + 4, kVersion);
