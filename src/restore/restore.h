@@ -15,6 +15,9 @@
 // 3.5 writes the same files except that the WAL's final snapshot record
 // also carries the ConfState (walpb.Snapshot field 3, absent from 3.4's
 // walpb); etcd 3.5 starts from either (tests/restore/restore_test.cc).
+// etcd 3.6 stops reading membership from the v2 store in the raft snapshot
+// and takes it from the backend's "members" bucket, which is why that
+// bucket is rewritten here rather than left as 3.4 leaves it.
 //
 // --bump-revision N / --mark-compacted (etcdutl 3.5's semantics): an empty
 // entry at revision latest+N in "key" makes that the store's revision, and
