@@ -196,6 +196,16 @@ TEST_P(SnapshotCommandsTest, SaveToStdoutAndFailedSavesLeaveNoFile) {
   auto status = RunKetcd({"snapshot", "verify", file});
   EXPECT_EQ(status.exit_code, 0) << Describe(status);
 
+  // --endpoint picks the member to stream from.
+  const std::string from_last = (dir_ / "from-last-member.db").string();
+  auto pinned = Ketcd({"snapshot", "save", from_last, "--endpoint",
+                       cluster_->ClientUrl(cluster_->size() - 1)});
+  EXPECT_EQ(pinned.exit_code, 0) << Describe(pinned);
+  EXPECT_EQ(RunKetcd({"snapshot", "verify", from_last}).exit_code, 0);
+  auto elsewhere = Ketcd({"snapshot", "save", (dir_ / "x.db").string(), "--endpoint",
+                          "http://127.0.0.1:" + std::to_string(FreePort()), "--dial-timeout", "1s"});
+  EXPECT_EQ(elsewhere.exit_code, 3) << "--endpoint must be the only member used";
+
   const std::string unwritable = (dir_ / "no-such-dir" / "s.db").string();
   auto failed = Ketcd({"snapshot", "save", unwritable});
   EXPECT_EQ(failed.exit_code, 1) << Describe(failed);
