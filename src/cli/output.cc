@@ -88,12 +88,6 @@ void PrintDocument(std::ostream& out, const Json& document, OutputFormat format)
   }
 }
 
-std::string HexId(uint64_t id) {
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%llx", static_cast<unsigned long long>(id));
-  return buffer;
-}
-
 std::string HumanBytes(uint64_t bytes) {
   // go-humanize's Bytes: base 1000, one decimal below 10 units.
   static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "util/hex_id.h"
 #include "util/status.h"
 
 namespace ketcd::cli {
@@ -37,8 +38,7 @@ Json ProtoToEtcdJson(const google::protobuf::Message& message);
 void PrintDocument(std::ostream& out, const Json& document, OutputFormat format);
 std::string ToYaml(const Json& document);
 
-// Member and cluster IDs as etcdctl prints them: lower-case hex, no padding.
-std::string HexId(uint64_t id);
+using ::ketcd::HexId;
 // Byte counts as etcdctl's tables print them (SI units: "25 kB").
 std::string HumanBytes(uint64_t bytes);
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cluster/member_identity.h"
+#include "util/hex_id.h"
 
 namespace ketcd::restore {
 namespace {
@@ -50,17 +51,11 @@ std::string MemberJson(const Member& member) {
   return Json{{"id", member.id}, {"peerURLs", member.peer_urls}, {"name", member.name}}.dump();
 }
 
-std::string MemberIdText(uint64_t id) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(id));
-  return text;
-}
-
 std::string MembershipStoreJson(const std::vector<Member>& members) {
   // Go marshals maps with sorted keys: member IDs sort as text here, while
   // store indexes follow the order members were added (by ID).
   std::vector<std::pair<std::string, size_t>> by_text;
-  for (size_t i = 0; i < members.size(); ++i) by_text.emplace_back(MemberIdText(members[i].id), i);
+  for (size_t i = 0; i < members.size(); ++i) by_text.emplace_back(HexId(members[i].id), i);
   std::sort(by_text.begin(), by_text.end());
   Json member_nodes = Json::object();
   for (const auto& [text, i] : by_text) {
@@ -77,7 +72,7 @@ std::string MembershipStoreJson(const std::vector<Member>& members) {
     events.push_back(
         {{"action", "create"},
          {"node",
-          {{"key", "/0/members/" + MemberIdText(members[i].id) + "/raftAttributes"},
+          {{"key", "/0/members/" + HexId(members[i].id) + "/raftAttributes"},
            {"value", RaftAttributesJson(members[i])},
            {"modifiedIndex", index},
            {"createdIndex", index}}}});

@@ -26,9 +26,6 @@ Result<std::vector<Member>> MembersOf(const std::string& initial_cluster,
 // Go's json.Marshal of membership.Member: {"id":N,"peerURLs":[..],"name":".."}.
 std::string MemberJson(const Member& member);
 
-// etcd's member ID text: lower-case hex, no padding.
-std::string MemberIdText(uint64_t id);
-
 // store.Save() of a v2 store into which each member's raftAttributes were
 // created in order (etcd 3.4's restore: RaftCluster.AddMember per member).
 std::string MembershipStoreJson(const std::vector<Member>& members);

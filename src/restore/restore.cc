@@ -9,6 +9,7 @@
 #include "restore/wal_writer.h"
 #include "snapshot/backend_layout.h"
 #include "snapshot/verify.h"
+#include "util/hex_id.h"
 
 namespace ketcd::restore {
 namespace {
@@ -71,7 +72,7 @@ Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Da
   edits.merged["meta"] = {{"consistent_index", BigEndian64(members.size())},
                           {"term", BigEndian64(kTerm)}};
   Entries& listed = edits.replaced["members"];
-  for (const auto& member : members) listed[MemberIdText(member.id)] = MemberJson(member);
+  for (const auto& member : members) listed[HexId(member.id)] = MemberJson(member);
   edits.replaced["members_removed"] = {};
   if (options.bump_revision > 0) {
     auto latest = LatestRevision(db);

@@ -1,13 +1,9 @@
 #include "restore/wal_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "util/crc32c.h"
+#include "util/new_file.h"
 
 namespace ketcd::restore {
 namespace {
@@ -55,19 +51,6 @@ class RecordEncoder {
   std::string out_;
 };
 
-Status WriteFile(const std::string& path, const std::string& content, uint64_t size) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError(path + ": " + std::strerror(errno));
-  Status status;
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0 ||
-      ::pwrite(fd, content.data(), content.size(), 0) != static_cast<ssize_t>(content.size()) ||
-      ::fsync(fd) != 0) {
-    status = IoError(path + ": " + std::strerror(errno));
-  }
-  ::close(fd);
-  return status;
-}
-
 }  // namespace
 
 Status WriteInitialWal(const std::string& dir, const InitialWal& wal) {
@@ -90,8 +73,9 @@ Status WriteInitialWal(const std::string& dir, const InitialWal& wal) {
   encoder.Add(kStateRecord, wal.state);
   encoder.Add(kSnapshotRecord, wal.snapshot);
   if (encoder.bytes().size() > kWalSegmentBytes) return Internal("WAL records exceed a segment");
-  KETCD_RETURN_IF_ERROR(WriteFile(staging + "/0000000000000000-0000000000000000.wal",
-                                  encoder.bytes(), kWalSegmentBytes));
+  // etcd preallocates the segment; the zeros after the records end the log.
+  KETCD_RETURN_IF_ERROR(WriteNewFile(staging + "/0000000000000000-0000000000000000.wal",
+                                     encoder.bytes(), 0600, kWalSegmentBytes));
   fs::rename(staging, dir, error);
   if (error) return IoError(dir + ": " + error.message());
   return Status::Ok();
