@@ -128,9 +128,19 @@ class GetPrinter {
 };
 
 Status Get(CommandContext& context, const GetArgs& args) {
+  // Bad flags are usage errors, reported before connecting.
+  if (args.limit < 0 || args.revision < 0 || args.page_size < 0) {
+    return InvalidArgument("get: --limit, --rev and --page-size must not be negative");
+  }
+  auto range = KeyRange(args.range);
+  if (!range.ok()) return range.status();
+  const bool may_name_resource = MayNameResource(args.range);
+  if (context.format == OutputFormat::kTable && !may_name_resource) {
+    return InvalidArgument("get: table output is not supported (use simple, json or yaml)");
+  }
   auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
-  if (MayNameResource(args.range)) {
+  if (may_name_resource) {
     auto prefix = ResolveResource(*keyspace->reader, args.range.key);
     if (!prefix.ok()) return prefix.status();
     if (*prefix) {
@@ -138,15 +148,11 @@ Status Get(CommandContext& context, const GetArgs& args) {
                           args.all_namespaces, args.revision, args.decoding};
       return GetResources(context, *keyspace->reader, **prefix, query);
     }
+    if (context.format == OutputFormat::kTable) {
+      return InvalidArgument(
+          "get: table output is not supported for keys (use simple, json or yaml)");
+    }
   }
-  if (context.format == OutputFormat::kTable) {
-    return InvalidArgument("get: table output is not supported (use simple, json or yaml)");
-  }
-  if (args.limit < 0 || args.revision < 0 || args.page_size < 0) {
-    return InvalidArgument("get: --limit, --rev and --page-size must not be negative");
-  }
-  auto range = KeyRange(args.range);
-  if (!range.ok()) return range.status();
   etcd::pb::RangeRequest request;
   request.set_key(range->first);
   request.set_range_end(range->second);

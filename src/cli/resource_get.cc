@@ -89,45 +89,24 @@ void PrintColumns(std::ostream& out, const std::vector<std::vector<std::string>>
 }  // namespace
 
 std::string HumanAge(std::chrono::seconds age) {
-  // k8s.io/apimachinery/pkg/util/duration.HumanDuration's steps.
-  const int64_t s = age.count(), m = s / 60, h = m / 60, d = h / 24, y = d / 365;
-  char text[32];
-  if (s < 120) {
-    std::snprintf(text, sizeof text, "%llds", static_cast<long long>(s));
-  } else if (m < 10) {
-    if (s % 60 == 0) {
-      std::snprintf(text, sizeof text, "%lldm", static_cast<long long>(m));
-    } else {
-      std::snprintf(text, sizeof text, "%lldm%llds", static_cast<long long>(m),
-                    static_cast<long long>(s % 60));
-    }
-  } else if (m < 180) {
-    std::snprintf(text, sizeof text, "%lldm", static_cast<long long>(m));
-  } else if (h < 8) {
-    if (m % 60 == 0) {
-      std::snprintf(text, sizeof text, "%lldh", static_cast<long long>(h));
-    } else {
-      std::snprintf(text, sizeof text, "%lldh%lldm", static_cast<long long>(h),
-                    static_cast<long long>(m % 60));
-    }
-  } else if (h < 48) {
-    std::snprintf(text, sizeof text, "%lldh", static_cast<long long>(h));
-  } else if (h < 24 * 8) {
-    if (h % 24 == 0) {
-      std::snprintf(text, sizeof text, "%lldd", static_cast<long long>(d));
-    } else {
-      std::snprintf(text, sizeof text, "%lldd%lldh", static_cast<long long>(d),
-                    static_cast<long long>(h % 24));
-    }
-  } else if (d < 365 * 2) {
-    std::snprintf(text, sizeof text, "%lldd", static_cast<long long>(d));
-  } else if (y < 8) {
-    std::snprintf(text, sizeof text, "%lldy%lldd", static_cast<long long>(y),
-                  static_cast<long long>(d % 365));
-  } else {
-    std::snprintf(text, sizeof text, "%lldy", static_cast<long long>(y));
-  }
-  return text;
+  // k8s.io/apimachinery/pkg/util/duration.HumanDuration's steps: one unit,
+  // or two where the smaller still matters ("3m12s", "5h7m", "5d8h").
+  const long long s = age.count(), m = s / 60, h = m / 60, d = h / 24, y = d / 365;
+  auto units = [](long long major, const char* major_unit, long long minor = 0,
+                  const char* minor_unit = "") {
+    std::string text = std::to_string(major) + major_unit;
+    if (minor != 0) text += std::to_string(minor) + minor_unit;
+    return text;
+  };
+  if (s < 120) return units(s, "s");
+  if (m < 10) return units(m, "m", s % 60, "s");
+  if (m < 180) return units(m, "m");
+  if (h < 8) return units(h, "h", m % 60, "m");
+  if (h < 48) return units(h, "h");
+  if (h < 24 * 8) return units(d, "d", h % 24, "h");
+  if (d < 365 * 2) return units(d, "d");
+  if (y < 8) return units(y, "y", d % 365, "d");
+  return units(y, "y");
 }
 
 Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
