@@ -80,6 +80,8 @@ int Run(int argc, char** argv) {
   AddKeyspaceCommands(app, context);
   AddHistoryCommand(app, context);
   AddSnapshotCommands(app, context);
+  AddMigrateCommands(app, context);
+  AddGenerateCommand(app, context);
 
   try {
     app.parse(argc, argv);

@@ -19,5 +19,7 @@ void AddDumpCommand(CLI::App& app, CommandContext& context);
 void AddKeyspaceCommands(CLI::App& app, CommandContext& context);
 void AddHistoryCommand(CLI::App& app, CommandContext& context);
 void AddSnapshotCommands(CLI::App& app, CommandContext& context);
+void AddMigrateCommands(CLI::App& app, CommandContext& context);
+void AddGenerateCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

@@ -16,24 +16,12 @@
 namespace ketcd::cli {
 namespace {
 
-// The member to stream from: the one named, else the leader, else the
-// first that answers.
-Result<size_t> PickSnapshotEndpoint(etcd::EtcdClient& client) {
-  if (client.endpoints().size() == 1) return size_t{0};
-  auto leader = client.FindLeaderEndpoint();
-  if (leader.ok()) return *leader;
-  for (size_t i = 0; i < client.endpoints().size(); ++i) {
-    if (client.EndpointStatus(i).ok()) return i;
-  }
-  return leader.status();
-}
-
 Status Save(CommandContext& context, const std::string& path, const std::string& endpoint) {
   CommandContext pinned = context;
   if (!endpoint.empty()) pinned.settings.endpoints = endpoint;
   auto client = pinned.Client();
   if (!client.ok()) return client.status();
-  auto member = PickSnapshotEndpoint(**client);
+  auto member = snapshot::PickSnapshotMember(**client);
   if (!member.ok()) return member.status();
   ProgressBar progress("snapshot " + (*client)->endpoints()[*member].text);
   auto saved = snapshot::SaveSnapshot(**client, *member, path, [&](uint64_t done, uint64_t total) {

@@ -99,4 +99,14 @@ Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const
   return result;
 }
 
+Result<size_t> PickSnapshotMember(etcd::EtcdClient& client) {
+  if (client.endpoints().size() == 1) return size_t{0};
+  auto leader = client.FindLeaderEndpoint();
+  if (leader.ok()) return *leader;
+  for (size_t i = 0; i < client.endpoints().size(); ++i) {
+    if (client.EndpointStatus(i).ok()) return i;
+  }
+  return leader.status();
+}
+
 }  // namespace ketcd::snapshot

@@ -21,4 +21,8 @@ struct SaveResult {
 Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const std::string& path,
                                 const std::function<void(uint64_t, uint64_t)>& progress);
 
+// The member to stream from: the only endpoint, else the leader, else the
+// first that answers.
+Result<size_t> PickSnapshotMember(etcd::EtcdClient& client);
+
 }  // namespace ketcd::snapshot

@@ -1,0 +1,213 @@
+// ketcd migrate service-cidr|pod-cidr --from CIDR --to CIDR [--apply]
+// ketcd migrate undo JOURNAL
+#include <CLI/CLI.hpp>
+#include <ctime>
+
+#include "cli/commands.h"
+#include "cli/keyspace_source.h"
+#include "migrate/apply.h"
+#include "migrate/cidr_migration.h"
+#include "migrate/off_etcd.h"
+#include "snapshot/save.h"
+#include "util/crash_point.h"
+#include "util/progress.h"
+
+namespace ketcd::cli {
+namespace {
+
+using migrate::MigrationTarget;
+
+struct MigrateFlags {
+  MigrationTarget target = MigrationTarget::kServiceCidr;
+  std::vector<std::string> from, to, avoid;
+  bool apply = false, no_backup = false, force = false, include_cni = false;
+  std::string backup, journal, kubeadm_dir;
+  size_t batch = 50;
+  KeyspaceSource source;
+};
+
+Result<std::vector<migrate::Cidr>> ParseCidrs(const std::vector<std::string>& texts, const char* flag) {
+  std::vector<migrate::Cidr> cidrs;
+  for (const std::string& text : texts) {
+    auto cidr = migrate::ParseCidr(text);
+    if (!cidr.ok()) return cidr.status().WithContext(flag);
+    cidrs.push_back(*cidr);
+  }
+  return cidrs;
+}
+
+std::string UtcStamp() {
+  char text[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  return text;
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : ",") + part;
+  return text;
+}
+
+void PrintPlan(std::ostream& out, const MigrateFlags& flags, const migrate::MigrationPlan& plan) {
+  out << "Plan: " << migrate::MigrationTargetName(flags.target) << " " << Join(flags.from) << " -> "
+      << Join(flags.to) << " at revision " << plan.revision << ": " << plan.changes.size()
+      << " object(s) to change, " << plan.objects_checked << " checked\n";
+  for (const auto& change : plan.changes) {
+    out << "\n" << change.kind << " " << change.key;
+    if (!change.new_key.empty()) out << " -> " << change.new_key;
+    out << " (mod_revision " << change.mod_revision << ")\n";
+    for (const auto& field : change.fields) {
+      out << "    " << field.field << ": " << field.old_value << " -> " << field.new_value << "\n";
+    }
+  }
+  for (const auto& notice : plan.notices) out << "\nNote: " << notice << "\n";
+}
+
+void PrintReport(std::ostream& out, const char* verb, const migrate::WriteReport& report) {
+  out << verb << " " << report.written << " object(s)";
+  if (report.skipped) out << ", " << report.skipped << " already as they should be";
+  out << ".\n";
+  for (const auto& conflict : report.conflicts) out << "NOT WRITTEN " << conflict.key << ": " << conflict.reason << "\n";
+}
+
+Status Migrate(CommandContext& context, const MigrateFlags& flags) {
+  auto from = ParseCidrs(flags.from, "--from");
+  if (!from.ok()) return from.status();
+  auto to = ParseCidrs(flags.to, "--to");
+  if (!to.ok()) return to.status();
+  auto avoid = ParseCidrs(flags.avoid, "--avoid");
+  if (!avoid.ok()) return avoid.status();
+  auto addresses = migrate::AddressMap::Create(*from, *to);
+  if (!addresses.ok()) return addresses.status();
+  if (flags.apply && flags.source.offline()) {
+    return InvalidArgument("--apply writes to a live cluster; --snapshot/--data-dir only plan");
+  }
+  const std::string name = migrate::MigrationTargetName(flags.target);
+  const std::string journal_path = flags.journal.empty() ? "ketcd-" + name + ".journal" : flags.journal;
+  // Off-etcd files first: a bad --kubeadm-dir should fail before any write.
+  std::vector<migrate::FileDiff> diffs;
+  if (!flags.kubeadm_dir.empty()) {
+    auto found = migrate::KubeadmManifestDiffs(flags.kubeadm_dir, {flags.target, *addresses, {}, false});
+    if (!found.ok()) return found.status();
+    diffs = std::move(*found);
+  }
+
+  auto keyspace = OpenKeyspace(context, flags.source);
+  if (!keyspace.ok()) return keyspace.status();
+  if (keyspace->client != nullptr && !flags.force) {
+    KETCD_RETURN_IF_ERROR(migrate::CheckApiServerStopped(
+        *keyspace->reader, 12, [](const std::string& note) { std::fprintf(stderr, "%s\n", note.c_str()); }));
+  }
+  migrate::MigrationRequest request{flags.target, *addresses, *avoid, flags.include_cni};
+  auto plan = migrate::PlanCidrMigration(*keyspace->reader, request);
+  if (!plan.ok()) return plan.status();
+  PrintPlan(*context.out, flags, *plan);
+  const auto steps = migrate::OffEtcdSteps(request, *plan);
+  auto print_off_etcd = [&] {
+    *context.out << "\nOutside etcd (in this order):\n";
+    for (size_t i = 0; i < steps.size(); ++i) *context.out << "  " << i + 1 << ". " << steps[i] << "\n";
+    for (const auto& diff : diffs) *context.out << "\n" << diff.unified;
+  };
+  if (!flags.apply) {
+    print_off_etcd();
+    *context.out << "\nNothing was written. Run again with --apply to write the "
+                 << plan->changes.size() << " change(s).\n";
+    return Status::Ok();
+  }
+  if (plan->changes.empty()) {
+    *context.out << "\nNothing to write: etcd already holds the new ranges.\n";
+    print_off_etcd();
+    return Status::Ok();
+  }
+  etcd::EtcdClient& client = *keyspace->client;
+  if (!flags.no_backup) {
+    const std::string path = flags.backup.empty() ? "ketcd-" + name + "-before-" + UtcStamp() + ".db" : flags.backup;
+    auto member = snapshot::PickSnapshotMember(client);
+    if (!member.ok()) return member.status();
+    ProgressBar progress("backup");
+    auto saved = snapshot::SaveSnapshot(client, *member, path, [&](uint64_t done, uint64_t total) {
+      progress.Update(done, total);
+    });
+    progress.Finish();
+    if (!saved.ok()) return saved.status().WithContext("backup before writing (--no-backup skips it)");
+    *context.out << "\nBackup saved at " << path << "\n";
+    CrashPoint();
+  }
+  migrate::JournalHeader header{name, flags.from, flags.to};
+  auto journal = migrate::JournalWriter::Open(journal_path, header);
+  if (!journal.ok()) return journal.status();
+  *context.out << "Journal (for `ketcd migrate undo`): " << journal_path << "\n";
+  ProgressBar progress("writing");
+  migrate::WriteOptions options{flags.batch, 1 << 20,
+                                [&](size_t done, size_t total) { progress.Update(done, total); }};
+  auto report = migrate::ApplyPlan(client, *plan, *journal, options);
+  progress.Finish();
+  if (!report.ok()) {
+    return report.status().WithContext("writing stopped; run the same command again to finish, or `ketcd migrate undo " +
+                                       journal_path + "`");
+  }
+  PrintReport(*context.out, "Wrote", *report);
+  print_off_etcd();
+  if (!report->conflicts.empty()) {
+    return Failed(std::to_string(report->conflicts.size()) +
+                  " object(s) changed while migrating and were not written; run the same command again to plan them anew");
+  }
+  return Status::Ok();
+}
+
+Status Undo(CommandContext& context, const std::string& path, size_t batch) {
+  auto journal = migrate::ReadJournal(path);
+  if (!journal.ok()) return journal.status();
+  auto client = context.Client();
+  if (!client.ok()) return client.status();
+  migrate::WriteOptions options;
+  options.batch_objects = batch;
+  auto report = migrate::UndoJournal(**client, *journal, options);
+  if (!report.ok()) return report.status().WithContext("undo stopped; run it again to finish");
+  PrintReport(*context.out, "Restored", *report);
+  if (!report->conflicts.empty()) {
+    return Failed(std::to_string(report->conflicts.size()) + " object(s) changed after the migration; left as they are");
+  }
+  return Status::Ok();
+}
+
+void AddMigration(CLI::App* migrate_app, CommandContext& context, MigrationTarget target,
+                  const char* description) {
+  auto flags = std::make_shared<MigrateFlags>();
+  flags->target = target;
+  auto* command = migrate_app->add_subcommand(migrate::MigrationTargetName(target), description);
+  command->add_option("--from", flags->from, "Current range(s), one per IP family")->required()->delimiter(',');
+  command->add_option("--to", flags->to, "New range(s), in the order of --from")->required()->delimiter(',');
+  command->add_option("--avoid", flags->avoid, "Ranges the new ones must not overlap (repeatable)")->delimiter(',');
+  command->add_flag("--apply", flags->apply, "Write the changes (default: print the plan only)");
+  command->add_flag("--no-backup", flags->no_backup, "Skip the snapshot taken before writing");
+  command->add_option("--backup", flags->backup, "Where to save that snapshot (default: ./ketcd-<migration>-before-<time>.db)");
+  command->add_option("--journal", flags->journal, "Undo journal, appended to by re-runs (default: ./ketcd-<migration>.journal)");
+  command->add_option("--kubeadm-dir", flags->kubeadm_dir, "Print diffs for the static-pod manifests under DIR (e.g. /etc/kubernetes)");
+  command->add_flag("--force", flags->force, "Skip the check that kube-apiserver is stopped");
+  command->add_option("--batch", flags->batch, "Objects per etcd transaction")->check(CLI::Range(1, 60));
+  if (target == MigrationTarget::kPodCidr) {
+    command->add_flag("--include-cni", flags->include_cni, "Also rewrite flannel's and Calico's ranges");
+  }
+  AddKeyspaceSourceOptions(command, flags->source);
+  command->callback([&context, flags] { context.action = [&context, flags] { return Migrate(context, *flags); }; });
+}
+
+}  // namespace
+
+void AddMigrateCommands(CLI::App& app, CommandContext& context) {
+  auto* migrate_app = app.add_subcommand("migrate", "Move the Service or Pod CIDR of a cluster (plan, apply, undo)");
+  migrate_app->require_subcommand(1);
+  AddMigration(migrate_app, context, MigrationTarget::kServiceCidr,
+               "Renumber Services, the allocator, ServiceCIDR/IPAddress objects and configs");
+  AddMigration(migrate_app, context, MigrationTarget::kPodCidr, "Renumber Nodes' pod CIDRs and configs");
+  auto path = std::make_shared<std::string>();
+  auto batch = std::make_shared<size_t>(50);
+  auto* undo = migrate_app->add_subcommand("undo", "Put back the values a migration's journal recorded");
+  undo->add_option("JOURNAL", *path, "Journal written by migrate --apply")->required();
+  undo->add_option("--batch", *batch, "Objects per etcd transaction")->check(CLI::Range(1, 60));
+  undo->callback([&context, path, batch] { context.action = [&context, path, batch] { return Undo(context, *path, *batch); }; });
+}
+
+}  // namespace ketcd::cli
