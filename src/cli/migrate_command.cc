@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/keyspace_source.h"
+#include "cli/output.h"
 #include "migrate/apply.h"
 #include "migrate/cidr_migration.h"
 #include "migrate/off_etcd.h"
@@ -21,7 +22,7 @@ struct MigrateFlags {
   MigrationTarget target = MigrationTarget::kServiceCidr;
   std::vector<std::string> from, to, avoid;
   bool apply = false, no_backup = false, force = false, include_cni = false;
-  std::string backup, journal, kubeadm_dir;
+  std::string backup, journal, kubeadm_dir, kubelet_config;
   size_t batch = 50;
   KeyspaceSource source;
 };
@@ -64,6 +65,30 @@ void PrintPlan(std::ostream& out, const MigrateFlags& flags, const migrate::Migr
   for (const auto& notice : plan.notices) out << "\nNote: " << notice << "\n";
 }
 
+Json PlanJson(const MigrateFlags& flags, const migrate::MigrationPlan& plan) {
+  Json changes = Json::array();
+  for (const auto& change : plan.changes) {
+    Json fields = Json::array();
+    for (const auto& field : change.fields) {
+      fields.push_back({{"field", field.field}, {"old", field.old_value}, {"new", field.new_value}});
+    }
+    Json entry = {{"kind", change.kind}, {"key", change.key}};
+    if (!change.new_key.empty()) entry["newKey"] = change.new_key;
+    entry["modRevision"] = change.mod_revision;
+    entry["fields"] = std::move(fields);
+    changes.push_back(std::move(entry));
+  }
+  return {{"migration", migrate::MigrationTargetName(flags.target)}, {"from", flags.from}, {"to", flags.to},
+          {"revision", plan.revision}, {"objectsChecked", plan.objects_checked}, {"changes", std::move(changes)},
+          {"notices", plan.notices}};
+}
+
+Json ReportJson(const migrate::WriteReport& report) {
+  Json conflicts = Json::array();
+  for (const auto& conflict : report.conflicts) conflicts.push_back({{"key", conflict.key}, {"reason", conflict.reason}});
+  return {{"written", report.written}, {"skipped", report.skipped}, {"conflicts", std::move(conflicts)}};
+}
+
 void PrintReport(std::ostream& out, const char* verb, const migrate::WriteReport& report) {
   out << verb << " " << report.written << " object(s)";
   if (report.skipped) out << ", " << report.skipped << " already as they should be";
@@ -92,6 +117,11 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     if (!found.ok()) return found.status();
     diffs = std::move(*found);
   }
+  if (!flags.kubelet_config.empty()) {
+    auto diff = migrate::KubeletConfigDiff(flags.kubelet_config, {flags.target, *addresses, {}, false});
+    if (!diff.ok()) return diff.status();
+    if (diff->has_value()) diffs.push_back(std::move(**diff));
+  }
 
   auto keyspace = OpenKeyspace(context, flags.source);
   if (!keyspace.ok()) return keyspace.status();
@@ -102,22 +132,34 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   migrate::MigrationRequest request{flags.target, *addresses, *avoid, flags.include_cni};
   auto plan = migrate::PlanCidrMigration(*keyspace->reader, request);
   if (!plan.ok()) return plan.status();
-  PrintPlan(*context.out, flags, *plan);
+  // -o json: one document at the end; text: as it happens.
+  const bool json = context.format == OutputFormat::kJson;
+  Json document = PlanJson(flags, *plan);
+  if (!json) PrintPlan(*context.out, flags, *plan);
   const auto steps = migrate::OffEtcdSteps(request, *plan);
-  auto print_off_etcd = [&] {
+  document["offEtcd"] = steps;
+  document["diffs"] = Json::array();
+  for (const auto& diff : diffs) document["diffs"].push_back({{"path", diff.path}, {"diff", diff.unified}});
+  auto finish = [&](const std::string& last_line) {
+    if (json) {
+      *context.out << document.dump(2) << "\n";
+      return;
+    }
     *context.out << "\nOutside etcd (in this order):\n";
     for (size_t i = 0; i < steps.size(); ++i) *context.out << "  " << i + 1 << ". " << steps[i] << "\n";
     for (const auto& diff : diffs) *context.out << "\n" << diff.unified;
+    if (!last_line.empty()) *context.out << "\n" << last_line << "\n";
   };
+  document["applied"] = false;
   if (!flags.apply) {
-    print_off_etcd();
-    *context.out << "\nNothing was written. Run again with --apply to write the "
-                 << plan->changes.size() << " change(s).\n";
+    finish("Nothing was written. Run again with --apply to write the " + std::to_string(plan->changes.size()) +
+           " change(s).");
     return Status::Ok();
   }
   if (plan->changes.empty()) {
-    *context.out << "\nNothing to write: etcd already holds the new ranges.\n";
-    print_off_etcd();
+    document["applied"] = true;
+    if (!json) *context.out << "\nNothing to write: etcd already holds the new ranges.\n";
+    finish("");
     return Status::Ok();
   }
   etcd::EtcdClient& client = *keyspace->client;
@@ -131,13 +173,15 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     });
     progress.Finish();
     if (!saved.ok()) return saved.status().WithContext("backup before writing (--no-backup skips it)");
-    *context.out << "\nBackup saved at " << path << "\n";
+    document["backup"] = path;
+    if (!json) *context.out << "\nBackup saved at " << path << "\n";
     CrashPoint();
   }
   migrate::JournalHeader header{name, flags.from, flags.to};
   auto journal = migrate::JournalWriter::Open(journal_path, header);
   if (!journal.ok()) return journal.status();
-  *context.out << "Journal (for `ketcd migrate undo`): " << journal_path << "\n";
+  document["journal"] = journal_path;
+  if (!json) *context.out << "Journal (for `ketcd migrate undo`): " << journal_path << "\n";
   ProgressBar progress("writing");
   migrate::WriteOptions options{flags.batch, 1 << 20,
                                 [&](size_t done, size_t total) { progress.Update(done, total); }};
@@ -147,8 +191,10 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     return report.status().WithContext("writing stopped; run the same command again to finish, or `ketcd migrate undo " +
                                        journal_path + "`");
   }
-  PrintReport(*context.out, "Wrote", *report);
-  print_off_etcd();
+  document["applied"] = true;
+  document["result"] = ReportJson(*report);
+  if (!json) PrintReport(*context.out, "Wrote", *report);
+  finish("");
   if (!report->conflicts.empty()) {
     return Failed(std::to_string(report->conflicts.size()) +
                   " object(s) changed while migrating and were not written; run the same command again to plan them anew");
@@ -189,6 +235,9 @@ void AddMigration(CLI::App* migrate_app, CommandContext& context, MigrationTarge
   command->add_option("--batch", flags->batch, "Objects per etcd transaction")->check(CLI::Range(1, 60));
   if (target == MigrationTarget::kPodCidr) {
     command->add_flag("--include-cni", flags->include_cni, "Also rewrite flannel's and Calico's ranges");
+  } else {
+    command->add_option("--kubelet-config", flags->kubelet_config,
+                        "Print the diff for this kubelet config file (clusterDNS), e.g. /var/lib/kubelet/config.yaml");
   }
   AddKeyspaceSourceOptions(command, flags->source);
   command->callback([&context, flags] { context.action = [&context, flags] { return Migrate(context, *flags); }; });

@@ -45,6 +45,12 @@ struct ConfigSetting {
 
 std::string Name(const std::string& key, const std::string& prefix) { return key.substr(prefix.size()); }
 
+Result<Cidr> HostCidr(std::string_view text) {
+  auto address = ParseIp(text);
+  if (!address.ok()) return address.status();
+  return Cidr{*address, address->bits()};
+}
+
 class Planner {
  public:
   Planner(etcd::RangeReader& reader, const MigrationRequest& request)
@@ -146,6 +152,9 @@ class Planner {
     if (!final_ips.ok()) return final_ips.status();
     for (std::string_view text : *final_ips) {
       if (auto ip = ParseIp(text); ip.ok()) service_ips_.push_back(*ip);
+    }
+    if (kv.key() == std::string(kServices) + "kube-system/kube-dns" && !final_ips->empty()) {
+      plan_.cluster_dns = final_ips->front();
     }
     Add(kv, "Service", std::move(*edited), std::move(fields));
     return Status::Ok();
@@ -254,8 +263,7 @@ class Planner {
   Status ConfigMap(const KeyValue& kv) {
     const std::string name = kv.key().substr(kv.key().rfind('/') + 1);
     const bool flannel = name == "kube-flannel-cfg" && request_.target == MigrationTarget::kPodCidr;
-    std::vector<ConfigSetting> settings = SettingsOf(name);
-    std::erase_if(settings, [&](const ConfigSetting& s) { return s.target != request_.target; });
+    const std::vector<ConfigSetting> settings = SettingsOf(name);
     if (settings.empty() && !flannel) return Status::Ok();
     KETCD_RETURN_IF_ERROR(RequireProtobuf(kv));
     std::vector<FieldChange> fields;
@@ -271,6 +279,17 @@ class Planner {
         std::optional<std::string> result;
         for (const ConfigSetting& setting : settings) {
           if (entry_name != setting.entry) continue;
+          if (setting.target != request_.target) {
+            // The other range (the Pod CIDR during a Service CIDR move and
+            // the reverse): the new range must not overlap it.
+            auto read = RewriteYamlKey(text, setting.yaml_key, [&](std::string_view token) -> Edit {
+              auto cidr = token.find('/') == std::string_view::npos ? HostCidr(token) : ParseCidr(token);
+              if (cidr.ok()) other_ranges_.push_back({*cidr, name + " " + setting.yaml_key});
+              return std::optional<std::string>();
+            });
+            if (!read.ok()) return read.status();
+            continue;
+          }
           auto out = RewriteYamlKey(result ? *result : text, setting.yaml_key,
                                     RecordingTokens(fields, "data." + entry_name + ": " + setting.yaml_key));
           if (!out.ok()) return out.status();
@@ -332,6 +351,11 @@ class Planner {
           refusals_.push_back("--to " + FormatCidr(mapping.to()) + " overlaps " + FormatCidr(avoid));
         }
       }
+      for (const auto& [range, origin] : other_ranges_) {
+        if (Overlaps(mapping.to(), range)) {
+          refusals_.push_back("--to " + FormatCidr(mapping.to()) + " overlaps " + FormatCidr(range) + " (" + origin + ")");
+        }
+      }
       for (const auto& [address, node] : node_addresses_) {
         if (mapping.to().Contains(address)) {
           refusals_.push_back("--to " + FormatCidr(mapping.to()) + " holds the address " +
@@ -347,6 +371,7 @@ class Planner {
   std::vector<std::string> refusals_;
   std::vector<IpAddress> service_ips_;  // every Service address after the migration
   std::vector<std::pair<IpAddress, std::string>> node_addresses_;
+  std::vector<std::pair<Cidr, std::string>> other_ranges_;  // from the cluster's configs
 };
 
 }  // namespace

@@ -54,6 +54,7 @@ struct MigrationPlan {
   std::vector<ObjectChange> changes;
   int64_t objects_checked = 0;
   std::vector<std::string> notices;  // worth knowing, not blocking
+  std::string cluster_dns;  // kube-dns's ClusterIP after the migration, if any
 };
 
 // Reads the keyspace and plans. Every problem found (an address outside

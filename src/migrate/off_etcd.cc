@@ -21,6 +21,24 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+TokenRewriter Mapper(const MigrationRequest& request) {
+  return [&request](std::string_view token) { return request.addresses.MapToken(token); };
+}
+
+// The diff `rewrite` makes to the file at `path`.
+Result<std::optional<FileDiff>> DiffOfRewrite(
+    const std::string& path, const std::function<Result<std::optional<std::string>>(std::string_view)>& rewrite) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument(path + ": cannot read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string before = buffer.str();
+  auto after = rewrite(before);
+  if (!after.ok()) return after.status().WithContext(path);
+  if (!after->has_value()) return std::optional<FileDiff>();
+  return std::optional<FileDiff>(FileDiff{path, UnifiedDiff(path, before, **after)});
+}
+
 }  // namespace
 
 std::vector<std::string> OffEtcdSteps(const MigrationRequest& request, const MigrationPlan& plan) {
@@ -34,16 +52,11 @@ std::vector<std::string> OffEtcdSteps(const MigrationRequest& request, const Mig
         "get addresses from its new podCIDR.",
     };
   }
-  std::string first, dns;
+  std::string first;
   for (const auto& mapping : request.addresses.mappings()) {
     IpAddress address = mapping.to().base;
     address.bytes[address.v6 ? 15 : 3] |= 1;
     first += (first.empty() ? "" : ",") + FormatIp(address);
-  }
-  for (const auto& change : plan.changes) {
-    if (change.kind == "Service" && change.key.ends_with("/kube-system/kube-dns") && !change.fields.empty()) {
-      dns = change.fields.front().new_value;
-    }
   }
   std::vector<std::string> steps = {
       "Keep every kube-apiserver stopped until --apply has finished.",
@@ -54,8 +67,9 @@ std::vector<std::string> OffEtcdSteps(const MigrationRequest& request, const Mig
           "with serviceSubnet " + ranges + "), on every control-plane node.",
       "Start kube-apiserver, kube-controller-manager and kube-scheduler.",
   };
-  if (!dns.empty()) {
-    steps.push_back("Every kubelet: clusterDNS " + dns + " in /var/lib/kubelet/config.yaml, then restart kubelet.");
+  if (!plan.cluster_dns.empty()) {
+    steps.push_back("Every kubelet: clusterDNS " + plan.cluster_dns +
+                    " in /var/lib/kubelet/config.yaml, then restart kubelet.");
   }
   steps.push_back("Delete the kube-proxy pods (they program the new ClusterIPs) and the CoreDNS pods.");
   steps.push_back("Pods keep the old DNS address in resolv.conf until recreated: roll out every workload.");
@@ -69,17 +83,18 @@ Result<std::vector<FileDiff>> KubeadmManifestDiffs(const std::string& dir, const
   const std::string flag = services ? "--service-cluster-ip-range" : "--cluster-cidr";
   std::vector<FileDiff> diffs;
   for (const std::string& file : files) {
-    const std::string path = dir + "/manifests/" + file;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return InvalidArgument(path + ": cannot read (is --kubeadm-dir a kubeadm /etc/kubernetes?)");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string before = buffer.str();
-    auto after = RewriteFlagValue(before, flag, [&](std::string_view token) { return request.addresses.MapToken(token); });
-    if (!after.ok()) return after.status().WithContext(path);
-    if (after->has_value()) diffs.push_back({path, UnifiedDiff(path, before, **after)});
+    auto diff = DiffOfRewrite(dir + "/manifests/" + file, [&](std::string_view text) {
+      return RewriteFlagValue(text, flag, Mapper(request));
+    });
+    if (!diff.ok()) return diff.status();
+    if (diff->has_value()) diffs.push_back(std::move(**diff));
   }
   return diffs;
+}
+
+Result<std::optional<FileDiff>> KubeletConfigDiff(const std::string& path, const MigrationRequest& request) {
+  if (request.target != MigrationTarget::kServiceCidr) return std::optional<FileDiff>();
+  return DiffOfRewrite(path, [&](std::string_view text) { return RewriteYamlKey(text, "clusterDNS", Mapper(request)); });
 }
 
 std::string UnifiedDiff(const std::string& path, const std::string& before, const std::string& after) {

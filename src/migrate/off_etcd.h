@@ -23,6 +23,10 @@ struct FileDiff {
 // needs no change gives no diff.
 Result<std::vector<FileDiff>> KubeadmManifestDiffs(const std::string& dir, const MigrationRequest& request);
 
+// A diff for a kubelet configuration file (/var/lib/kubelet/config.yaml):
+// clusterDNS, on a Service CIDR move. nullopt when nothing changes.
+Result<std::optional<FileDiff>> KubeletConfigDiff(const std::string& path, const MigrationRequest& request);
+
 // A unified diff of two texts with the same number of lines (line edits
 // only, as our rewrites make), 3 lines of context.
 std::string UnifiedDiff(const std::string& path, const std::string& before, const std::string& after);

@@ -3,6 +3,7 @@
 // migrate_fixture.h), re-running is a no-op, undo restores every byte; and
 // every pre-check refuses clearly without writing.
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <thread>
 
@@ -98,6 +99,7 @@ TEST_F(MigrateTest, PreChecksRefuseWithoutWriting) {
       {{"--from", "192.168.0.0/16", "--to", "172.24.0.0/26"}, "does not fit in 172.24.0.0/26"},
       {{"--from", "192.168.0.0/16", "--to", "10.10.0.0/16"}, "holds the address 10.10.0.1 of node node-0"},
       {{"--from", "192.168.0.0/16", "--to", "172.24.0.0/16", "--avoid", "172.24.8.0/24"}, "overlaps 172.24.8.0/24"},
+      {{"--from", "192.168.0.0/16", "--to", "10.244.0.0/16"}, "overlaps 10.244.0.0/16 (kubeadm-config podSubnet)"},
       {{"--from", "192.168.0.0/16", "--to", "192.168.0.0/17"}, "overlap"},
       {{"--from", "192.168.0.0/16", "--to", "fd00::/112"}, "different IP families"},
       {{"--from", "192.168.0.1/16", "--to", "172.24.0.0/16"}, "host bits set"},
@@ -189,6 +191,21 @@ TEST_F(MigrateTest, KubeadmManifestDiffs) {
                                  "+    - --service-cluster-ip-range=172.24.0.0/16\n"))
       << plan.out;
   EXPECT_TRUE(Contains(plan.out, "-    - --service-cluster-ip-range=192.168.0.0/16\n+    - --service-cluster-ip-range=172.24.0.0/16\n"));
+  std::ofstream(Path("kubelet.yaml")) << "cgroupDriver: systemd\nclusterDNS:\n- 192.168.0.10\nclusterDomain: cluster.local\n";
+  auto json = Ketcd({"migrate", "service-cidr", "--from", "192.168.0.0/16", "--to", "172.24.0.0/16",
+                     "--kubeadm-dir", Path("kubernetes"), "--kubelet-config", Path("kubelet.yaml"), "-o", "json"});
+  ASSERT_EQ(json.exit_code, 0) << Describe(json);
+  const auto document = nlohmann::json::parse(json.out);
+  EXPECT_EQ(document["applied"], false);
+  EXPECT_EQ(document["diffs"].size(), 3u);
+  EXPECT_TRUE(Contains(document["diffs"][2]["diff"], "-- 192.168.0.10\n+- 172.24.0.10\n")) << document["diffs"][2];
+  bool saw_dns = false;
+  for (const auto& change : document["changes"]) {
+    if (change["key"] != "/registry/services/specs/kube-system/kube-dns") continue;
+    saw_dns = true;
+    EXPECT_EQ(change["fields"][0], nlohmann::json({{"field", "spec.clusterIP"}, {"old", "192.168.0.10"}, {"new", "172.24.0.10"}}));
+  }
+  EXPECT_TRUE(saw_dns) << json.out;
   auto missing = Ketcd({"migrate", "service-cidr", "--from", "192.168.0.0/16", "--to", "172.24.0.0/16",
                         "--kubeadm-dir", Path("nowhere")});
   EXPECT_EQ(missing.exit_code, 2) << Describe(missing);
