@@ -1,5 +1,6 @@
 #include "migrate/apply.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
