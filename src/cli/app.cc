@@ -82,6 +82,7 @@ int Run(int argc, char** argv) {
   AddSnapshotCommands(app, context);
   AddMigrateCommands(app, context);
   AddGenerateCommand(app, context);
+  AddClusterCommands(app, context);
 
   try {
     app.parse(argc, argv);

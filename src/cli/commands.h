@@ -21,5 +21,6 @@ void AddHistoryCommand(CLI::App& app, CommandContext& context);
 void AddSnapshotCommands(CLI::App& app, CommandContext& context);
 void AddMigrateCommands(CLI::App& app, CommandContext& context);
 void AddGenerateCommand(CLI::App& app, CommandContext& context);
+void AddClusterCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <signal.h>
 #include <sstream>
 #include <thread>
 
@@ -185,6 +186,10 @@ void EtcdCluster::StopMember(int i) {
   members_[i].process.Stop();
   members_[i].running = false;
 }
+
+void EtcdCluster::PauseMember(int i) { ::kill(members_[i].process.pid(), SIGSTOP); }
+
+void EtcdCluster::ResumeMember(int i) { ::kill(members_[i].process.pid(), SIGCONT); }
 
 std::string EtcdCluster::DataDir(int i) const { return members_[i].data_dir; }
 

@@ -53,6 +53,9 @@ class EtcdCluster {
   // restarts an existing member with its data.
   void KillMember(int i);
   void StopMember(int i);
+  // SIGSTOP / SIGCONT: a member that stalls (a hung disk, a starved CPU).
+  void PauseMember(int i);
+  void ResumeMember(int i);
   Status RestartMember(int i);
 
   // Reserves ports and a directory for a member not yet in the cluster;

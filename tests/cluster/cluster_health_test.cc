@@ -1,0 +1,144 @@
+// `ketcd cluster health` on real clusters: a healthy TLS cluster (with its
+// certificates' expiry), and one with an alarm, a learner, a stalled
+// (lagging) member and a dead one, each reported, with exit code 1.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "etcd/client.h"
+#include "support/cli_runner.h"
+#include "support/etcd_cluster.h"
+
+namespace ketcd::testing {
+namespace {
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(ClusterHealthTest, HealthyTlsClusterWithCertificateExpiry) {
+  auto cluster = EtcdCluster::Start({.members = 3, .tls = true});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+  auto text = RunKetcd(Args((*cluster)->ConnectionFlags(), {"cluster", "health"}));
+  ASSERT_EQ(text.exit_code, 0) << Describe(text);
+  EXPECT_TRUE(Contains(text.out, "Cluster: 3 members (3 voting), leader m")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "Verdict: HEALTHY")) << text.out;
+  // The test PKI's server certificate lives one day.
+  EXPECT_TRUE(Contains(text.out, "warning: m0 TLS certificate expires in 2")) << text.out;  // 23h or 24h
+
+  auto json = RunKetcd(Args((*cluster)->ConnectionFlags(), {"cluster", "health", "-w", "json"}));
+  ASSERT_EQ(json.exit_code, 0) << Describe(json);
+  const auto report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["healthy"], true);
+  ASSERT_EQ(report["members"].size(), 3u);
+  int leaders = 0;
+  for (const auto& member : report["members"]) {
+    EXPECT_EQ(member["reachable"], true) << member;
+    EXPECT_EQ(member["lag"].is_number(), true) << member;
+    EXPECT_GT(member["certNotAfter"].get<int64_t>(), std::time(nullptr)) << member;
+    leaders += member["role"] == "leader";
+  }
+  EXPECT_EQ(leaders, 1);
+}
+
+TEST(ClusterHealthTest, ReportsAlarmLearnerLaggingAndDeadMembers) {
+  auto cluster = EtcdCluster::Start({.members = 3});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+  EtcdCluster& c = **cluster;
+  auto client = etcd::EtcdClient::Create(c.ClientConfig());
+  ASSERT_TRUE(client.ok());
+  // A learner, started and caught up.
+  const int learner = c.ReserveMember("learner");
+  // etcd refuses membership changes until every member has been connected
+  // for 5 s ("unhealthy cluster").
+  auto added = (*client)->MemberAdd({c.PeerUrl(learner)}, true);
+  for (int tries = 0; !added.ok() && tries < 100; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    added = (*client)->MemberAdd({c.PeerUrl(learner)}, true);
+  }
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  std::string initial_cluster;
+  for (int i = 0; i <= learner; ++i) initial_cluster += (i ? "," : "") + c.Name(i) + "=" + c.PeerUrl(i);
+  ASSERT_TRUE(c.StartJoiningMember(learner, initial_cluster).ok());
+  // An alarm, raised through the API as etcd raises NOSPACE itself.
+  auto members = (*client)->MemberList();
+  ASSERT_TRUE(members.ok());
+  uint64_t m0 = 0;
+  for (const auto& m : members->members()) if (m.name() == "m0") m0 = m.id();
+  etcd::pb::AlarmRequest raise;
+  raise.set_action(etcd::pb::AlarmRequest::ACTIVATE);
+  raise.set_memberid(m0);
+  raise.set_alarm(etcd::pb::CORRUPT);
+  ASSERT_TRUE((*client)->Alarm(raise).ok());
+
+  auto report = RunKetcd(Args(c.ConnectionFlags(), {"cluster", "health"}));
+  EXPECT_EQ(report.exit_code, 1) << Describe(report);
+  EXPECT_TRUE(Contains(report.out, "problem: alarm CORRUPT on m0")) << report.out;
+  EXPECT_TRUE(Contains(report.out, "warning: learner is a learner")) << report.out;
+  EXPECT_TRUE(Contains(report.err, "cluster unhealthy")) << report.err;
+  raise.set_action(etcd::pb::AlarmRequest::DEACTIVATE);
+  ASSERT_TRUE((*client)->Alarm(raise).ok());
+
+  // A stalled follower: it gets a few milliseconds of CPU every 200 ms while
+  // the others commit a stream of writes, so it falls behind. (Stalling
+  // the leader would only move leadership.)
+  int leader = -1;
+  for (int i = 0; i < 3 && leader < 0; ++i) {
+    etcd::ConnectionConfig one = c.ClientConfig();
+    one.endpoints = {c.ClientUrl(i)};
+    auto member = etcd::EtcdClient::Create(one);
+    ASSERT_TRUE(member.ok());
+    auto status = (*member)->EndpointStatus(0);
+    ASSERT_TRUE(status.ok()) << status.status().message();
+    if (status->leader() == status->header().member_id()) leader = i;
+  }
+  ASSERT_GE(leader, 0);
+  const int stalled = leader == 0 ? 1 : 0;
+  const std::string stalled_name = c.Name(stalled);
+  std::atomic<bool> stop{false};
+  std::thread staller([&] {
+    while (!stop) {
+      c.PauseMember(stalled);
+      std::this_thread::sleep_for(std::chrono::milliseconds(190));
+      c.ResumeMember(stalled);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  etcd::ConnectionConfig to_leader = c.ClientConfig();
+  to_leader.endpoints = {c.ClientUrl(leader)};
+  auto writer = etcd::EtcdClient::Create(to_leader);
+  ASSERT_TRUE(writer.ok());
+  std::atomic<bool> writing{true};
+  std::thread writes([&] {
+    for (int i = 0; writing; ++i) {
+      etcd::pb::PutRequest put;
+      put.set_key("load/" + std::to_string(i % 100));
+      put.set_value(std::string(100, 'x'));
+      (void)(*writer)->Put(put);
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // Lag is momentary: look a few times, as an on-call would.
+  CommandResult lagging;
+  for (int look = 0; look < 20; ++look) {
+    lagging = RunKetcd(Args(c.ConnectionFlags(), {"cluster", "health", "--max-lag", "20", "--command-timeout", "5s"}));
+    if (Contains(lagging.out, "problem: " + stalled_name + " lags the leader by")) break;
+  }
+  writing = false;
+  writes.join();
+  stop = true;
+  staller.join();
+  c.ResumeMember(stalled);
+  EXPECT_EQ(lagging.exit_code, 1) << Describe(lagging);
+  EXPECT_TRUE(Contains(lagging.out, "problem: " + stalled_name + " lags the leader by")) << lagging.out;
+
+  c.KillMember(stalled);
+  auto dead = RunKetcd(Args(c.ConnectionFlags(), {"cluster", "health", "--dial-timeout", "500ms"}));
+  EXPECT_EQ(dead.exit_code, 1) << Describe(dead);
+  EXPECT_TRUE(Contains(dead.out, "problem: " + stalled_name + " is unreachable")) << dead.out;
+  EXPECT_TRUE(Contains(dead.out, "warning: one more voting member down loses quorum")) << dead.out;
+}
+
+}  // namespace
+}  // namespace ketcd::testing
