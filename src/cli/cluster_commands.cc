@@ -1,9 +1,12 @@
 // ketcd cluster health: the whole cluster in one report, with a verdict.
 #include <CLI/CLI.hpp>
 #include <ctime>
+#include <fstream>
 
 #include "cli/commands.h"
 #include "cluster/health.h"
+#include "cluster/replace_member.h"
+#include "util/duration.h"
 
 namespace ketcd::cli {
 namespace {
@@ -79,6 +82,61 @@ Status Health(CommandContext& context, const cluster::HealthOptions& options) {
   return Status::Ok();
 }
 
+struct ReplaceFlags {
+  cluster::ReplaceRequest request;
+  std::string wait = "10m", manifest_out, image, backup;
+  bool no_backup = false, apply = false;
+};
+
+std::string UtcStamp() {
+  char text[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  return text;
+}
+
+Status ReplaceMember(CommandContext& context, ReplaceFlags flags) {
+  auto wait = ParseDuration(flags.wait);
+  if (!wait.ok()) return wait.status().WithContext("--wait");
+  flags.request.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
+  if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? "ketcd-before-replace-" + UtcStamp() + ".db" : flags.backup;
+  auto connection = context.Connection();
+  if (!connection.ok()) return connection.status();
+  std::ostream& out = *context.out;
+  if (!flags.apply) {
+    auto plan = cluster::PlanReplaceMember(connection->config, flags.request);
+    if (!plan.ok()) return plan.status();
+    for (const auto& warning : plan->warnings) out << "warning: " << warning << "\n";
+    out << "Plan:\n";
+    for (size_t i = 0; i < plan->steps.size(); ++i) out << "  " << i + 1 << ". " << plan->steps[i] << "\n";
+    out << "\nNothing was changed. Run again with --apply to replace the member.\n";
+    return Status::Ok();
+  }
+  cluster::ReplaceHooks hooks;
+  hooks.say = [&out](const std::string& line) { out << "- " << line << "\n" << std::flush; };
+  hooks.member_added = [&](const cluster::JoiningMember& member) -> Status {
+    out << "\netcd flags for " << member.name << " (a fresh, empty data dir):\n  etcd";
+    for (const auto& flag : cluster::JoiningMemberFlags(member)) out << " \\\n    " << flag;
+    out << "\n\n";
+    if (flags.manifest_out.empty()) return Status::Ok();
+    cluster::JoiningMember with_image = member;
+    with_image.image = flags.image;
+    std::ofstream file(flags.manifest_out, std::ios::trunc);
+    file << cluster::KubeadmEtcdManifest(with_image);
+    if (!file.good()) return IoError(flags.manifest_out + ": cannot write the manifest");
+    out << "kubeadm static-pod manifest written to " << flags.manifest_out << "\n";
+    return Status::Ok();
+  };
+  if (!flags.manifest_out.empty() && flags.image.empty()) {
+    return InvalidArgument("--manifest-out needs --image (kubeadm's imageRepository/etcd:VERSION-0)");
+  }
+  auto joined = cluster::ReplaceMember(connection->config, flags.request, hooks);
+  if (!joined.ok()) return joined.status();
+  out << "\n" << joined->name << " replaced " << flags.request.member << "; the cluster is healthy.\n"
+      << "Update --etcd-servers of every kube-apiserver if it named the old member's client URL.\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddClusterCommands(CLI::App& app, CommandContext& context) {
@@ -92,6 +150,26 @@ void AddClusterCommands(CLI::App& app, CommandContext& context) {
   health->add_option("--cert-warning-days", options->cert_warning_days, "Warn about certificates expiring sooner")
       ->capture_default_str();
   health->callback([&context, options] { context.action = [&context, options] { return Health(context, *options); }; });
+
+  auto replace = std::make_shared<ReplaceFlags>();
+  auto* replace_cmd = cluster_app->add_subcommand("replace-member", "Replace a (failed) member by a new one, checking every step");
+  replace_cmd->add_option("MEMBER", replace->request.member, "Name or hex ID of the member to replace")->required();
+  replace_cmd->add_option("--peer-url", replace->request.peer_url, "The new member's peer URL")->required();
+  replace_cmd->add_option("--client-url", replace->request.client_url, "The new member's client URL")->required();
+  replace_cmd->add_option("--name", replace->request.new_name, "The new member's name (default: the old one's)");
+  replace_cmd->add_option("--member-data-dir", replace->request.data_dir, "Data dir on the new host")->capture_default_str();
+  replace_cmd->add_option("--start-cmd", replace->request.start_command,
+                          "Command that starts the new member; placeholders {name} {peer_url} {client_url} "
+                          "{initial_cluster} {initial_cluster_state} (default: wait for you to start it)");
+  replace_cmd->add_option("--manifest-out", replace->manifest_out, "Write a kubeadm etcd static-pod manifest here");
+  replace_cmd->add_option("--image", replace->image, "etcd image for the manifest");
+  replace_cmd->add_option("--backup", replace->backup, "Snapshot path (default: ./ketcd-before-replace-<time>.db)");
+  replace_cmd->add_flag("--no-backup", replace->no_backup, "Skip the snapshot");
+  replace_cmd->add_option("--wait", replace->wait, "How long each step may take")->capture_default_str();
+  replace_cmd->add_option("--max-lag", replace->request.max_lag, "Raft entries behind that count as caught up")
+      ->capture_default_str();
+  replace_cmd->add_flag("--apply", replace->apply, "Do it (default: show the plan and the checks)");
+  replace_cmd->callback([&context, replace] { context.action = [&context, replace] { return ReplaceMember(context, *replace); }; });
 }
 
 }  // namespace ketcd::cli

@@ -213,7 +213,7 @@ class Generator {
           "apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta4\ncaCertificateValidityPeriod: 87600h0m0s\n"
           "certificateValidityPeriod: 8760h0m0s\ncertificatesDir: /etc/kubernetes/pki\nclusterName: kubernetes\n"
           "controllerManager: {}\ndns: {}\nencryptionAlgorithm: RSA-2048\netcd:\n  local:\n    dataDir: /var/lib/etcd\n"
-          "imageRepository: registry.k8s.io\nkind: ClusterConfiguration\nkubernetesVersion: v1.33.2\n"
+          "imageRepository: images.example\nkind: ClusterConfiguration\nkubernetesVersion: v1.33.2\n"
           "networking:\n  dnsDomain: cluster.local\n  podSubnet: " + pods + "\n  serviceSubnet: " + service_subnets +
           "\nproxy: {}\nscheduler: {}\n"}}));
     KETCD_RETURN_IF_ERROR(ConfigMap("kube-system", "kubelet-config",

@@ -87,6 +87,11 @@ Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdClusterOptions
 
 EtcdCluster::~EtcdCluster() {
   for (auto& member : members_) member.process.Kill();
+  for (auto& member : members_) {  // started by StartCommandTemplate
+    std::ifstream pid_file(dir_ + "/" + member.name + ".pid");
+    pid_t pid = 0;
+    if (pid_file >> pid && pid > 0) ::kill(pid, SIGKILL);
+  }
   std::error_code ignored;
   if (!dir_.empty()) fs::remove_all(dir_, ignored);
 }
@@ -173,6 +178,7 @@ Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std:
   if (!m.process.Start(argv, m.log)) {
     return IoError("cannot start " + EtcdBinary() + ": " + std::strerror(errno));
   }
+  std::ofstream(dir_ + "/" + m.name + ".pid") << m.process.pid();  // for StopCommandTemplate
   m.running = true;
   return Status::Ok();
 }
@@ -185,6 +191,27 @@ void EtcdCluster::KillMember(int i) {
 void EtcdCluster::StopMember(int i) {
   members_[i].process.Stop();
   members_[i].running = false;
+}
+
+std::string EtcdCluster::StartCommandTemplate() const {
+  std::string command = EtcdBinary() + " --name={name} --data-dir=" + dir_ + "/{name}.etcd" +
+                        " --listen-client-urls={client_url} --advertise-client-urls={client_url}"
+                        " --listen-peer-urls={peer_url} --initial-advertise-peer-urls={peer_url}"
+                        " --initial-cluster={initial_cluster} --initial-cluster-state={initial_cluster_state}"
+                        " --initial-cluster-token=ketcd-test-" + std::to_string(getpid()) +
+                        " --heartbeat-interval=50 --election-timeout=500";
+  if (options_.tls) {
+    for (const char* prefix : {"--", "--peer-"}) {
+      command += std::string(" ") + prefix + "cert-file=" + pki_.server_cert + " " + prefix + "key-file=" +
+                 pki_.server_key + " " + prefix + "trusted-ca-file=" + pki_.ca_cert + " " + prefix +
+                 "client-cert-auth=true";
+    }
+  }
+  return command + " >>" + dir_ + "/{name}.log 2>&1 & echo $! >" + dir_ + "/{name}.pid";
+}
+
+std::string EtcdCluster::StopCommandTemplate() const {
+  return "kill $(cat " + dir_ + "/{name}.pid)";
 }
 
 void EtcdCluster::PauseMember(int i) { ::kill(members_[i].process.pid(), SIGSTOP); }

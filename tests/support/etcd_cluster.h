@@ -64,6 +64,13 @@ class EtcdCluster {
   int ReserveMember(const std::string& name);
   Status StartJoiningMember(int i, const std::string& initial_cluster);
 
+  // Shell commands that start / stop a member named {name} (reserved
+  // first, for its ports) outside this harness, as an operator's
+  // --start-cmd / --stop-cmd would (placeholders of
+  // cluster/host_command.h). The destructor kills what they started.
+  std::string StartCommandTemplate() const;
+  std::string StopCommandTemplate() const;
+
   // Waits until every running member answers status and knows a leader.
   Status WaitHealthy(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
