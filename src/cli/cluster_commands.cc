@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cluster/health.h"
 #include "cluster/replace_member.h"
+#include "cluster/rolling_migration.h"
 #include "util/duration.h"
 
 namespace ketcd::cli {
@@ -137,6 +138,84 @@ Status ReplaceMember(CommandContext& context, ReplaceFlags flags) {
   return Status::Ok();
 }
 
+struct MigrateFlags {
+  cluster::RollingMigrationRequest request;
+  std::vector<std::string> to, client_urls;
+  std::string wait = "10m", gate_wait = "20s", backup, state = "ketcd-cluster-migration.state";
+  bool no_backup = false, apply = false;
+};
+
+// NAME=URL pairs, in order.
+Result<std::vector<std::pair<std::string, std::string>>> NamedUrls(const std::vector<std::string>& items,
+                                                                   const char* flag) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const std::string& item : items) {
+    const size_t equals = item.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == item.size()) {
+      return InvalidArgument(std::string(flag) + ": \"" + item + "\" is not NAME=URL");
+    }
+    pairs.emplace_back(item.substr(0, equals), item.substr(equals + 1));
+  }
+  return pairs;
+}
+
+Status MigrateCluster(CommandContext& context, MigrateFlags flags) {
+  auto wait = ParseDuration(flags.wait);
+  if (!wait.ok()) return wait.status().WithContext("--wait");
+  flags.request.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
+  auto gate_wait = ParseDuration(flags.gate_wait);
+  if (!gate_wait.ok()) return gate_wait.status().WithContext("--gate-wait");
+  flags.request.gate_wait = std::chrono::duration_cast<std::chrono::seconds>(*gate_wait);
+  auto to = NamedUrls(flags.to, "--to");
+  if (!to.ok()) return to.status();
+  auto client_urls = NamedUrls(flags.client_urls, "--client-urls");
+  if (!client_urls.ok()) return client_urls.status();
+  for (const auto& [name, peer_url] : *to) {
+    cluster::NewHost host{name, peer_url, ""};
+    for (const auto& [client_name, url] : *client_urls) {
+      if (client_name == name) host.client_url = url;
+    }
+    // etcd's defaults: peers on 2380, clients on 2379.
+    if (host.client_url.empty() && peer_url.ends_with(":2380")) {
+      host.client_url = peer_url.substr(0, peer_url.size() - 4) + "2379";
+    }
+    if (host.client_url.empty()) return InvalidArgument(name + ": give its client URL with --client-urls " + name + "=URL");
+    flags.request.to.push_back(host);
+  }
+  flags.request.state_path = flags.state;
+  if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? "ketcd-before-migration-" + UtcStamp() + ".db" : flags.backup;
+  auto connection = context.Connection();
+  if (!connection.ok()) return connection.status();
+  std::ostream& out = *context.out;
+  if (!flags.apply) {
+    auto plan = cluster::PlanRollingMigration(connection->config, flags.request);
+    if (!plan.ok()) return plan.status();
+    out << (plan->resumed ? "Resuming (" + flags.state + "):\n" : "Plan (non-leaders first, the leader last):\n");
+    for (size_t i = 0; i < plan->steps.size(); ++i) {
+      const auto& step = plan->steps[i];
+      out << "  " << i + 1 << ". " << step.old_name << " -> " << step.new_name
+          << (step.done.empty() ? "" : " (done: " + step.done + ")") << "\n";
+    }
+    out << "Each: add as learner, start, wait until caught up, promote, move leadership if needed, remove the old "
+           "member, stop it; health gate before every membership change.\n\nNothing was changed. Run again with "
+           "--apply to migrate.\n";
+    return Status::Ok();
+  }
+  auto urls = cluster::RunRollingMigration(connection->config, flags.request,
+                                           [&out](const std::string& line) {
+                                             char stamp[16];
+                                             const std::time_t now = std::time(nullptr);
+                                             std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::localtime(&now));
+                                             out << stamp << " " << line << "\n" << std::flush;
+                                           });
+  if (!urls.ok()) return urls.status();
+  std::string servers;
+  for (const auto& url : *urls) servers += (servers.empty() ? "" : ",") + url;
+  out << "\nMigration finished; the cluster is healthy on its new members.\n"
+      << "kube-apiserver: --etcd-servers=" << servers << "\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddClusterCommands(CLI::App& app, CommandContext& context) {
@@ -169,6 +248,27 @@ void AddClusterCommands(CLI::App& app, CommandContext& context) {
   replace_cmd->add_option("--max-lag", replace->request.max_lag, "Raft entries behind that count as caught up")
       ->capture_default_str();
   replace_cmd->add_flag("--apply", replace->apply, "Do it (default: show the plan and the checks)");
+  auto migrate = std::make_shared<MigrateFlags>();
+  auto* migrate_cmd = cluster_app->add_subcommand("migrate", "Move the whole cluster to new hosts, one member at a time");
+  migrate_cmd->add_option("--to", migrate->to, "New members NAME=PEER_URL, one per current member")
+      ->required()->delimiter(',');
+  migrate_cmd->add_option("--client-urls", migrate->client_urls, "NAME=CLIENT_URL (default: the peer URL's host on 2379)")
+      ->delimiter(',');
+  migrate_cmd->add_option("--start-cmd", migrate->request.start_command,
+                          "Starts a new member; placeholders {name} {peer_url} {client_url} {initial_cluster} "
+                          "{initial_cluster_state} (default: wait for you)");
+  migrate_cmd->add_option("--stop-cmd", migrate->request.stop_command, "Stops an old member ({name}) after its removal");
+  migrate_cmd->add_option("--state", migrate->state, "Progress file; run again with it to resume")->capture_default_str();
+  migrate_cmd->add_option("--backup", migrate->backup, "Snapshot path (default: ./ketcd-before-migration-<time>.db)");
+  migrate_cmd->add_flag("--no-backup", migrate->no_backup, "Skip the snapshot");
+  migrate_cmd->add_option("--wait", migrate->wait, "How long each step may take")->capture_default_str();
+  migrate_cmd->add_option("--gate-wait", migrate->gate_wait, "How long a health gate waits for the cluster to recover")
+      ->capture_default_str();
+  migrate_cmd->add_option("--max-lag", migrate->request.max_lag, "Raft entries behind that count as caught up")
+      ->capture_default_str();
+  migrate_cmd->add_flag("--apply", migrate->apply, "Do it (default: show the plan)");
+  migrate_cmd->callback([&context, migrate] { context.action = [&context, migrate] { return MigrateCluster(context, *migrate); }; });
+
   replace_cmd->callback([&context, replace] { context.action = [&context, replace] { return ReplaceMember(context, *replace); }; });
 }
 

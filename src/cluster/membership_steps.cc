@@ -13,7 +13,7 @@ constexpr auto kPoll = std::chrono::milliseconds(250);
 // Refusals etcd lifts by itself after a while.
 bool Transient(const Status& status) {
   for (const char* text : {"unhealthy cluster", "in sync with leader", "leader changed", "no leader",
-                           "too many requests", "timed out"}) {
+                           "too many requests", "timed out", "server stopped"}) {
     if (status.message().find(text) != std::string::npos) return true;
   }
   return status.code() == ErrorCode::kUnavailable;
@@ -53,8 +53,16 @@ Result<uint64_t> AddLearner(etcd::EtcdClient& client, const std::string& peer_ur
 Status RemoveMember(etcd::EtcdClient& client, uint64_t id, Clock::time_point deadline) {
   return Retry<bool>(deadline, [&]() -> Result<bool> {
            auto removed = client.MemberRemove(id);
-           if (!removed.ok()) return removed.status();
-           return true;
+           if (removed.ok()) return true;
+           // A member that answers its own removal stops before replying
+           // ("server stopped"): whether it is gone is the member list's say.
+           auto list = client.MemberList();
+           if (list.ok()) {
+             bool listed = false;
+             for (const auto& member : list->members()) listed = listed || member.id() == id;
+             if (!listed) return true;
+           }
+           return removed.status();
          }).status();
 }
 
