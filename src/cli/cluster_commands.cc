@@ -89,18 +89,11 @@ struct ReplaceFlags {
   bool no_backup = false, apply = false;
 };
 
-std::string UtcStamp() {
-  char text[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
-  return text;
-}
-
 Status ReplaceMember(CommandContext& context, ReplaceFlags flags) {
   auto wait = ParseDuration(flags.wait);
   if (!wait.ok()) return wait.status().WithContext("--wait");
   flags.request.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
-  if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? "ketcd-before-replace-" + UtcStamp() + ".db" : flags.backup;
+  if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? DefaultBackupPath("before-replace") : flags.backup;
   auto connection = context.Connection();
   if (!connection.ok()) return connection.status();
   std::ostream& out = *context.out;
@@ -183,7 +176,7 @@ Status MigrateCluster(CommandContext& context, MigrateFlags flags) {
     flags.request.to.push_back(host);
   }
   flags.request.state_path = flags.state;
-  if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? "ketcd-before-migration-" + UtcStamp() + ".db" : flags.backup;
+  if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? DefaultBackupPath("before-migration") : flags.backup;
   auto connection = context.Connection();
   if (!connection.ok()) return connection.status();
   std::ostream& out = *context.out;

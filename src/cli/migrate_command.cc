@@ -37,13 +37,6 @@ Result<std::vector<migrate::Cidr>> ParseCidrs(const std::vector<std::string>& te
   return cidrs;
 }
 
-std::string UtcStamp() {
-  char text[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
-  return text;
-}
-
 std::string Join(const std::vector<std::string>& parts) {
   std::string text;
   for (const auto& part : parts) text += (text.empty() ? "" : ",") + part;
@@ -164,7 +157,7 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   }
   etcd::EtcdClient& client = *keyspace->client;
   if (!flags.no_backup) {
-    const std::string path = flags.backup.empty() ? "ketcd-" + name + "-before-" + UtcStamp() + ".db" : flags.backup;
+    const std::string path = flags.backup.empty() ? DefaultBackupPath(name + "-before") : flags.backup;
     auto member = snapshot::PickSnapshotMember(client);
     if (!member.ok()) return member.status();
     ProgressBar progress("backup");

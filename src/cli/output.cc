@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 #include "util/json_text.h"
 #include "util/proto_scalar.h"
@@ -126,6 +127,13 @@ void Table::Print(std::ostream& out) const {
 void PrintSimpleRow(std::ostream& out, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < cells.size(); ++i) out << (i ? ", " : "") << cells[i];
   out << "\n";
+}
+
+std::string DefaultBackupPath(const std::string& what) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  return "ketcd-" + what + "-" + stamp + ".db";
 }
 
 }  // namespace ketcd::cli

@@ -42,6 +42,10 @@ using ::ketcd::HexId;
 // Byte counts as etcdctl's tables print them (SI units: "25 kB").
 std::string HumanBytes(uint64_t bytes);
 
+// Where a command saves its safety snapshot unless told: in the current
+// directory, "ketcd-<what>-<UTC time>.db".
+std::string DefaultBackupPath(const std::string& what);
+
 // A bordered table like etcdctl's: centred headers, right-aligned cells.
 class Table {
  public:
