@@ -83,6 +83,7 @@ int Run(int argc, char** argv) {
   AddMigrateCommands(app, context);
   AddGenerateCommand(app, context);
   AddClusterCommands(app, context);
+  AddBackupCommands(app, context);
 
   try {
     app.parse(argc, argv);

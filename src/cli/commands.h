@@ -22,5 +22,6 @@ void AddSnapshotCommands(CLI::App& app, CommandContext& context);
 void AddMigrateCommands(CLI::App& app, CommandContext& context);
 void AddGenerateCommand(CLI::App& app, CommandContext& context);
 void AddClusterCommands(CLI::App& app, CommandContext& context);
+void AddBackupCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
+#include "cli/snapshot_restore.h"
 #include "etcd/range_pager.h"
 #include "restore/restore.h"
 #include "snapshot/offline_keyspace.h"
@@ -231,14 +232,9 @@ Status Diff(CommandContext& context, const DiffArgs& args) {
   return Status::Ok();
 }
 
-struct RestoreArgs {
-  restore::RestoreOptions options;
-  std::string advertise = "http://localhost:2380";
-  bool all_members = false;
-  std::string output_dir;
-};
+}  // namespace
 
-Status Restore(CommandContext& context, RestoreArgs args) {
+Status RunRestore(CommandContext& context, RestoreArgs args) {
   restore::RestoreOptions& options = args.options;
   options.initial_advertise_peer_urls.clear();
   for (size_t start = 0; start <= args.advertise.size();) {
@@ -279,7 +275,30 @@ Status Restore(CommandContext& context, RestoreArgs args) {
   return Status::Ok();
 }
 
-}  // namespace
+void AddRestoreOptions(CLI::App* restore, RestoreArgs& args) {
+  auto& options = args.options;
+  restore->add_option("--name", options.name, "This member's name")->capture_default_str();
+  restore->add_option("--initial-cluster", options.initial_cluster,
+                      "The new cluster: name=peer-url,...")
+      ->capture_default_str();
+  restore->add_option("--initial-cluster-token", options.initial_cluster_token,
+                      "Token of the new cluster (part of every member ID)")
+      ->capture_default_str();
+  restore->add_option("--initial-advertise-peer-urls", args.advertise,
+                      "This member's peer URLs, comma-separated")
+      ->capture_default_str();
+  restore->add_option("--data-dir", options.data_dir, "Data dir to create (default: NAME.etcd)");
+  restore->add_option("--wal-dir", options.wal_dir, "Separate WAL dir to create");
+  restore->add_flag("--skip-hash-check", options.skip_hash_check,
+                    "Accept a file without (or with a wrong) sha256 trailer, e.g. a member's db");
+  restore->add_option("--bump-revision", options.bump_revision,
+                      "Raise the revision by N after the snapshot's (needs --mark-compacted)");
+  restore->add_flag("--mark-compacted", options.mark_compacted,
+                    "Compact up to the bumped revision on start, so watchers re-list");
+  restore->add_flag("--all-members", args.all_members,
+                    "Restore every member of --initial-cluster, into --output-dir/NAME.etcd");
+  restore->add_option("--output-dir", args.output_dir, "Where --all-members writes");
+}
 
 void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
   auto* snapshot = app.add_subcommand("snapshot", "Save, inspect, verify and compare snapshots");
@@ -319,31 +338,10 @@ void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
   auto restore_args = std::make_shared<RestoreArgs>();
   auto* restore = snapshot->add_subcommand(
       "restore", "Build the data dir of a new cluster's member (or all members) from a snapshot");
-  auto& options = restore_args->options;
-  restore->add_option("file", options.snapshot_path, "Snapshot file")->required();
-  restore->add_option("--name", options.name, "This member's name")->capture_default_str();
-  restore->add_option("--initial-cluster", options.initial_cluster,
-                      "The new cluster: name=peer-url,...")
-      ->capture_default_str();
-  restore->add_option("--initial-cluster-token", options.initial_cluster_token,
-                      "Token of the new cluster (part of every member ID)")
-      ->capture_default_str();
-  restore->add_option("--initial-advertise-peer-urls", restore_args->advertise,
-                      "This member's peer URLs, comma-separated")
-      ->capture_default_str();
-  restore->add_option("--data-dir", options.data_dir, "Data dir to create (default: NAME.etcd)");
-  restore->add_option("--wal-dir", options.wal_dir, "Separate WAL dir to create");
-  restore->add_flag("--skip-hash-check", options.skip_hash_check,
-                    "Accept a file without (or with a wrong) sha256 trailer, e.g. a member's db");
-  restore->add_option("--bump-revision", options.bump_revision,
-                      "Raise the revision by N after the snapshot's (needs --mark-compacted)");
-  restore->add_flag("--mark-compacted", options.mark_compacted,
-                    "Compact up to the bumped revision on start, so watchers re-list");
-  restore->add_flag("--all-members", restore_args->all_members,
-                    "Restore every member of --initial-cluster, into --output-dir/NAME.etcd");
-  restore->add_option("--output-dir", restore_args->output_dir, "Where --all-members writes");
+  restore->add_option("file", restore_args->options.snapshot_path, "Snapshot file")->required();
+  AddRestoreOptions(restore, *restore_args);
   restore->callback([&context, restore_args] {
-    context.action = [&context, restore_args] { return Restore(context, *restore_args); };
+    context.action = [&context, restore_args] { return RunRestore(context, *restore_args); };
   });
 
   auto diff_args = std::make_shared<DiffArgs>();

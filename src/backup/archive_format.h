@@ -1,0 +1,35 @@
+// The backup object format: the snapshot, zstd-compressed, then optionally
+// encrypted with AES-256-GCM in authenticated chunks:
+//
+//   "KETCDENC" | version u8 (1) | chunk size u32 BE | nonce prefix (8 random bytes)
+//   chunks:    length u32 BE (high bit set on the last chunk) | ciphertext | tag (16)
+//
+// Chunk i's 12-byte nonce is the prefix followed by i (u32 BE); its
+// additional data is the header followed by i and the last-chunk flag, so
+// chunks cannot be reordered, dropped, truncated or moved between backups
+// without the tag check failing. Every byte flip in any layer is refused.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backup/byte_stream.h"
+
+namespace ketcd::backup {
+
+inline constexpr size_t kEncryptionKeyBytes = 32;
+
+// Reads a 32-byte key: raw, or 64 hex digits, or 44 base64 characters
+// (a trailing newline allowed). Refuses keys readable by group or others.
+Result<std::string> LoadEncryptionKey(const std::string& path);
+
+// Compressor (and encryptor when `key` is not empty) in front of `out`.
+// Finish() completes every layer and then `out`.
+Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level = 3);
+
+// The inverse: writes the original snapshot bytes to `out`. kDataLoss for
+// a tampered or truncated object (naming the layer), kInvalidArgument for
+// an encrypted object and no key (or a key for an unencrypted one).
+Result<std::unique_ptr<ByteSink>> ArchiveReader(ByteSink& out, const std::string& key);
+
+}  // namespace ketcd::backup

@@ -1,0 +1,383 @@
+#include "backup/backup_job.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "backup/archive_format.h"
+#include "snapshot/save.h"
+#include "snapshot/status.h"
+#include "snapshot/verify.h"
+#include "util/hex_id.h"
+
+namespace ketcd::backup {
+namespace {
+
+using Json = nlohmann::json;
+constexpr char kManifestSuffix[] = ".manifest.json";
+
+std::string Stamp(int64_t t) {
+  char text[32];
+  const std::time_t time = t;
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&time));
+  return text;
+}
+
+std::string Rfc3339(int64_t t) {
+  char text[32];
+  const std::time_t time = t;
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&time));
+  return text;
+}
+
+Json ToJson(const Manifest& m) {
+  return {{"name", m.name}, {"object", m.object}, {"sha256", m.sha256}, {"objectBytes", m.object_bytes},
+          {"snapshotBytes", m.snapshot_bytes}, {"revision", m.revision}, {"totalKeys", m.total_keys},
+          {"etcdVersion", m.etcd_version}, {"clusterID", m.cluster_id}, {"created", Rfc3339(m.created)},
+          {"createdUnix", m.created}, {"compression", "zstd"},
+          {"encryption", m.encrypted ? "aes-256-gcm" : "none"}};
+}
+
+Result<Manifest> ManifestFromJson(const std::string& text) {
+  const Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("object") || !j.contains("sha256")) {
+    return DataLoss("not a backup manifest");
+  }
+  Manifest m;
+  m.name = j.value("name", "");
+  m.object = j.value("object", "");
+  m.sha256 = j.value("sha256", "");
+  m.object_bytes = j.value("objectBytes", int64_t{0});
+  m.snapshot_bytes = j.value("snapshotBytes", int64_t{0});
+  m.revision = j.value("revision", int64_t{0});
+  m.total_keys = j.value("totalKeys", int64_t{0});
+  m.etcd_version = j.value("etcdVersion", "");
+  m.cluster_id = j.value("clusterID", "");
+  m.created = j.value("createdUnix", int64_t{0});
+  m.encrypted = j.value("encryption", "none") != "none";
+  return m;
+}
+
+// Collects what it is given.
+class StringSink : public ByteSink {
+ public:
+  Status Write(std::string_view bytes) override {
+    if (text.size() + bytes.size() > (1 << 20)) return DataLoss("manifest too large");
+    text.append(bytes);
+    return Status::Ok();
+  }
+  Status Finish() override { return Status::Ok(); }
+  std::string text;
+};
+
+// SHA-256 and size of what passes through, on to `next`.
+class HashingSink : public ByteSink {
+ public:
+  explicit HashingSink(ByteSink* next) : next_(next), ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~HashingSink() override { EVP_MD_CTX_free(ctx_); }
+  Status Write(std::string_view bytes) override {
+    EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+    bytes_ += static_cast<int64_t>(bytes.size());
+    return next_ ? next_->Write(bytes) : Status::Ok();
+  }
+  Status Finish() override {
+    unsigned char digest[32];
+    EVP_DigestFinal_ex(ctx_, digest, nullptr);
+    static const char* hex = "0123456789abcdef";
+    for (unsigned char byte : digest) hex_ += {hex[byte >> 4], hex[byte & 15]};
+    return next_ ? next_->Finish() : Status::Ok();
+  }
+  const std::string& hex() const { return hex_; }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  ByteSink* next_;
+  EVP_MD_CTX* ctx_;
+  std::string hex_;
+  int64_t bytes_ = 0;
+};
+
+// Writes to every destination's sink; one failing is dropped (its partial
+// object discarded) and reported, the others go on.
+class FanOutSink : public ByteSink {
+ public:
+  struct Target {
+    std::string label;
+    std::unique_ptr<ByteSink> sink;
+  };
+  explicit FanOutSink(std::vector<Target> targets) : targets_(std::move(targets)) {}
+  Status Write(std::string_view bytes) override {
+    for (auto& target : targets_) {
+      if (target.sink == nullptr) continue;
+      if (Status s = target.sink->Write(bytes); !s.ok()) Drop(target, s);
+    }
+    return Any() ? Status::Ok() : Failed("every destination failed");
+  }
+  Status Finish() override {
+    for (auto& target : targets_) {
+      if (target.sink == nullptr) continue;
+      if (Status s = target.sink->Finish(); !s.ok()) Drop(target, s);
+    }
+    return Any() ? Status::Ok() : Failed("every destination failed");
+  }
+  std::vector<std::string> failures;
+  std::vector<Target>& targets() { return targets_; }
+
+ private:
+  void Drop(Target& target, const Status& why) {
+    failures.push_back(target.label + ": " + why.message());
+    target.sink.reset();
+  }
+  bool Any() const {
+    return std::any_of(targets_.begin(), targets_.end(), [](const Target& t) { return t.sink != nullptr; });
+  }
+  std::vector<Target> targets_;
+};
+
+Status CopyFile(const std::string& path, ByteSink& out) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return IoError(path + ": cannot read");
+  std::string buffer(1 << 20, '\0');
+  while (file) {
+    file.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (file.gcount() > 0) KETCD_RETURN_IF_ERROR(out.Write(std::string_view(buffer.data(), static_cast<size_t>(file.gcount()))));
+  }
+  return out.Finish();
+}
+
+class FileWriter : public ByteSink {
+ public:
+  explicit FileWriter(const std::string& path) : path_(path), file_(path, std::ios::binary | std::ios::trunc) {}
+  Status Write(std::string_view bytes) override {
+    file_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return file_ ? Status::Ok() : IoError(path_ + ": write failed");
+  }
+  Status Finish() override {
+    file_.close();
+    return file_ ? Status::Ok() : IoError(path_ + ": write failed");
+  }
+
+ private:
+  std::string path_;
+  std::ofstream file_;
+};
+
+std::string WorkDir(const BackupConfig& config) {
+  if (!config.work_dir.empty()) return config.work_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+}  // namespace
+
+Result<BackupConfig> LoadBackupConfig(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ": " + e.what());
+  }
+  BackupConfig config;
+  try {
+    if (root["name"]) config.name = root["name"].as<std::string>();
+    if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
+    if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
+    for (const auto& destination : root["destinations"]) config.destinations.push_back(destination.as<std::string>());
+    if (const auto retention = root["retention"]) {
+      auto get = [&](const char* key) { return retention[key] ? retention[key].as<int>() : 0; };
+      config.retention = {get("keep_last"), get("hourly"), get("daily"), get("weekly"), get("monthly")};
+    }
+    if (root["encryption"] && root["encryption"]["key_file"]) {
+      auto key = LoadEncryptionKey(root["encryption"]["key_file"].as<std::string>());
+      if (!key.ok()) return key.status();
+      config.key = *key;
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ": " + e.what());
+  }
+  if (config.destinations.empty()) return InvalidArgument(path + ": no destinations");
+  for (char c : config.name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return InvalidArgument(path + ": name may hold letters, digits, - and _ only");
+    }
+  }
+  return config;
+}
+
+Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& config, int64_t now,
+                                const std::function<void(const std::string&)>& say) {
+  BackupOutcome outcome;
+  Manifest& m = outcome.manifest;
+  m.name = config.name + "-" + Stamp(now);
+  m.object = m.name + (config.key.empty() ? ".db.zst" : ".db.zst.enc");
+  m.created = now;
+  m.encrypted = !config.key.empty();
+  std::vector<std::unique_ptr<Destination>> destinations;
+  for (const std::string& url : config.destinations) {
+    auto destination = OpenDestination(url);
+    if (!destination.ok()) return destination.status();
+    destinations.push_back(std::move(*destination));
+  }
+
+  const std::string staged = WorkDir(config) + "/." + m.name + "." + std::to_string(getpid()) + ".db";
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { std::remove((path + ".part").c_str()), std::remove(path.c_str()); }
+  } cleanup{staged};
+  auto member = snapshot::PickSnapshotMember(client);
+  if (!member.ok()) return member.status();
+  say("saving a snapshot from " + client.endpoints()[*member].text);
+  auto saved = snapshot::SaveSnapshot(client, *member, staged, nullptr);
+  if (!saved.ok()) return saved.status();
+  auto status = client.EndpointStatus(*member);
+  if (status.ok()) {
+    m.etcd_version = status->version();
+    m.cluster_id = HexId(status->header().cluster_id());
+  }
+  {
+    auto file = snapshot::OpenSnapshot(staged);
+    if (!file.ok()) return file.status();
+    auto report = snapshot::Verify(*file);
+    if (!report.ok()) return report.status();
+    if (!report->problems.empty()) return DataLoss("the new snapshot fails verification: " + report->problems.front());
+    auto figures = snapshot::ComputeStatus(file->db);
+    if (!figures.ok()) return figures.status();
+    m.revision = figures->revision;
+    m.total_keys = figures->total_keys;
+    m.snapshot_bytes = static_cast<int64_t>(saved->bytes);
+  }
+  say("verified: revision " + std::to_string(m.revision) + ", " + std::to_string(m.total_keys) + " keys");
+
+  std::vector<FanOutSink::Target> targets;
+  for (auto& destination : destinations) {
+    auto sink = destination->Create(m.object);
+    if (!sink.ok()) {
+      outcome.failures.push_back(destination->Describe() + ": " + sink.status().message());
+      targets.push_back({destination->Describe(), nullptr});
+    } else {
+      targets.push_back({destination->Describe(), std::move(*sink)});
+    }
+  }
+  FanOutSink fan_out(std::move(targets));
+  HashingSink hashing(&fan_out);
+  auto archive = ArchiveWriter(hashing, config.key, config.compression_level);
+  if (!archive.ok()) return archive.status();
+  say("compressing" + std::string(m.encrypted ? ", encrypting" : "") + " and storing " + m.object);
+  Status streamed = CopyFile(staged, **archive);
+  outcome.failures.insert(outcome.failures.end(), fan_out.failures.begin(), fan_out.failures.end());
+  if (!streamed.ok()) return Failed("backup not stored: " + streamed.message());
+  m.sha256 = hashing.hex();
+  m.object_bytes = hashing.bytes();
+
+  // The manifest last: only now is the backup listed.
+  const std::string manifest = ToJson(m).dump(2) + "\n";
+  for (size_t i = 0; i < destinations.size(); ++i) {
+    if (fan_out.targets()[i].sink == nullptr) continue;
+    auto sink = destinations[i]->Create(m.name + kManifestSuffix);
+    Status written = sink.ok() ? (*sink)->Write(manifest) : sink.status();
+    if (written.ok()) written = (*sink)->Finish();
+    if (!written.ok()) {
+      outcome.failures.push_back(destinations[i]->Describe() + ": manifest: " + written.message());
+      continue;
+    }
+    outcome.stored.push_back(destinations[i]->Describe());
+    auto pruned = Prune(*destinations[i], config.retention);
+    if (!pruned.ok()) {
+      outcome.failures.push_back(destinations[i]->Describe() + ": prune: " + pruned.status().message());
+      continue;
+    }
+    for (const auto& name : *pruned) outcome.pruned.push_back(destinations[i]->Describe() + ": " + name);
+  }
+  if (outcome.stored.empty()) return Failed("no destination stored the backup: " + outcome.failures.front());
+  return outcome;
+}
+
+Result<std::vector<std::string>> Prune(Destination& destination, const RetentionPolicy& policy) {
+  if (policy.keeps_everything()) return std::vector<std::string>{};
+  auto names = destination.List();
+  if (!names.ok()) return names.status();
+  std::vector<Manifest> manifests;
+  for (const std::string& name : *names) {
+    if (!name.ends_with(kManifestSuffix)) continue;
+    StringSink text;
+    if (!destination.Read(name, text).ok()) continue;
+    auto manifest = ManifestFromJson(text.text);
+    if (manifest.ok()) manifests.push_back(*manifest);
+  }
+  std::vector<int64_t> created;
+  for (const Manifest& m : manifests) created.push_back(m.created);
+  const std::set<size_t> keep = BackupsToKeep(created, policy);
+  std::vector<std::string> removed;
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    if (keep.count(i)) continue;
+    // Manifest first: a half-removed backup is never listed.
+    KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].name + kManifestSuffix));
+    KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].object));
+    removed.push_back(manifests[i].name);
+  }
+  return removed;
+}
+
+Result<std::vector<ListedBackup>> ListBackups(const BackupConfig& config) {
+  std::vector<ListedBackup> listed;
+  for (const std::string& url : config.destinations) {
+    auto destination = OpenDestination(url);
+    if (!destination.ok()) return destination.status();
+    auto names = (*destination)->List();
+    if (!names.ok()) return names.status();
+    for (const std::string& name : *names) {
+      if (!name.ends_with(kManifestSuffix)) continue;
+      StringSink text;
+      KETCD_RETURN_IF_ERROR((*destination)->Read(name, text));
+      auto manifest = ManifestFromJson(text.text);
+      if (!manifest.ok()) return manifest.status().WithContext((*destination)->Describe() + "/" + name);
+      listed.push_back({(*destination)->Describe(), *manifest});
+    }
+  }
+  std::stable_sort(listed.begin(), listed.end(),
+                   [](const ListedBackup& a, const ListedBackup& b) { return a.manifest.created > b.manifest.created; });
+  return listed;
+}
+
+Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name, const std::string& snapshot_path) {
+  auto listed = ListBackups(config);
+  if (!listed.ok()) return listed.status();
+  const ListedBackup* chosen = nullptr;
+  for (const ListedBackup& backup : *listed) {
+    if (name.empty() || backup.manifest.name == name) {
+      chosen = &backup;
+      break;
+    }
+  }
+  if (chosen == nullptr) return NotFound(name.empty() ? "no backup found" : "no backup named " + name);
+  auto destination = OpenDestination(chosen->destination.substr(chosen->destination.find(':') + 1));
+  if (!destination.ok()) return destination.status();
+  FileWriter file(snapshot_path);
+  auto archive = ArchiveReader(file, config.key);
+  if (!archive.ok()) return archive.status();
+  HashingSink hashing(archive->get());
+  Status read = (*destination)->Read(chosen->manifest.object, hashing);
+  if (!read.ok()) {
+    std::remove(snapshot_path.c_str());
+    return read.WithContext(chosen->manifest.name);
+  }
+  if (hashing.hex() != chosen->manifest.sha256) {
+    std::remove(snapshot_path.c_str());
+    return DataLoss(chosen->manifest.name + ": object sha256 " + hashing.hex() + " differs from the manifest's " +
+                    chosen->manifest.sha256);
+  }
+  auto snapshot = snapshot::OpenSnapshot(snapshot_path);
+  if (!snapshot.ok()) return snapshot.status();
+  auto report = snapshot::Verify(*snapshot);
+  if (!report.ok()) return report.status();
+  if (!report->problems.empty()) return DataLoss(chosen->manifest.name + ": " + report->problems.front());
+  return chosen->manifest;
+}
+
+}  // namespace ketcd::backup

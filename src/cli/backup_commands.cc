@@ -1,0 +1,176 @@
+// ketcd backup run|list|get|restore|verify --config backup.yaml
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <filesystem>
+#include <unistd.h>
+
+#include "backup/backup_job.h"
+#include "cli/commands.h"
+#include "cli/snapshot_restore.h"
+#include "restore/restore.h"
+
+namespace ketcd::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Created(int64_t t) {
+  char text[32];
+  const std::time_t time = t;
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&time));
+  return text;
+}
+
+// A private temporary directory, removed with everything in it.
+struct ScratchDir {
+  std::string path;
+  ScratchDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/ketcd-backup-XXXXXX";
+    if (mkdtemp(pattern.data()) != nullptr) path = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
+
+Status Run(CommandContext& context, const std::string& config_path) {
+  auto config = backup::LoadBackupConfig(config_path);
+  if (!config.ok()) return config.status();
+  auto client = context.Client();
+  if (!client.ok()) return client.status();
+  std::ostream& out = *context.out;
+  auto outcome = backup::RunBackup(**client, *config, std::time(nullptr),
+                                   [&out](const std::string& line) { out << "- " << line << "\n" << std::flush; });
+  if (!outcome.ok()) return outcome.status();
+  const auto& m = outcome->manifest;
+  out << "Backup " << m.name << ": revision " << m.revision << ", " << m.total_keys << " keys, "
+      << HumanBytes(static_cast<uint64_t>(m.snapshot_bytes)) << " -> " << HumanBytes(static_cast<uint64_t>(m.object_bytes))
+      << (m.encrypted ? " encrypted" : "") << ", sha256 " << m.sha256 << "\n";
+  for (const auto& where : outcome->stored) out << "  stored in " << where << "\n";
+  for (const auto& pruned : outcome->pruned) out << "  pruned " << pruned << "\n";
+  for (const auto& failure : outcome->failures) out << "  FAILED " << failure << "\n";
+  if (!outcome->failures.empty()) {
+    return Failed(std::to_string(outcome->failures.size()) + " destination(s) failed: " + outcome->failures.front());
+  }
+  return Status::Ok();
+}
+
+Status List(CommandContext& context, const std::string& config_path) {
+  auto config = backup::LoadBackupConfig(config_path);
+  if (!config.ok()) return config.status();
+  auto listed = backup::ListBackups(*config);
+  if (!listed.ok()) return listed.status();
+  if (IsStructured(context.format)) {
+    Json document = Json::array();
+    for (const auto& b : *listed) {
+      document.push_back({{"name", b.manifest.name}, {"destination", b.destination}, {"created", Created(b.manifest.created)},
+                          {"revision", b.manifest.revision}, {"totalKeys", b.manifest.total_keys},
+                          {"objectBytes", b.manifest.object_bytes}, {"sha256", b.manifest.sha256},
+                          {"encrypted", b.manifest.encrypted}, {"etcdVersion", b.manifest.etcd_version},
+                          {"clusterID", b.manifest.cluster_id}});
+    }
+    PrintDocument(*context.out, document, context.format);
+    return Status::Ok();
+  }
+  Table table({"NAME", "CREATED", "REVISION", "KEYS", "SIZE", "ENCRYPTED", "DESTINATION"});
+  for (const auto& b : *listed) {
+    table.AddRow({b.manifest.name, Created(b.manifest.created), std::to_string(b.manifest.revision),
+                  std::to_string(b.manifest.total_keys), HumanBytes(static_cast<uint64_t>(b.manifest.object_bytes)),
+                  b.manifest.encrypted ? "yes" : "no", b.destination});
+  }
+  table.Print(*context.out);
+  return Status::Ok();
+}
+
+Status Get(CommandContext& context, const std::string& config_path, const std::string& name, const std::string& out_path) {
+  auto config = backup::LoadBackupConfig(config_path);
+  if (!config.ok()) return config.status();
+  if (fs::exists(out_path)) return InvalidArgument(out_path + " exists; not overwriting it");
+  auto manifest = backup::FetchBackup(*config, name, out_path);
+  if (!manifest.ok()) return manifest.status();
+  *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") verified and written to "
+               << out_path << "\n";
+  return Status::Ok();
+}
+
+Status Restore(CommandContext& context, const std::string& config_path, const std::string& name, RestoreArgs args) {
+  auto config = backup::LoadBackupConfig(config_path);
+  if (!config.ok()) return config.status();
+  ScratchDir scratch;
+  if (scratch.path.empty()) return IoError("cannot create a temporary directory");
+  args.options.snapshot_path = scratch.path + "/snapshot.db";
+  auto manifest = backup::FetchBackup(*config, name, args.options.snapshot_path);
+  if (!manifest.ok()) return manifest.status();
+  *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") fetched and verified\n";
+  return RunRestore(context, args);
+}
+
+// Restores the newest (or named) backup into a throwaway data dir: proves
+// the backup can be fetched, decrypted, decompressed, verified and restored.
+Status VerifyBackup(CommandContext& context, const std::string& config_path, const std::string& name) {
+  auto config = backup::LoadBackupConfig(config_path);
+  if (!config.ok()) return config.status();
+  ScratchDir scratch;
+  if (scratch.path.empty()) return IoError("cannot create a temporary directory");
+  const std::string snapshot = scratch.path + "/snapshot.db";
+  auto manifest = backup::FetchBackup(*config, name, snapshot);
+  if (!manifest.ok()) return manifest.status();
+  restore::RestoreOptions options;
+  options.snapshot_path = snapshot;
+  options.data_dir = scratch.path + "/restored.etcd";
+  auto restored = restore::RestoreMember(options);
+  if (!restored.ok()) return restored.status().WithContext(manifest->name + ": restore");
+  *context.out << "Backup " << manifest->name << " verified: sha256 matches its manifest, decrypts, decompresses, "
+               << "the snapshot is sound (revision " << manifest->revision << ", " << manifest->total_keys
+               << " keys) and restores.\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddBackupCommands(CLI::App& app, CommandContext& context) {
+  auto* backup_app = app.add_subcommand("backup", "Verified, compressed, encrypted backups with retention");
+  backup_app->require_subcommand(1);
+  auto config = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto add_config = [&](CLI::App* command) {
+    command->add_option("--config", *config, "Backup configuration (YAML; docs/backups.md)")->required();
+  };
+
+  auto* run = backup_app->add_subcommand("run", "Take one backup now: save, verify, compress, encrypt, store, prune");
+  add_config(run);
+  run->callback([&context, config] { context.action = [&context, config] { return Run(context, *config); }; });
+
+  auto* list = backup_app->add_subcommand("list", "Complete backups in every destination, newest first");
+  add_config(list);
+  list->callback([&context, config] { context.action = [&context, config] { return List(context, *config); }; });
+
+  auto out_path = std::make_shared<std::string>();
+  auto* get = backup_app->add_subcommand("get", "Fetch a backup (default: the newest) as a verified snapshot file");
+  add_config(get);
+  get->add_option("NAME", *name, "Backup name (from backup list)");
+  get->add_option("--out", *out_path, "Snapshot file to write")->required();
+  get->callback([&context, config, name, out_path] {
+    context.action = [&context, config, name, out_path] { return Get(context, *config, *name, *out_path); };
+  });
+
+  auto restore_args = std::make_shared<RestoreArgs>();
+  auto* restore_cmd = backup_app->add_subcommand("restore", "Restore a backup (default: the newest) into a new data dir");
+  add_config(restore_cmd);
+  restore_cmd->add_option("NAME", *name, "Backup name (from backup list)");
+  AddRestoreOptions(restore_cmd, *restore_args);
+  restore_cmd->callback([&context, config, name, restore_args] {
+    context.action = [&context, config, name, restore_args] { return Restore(context, *config, *name, *restore_args); };
+  });
+
+  auto* verify = backup_app->add_subcommand("verify", "Fetch and restore a backup (default: the newest) into a temporary dir");
+  add_config(verify);
+  verify->add_option("NAME", *name, "Backup name (from backup list)");
+  verify->callback([&context, config, name] {
+    context.action = [&context, config, name] { return VerifyBackup(context, *config, *name); };
+  });
+}
+
+}  // namespace ketcd::cli
