@@ -93,23 +93,4 @@ std::string KubeadmEtcdManifest(const JoiningMember& m) {
          "    name: etcd-data\n";
 }
 
-std::string KubeadmEtcdImage(const std::string& repository, const std::string& version) {
-  return repository + "/etcd:" + version + "-0";
-}
-
-std::string ImageRepositoryOf(const std::string& cluster_configuration) {
-  const std::string key = "imageRepository:";
-  size_t at = cluster_configuration.find("\n" + key);
-  if (at == std::string::npos) {
-    if (!cluster_configuration.starts_with(key)) return "";
-    at = 0;
-  } else {
-    ++at;
-  }
-  const size_t start = cluster_configuration.find_first_not_of(' ', at + key.size());
-  const size_t end = cluster_configuration.find('\n', at);
-  if (start == std::string::npos || start >= end) return "";
-  return cluster_configuration.substr(start, end - start);
-}
-
 }  // namespace ketcd::cluster

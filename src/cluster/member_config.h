@@ -21,11 +21,4 @@ std::vector<std::string> JoiningMemberFlags(const JoiningMember& member);
 // kubeadm's etcd static pod for the member.
 std::string KubeadmEtcdManifest(const JoiningMember& member);
 
-// The image kubeadm uses for an etcd version: REPOSITORY/etcd:3.5.16-0,
-// REPOSITORY being the ClusterConfiguration's imageRepository.
-std::string KubeadmEtcdImage(const std::string& repository, const std::string& version);
-
-// imageRepository from kubeadm's ClusterConfiguration text; empty if absent.
-std::string ImageRepositoryOf(const std::string& cluster_configuration);
-
 }  // namespace ketcd::cluster

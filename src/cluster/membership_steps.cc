@@ -142,14 +142,4 @@ Status MoveLeadership(const etcd::ConnectionConfig& config, uint64_t leader_id, 
   return moved.ok() ? Status::Ok() : moved.status().WithContext("move leader");
 }
 
-Result<std::vector<std::string>> ClientUrls(etcd::EtcdClient& client) {
-  auto list = client.MemberList();
-  if (!list.ok()) return list.status();
-  std::vector<std::string> urls;
-  for (const auto& member : list->members()) {
-    for (const auto& url : member.clienturls()) urls.push_back(url);
-  }
-  return urls;
-}
-
 }  // namespace ketcd::cluster

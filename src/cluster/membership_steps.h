@@ -41,8 +41,4 @@ Status WaitHealthy(const etcd::ConnectionConfig& config, Clock::time_point deadl
 // Moves leadership from `leader_id` (the current leader) to `to_id`.
 Status MoveLeadership(const etcd::ConnectionConfig& config, uint64_t leader_id, uint64_t to_id);
 
-// The client URLs of every member, for a client that must survive
-// membership changes.
-Result<std::vector<std::string>> ClientUrls(etcd::EtcdClient& client);
-
 }  // namespace ketcd::cluster
