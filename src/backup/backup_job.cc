@@ -1,12 +1,10 @@
 #include "backup/backup_job.h"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +13,8 @@
 #include "snapshot/status.h"
 #include "snapshot/verify.h"
 #include "util/hex_id.h"
+#include "util/sha256.h"
+#include "util/utc_time.h"
 
 namespace ketcd::backup {
 namespace {
@@ -22,24 +22,10 @@ namespace {
 using Json = nlohmann::json;
 constexpr char kManifestSuffix[] = ".manifest.json";
 
-std::string Stamp(int64_t t) {
-  char text[32];
-  const std::time_t time = t;
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&time));
-  return text;
-}
-
-std::string Rfc3339(int64_t t) {
-  char text[32];
-  const std::time_t time = t;
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&time));
-  return text;
-}
-
 Json ToJson(const Manifest& m) {
   return {{"name", m.name}, {"object", m.object}, {"sha256", m.sha256}, {"objectBytes", m.object_bytes},
           {"snapshotBytes", m.snapshot_bytes}, {"revision", m.revision}, {"totalKeys", m.total_keys},
-          {"etcdVersion", m.etcd_version}, {"clusterID", m.cluster_id}, {"created", Rfc3339(m.created)},
+          {"etcdVersion", m.etcd_version}, {"clusterID", m.cluster_id}, {"created", Rfc3339Utc(m.created)},
           {"createdUnix", m.created}, {"compression", "zstd"},
           {"encryption", m.encrypted ? "aes-256-gcm" : "none"}};
 }
@@ -79,18 +65,14 @@ class StringSink : public ByteSink {
 // SHA-256 and size of what passes through, on to `next`.
 class HashingSink : public ByteSink {
  public:
-  explicit HashingSink(ByteSink* next) : next_(next), ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~HashingSink() override { EVP_MD_CTX_free(ctx_); }
+  explicit HashingSink(ByteSink* next) : next_(next) {}
   Status Write(std::string_view bytes) override {
-    EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+    sha256_.Update(bytes);
     bytes_ += static_cast<int64_t>(bytes.size());
     return next_ ? next_->Write(bytes) : Status::Ok();
   }
   Status Finish() override {
-    unsigned char digest[32];
-    EVP_DigestFinal_ex(ctx_, digest, nullptr);
-    static const char* hex = "0123456789abcdef";
-    for (unsigned char byte : digest) hex_ += {hex[byte >> 4], hex[byte & 15]};
+    hex_ = HexBytes(sha256_.Finish());
     return next_ ? next_->Finish() : Status::Ok();
   }
   const std::string& hex() const { return hex_; }
@@ -98,7 +80,7 @@ class HashingSink : public ByteSink {
 
  private:
   ByteSink* next_;
-  EVP_MD_CTX* ctx_;
+  Sha256 sha256_;
   std::string hex_;
   int64_t bytes_ = 0;
 };
@@ -214,7 +196,7 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
                                 const std::function<void(const std::string&)>& say) {
   BackupOutcome outcome;
   Manifest& m = outcome.manifest;
-  m.name = config.name + "-" + Stamp(now);
+  m.name = config.name + "-" + CompactUtc(now);
   m.object = m.name + (config.key.empty() ? ".db.zst" : ".db.zst.enc");
   m.created = now;
   m.encrypted = !config.key.empty();

@@ -8,18 +8,12 @@
 #include "cli/commands.h"
 #include "cli/snapshot_restore.h"
 #include "restore/restore.h"
+#include "util/utc_time.h"
 
 namespace ketcd::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Created(int64_t t) {
-  char text[32];
-  const std::time_t time = t;
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&time));
-  return text;
-}
 
 // A private temporary directory, removed with everything in it.
 struct ScratchDir {
@@ -65,7 +59,7 @@ Status List(CommandContext& context, const std::string& config_path) {
   if (IsStructured(context.format)) {
     Json document = Json::array();
     for (const auto& b : *listed) {
-      document.push_back({{"name", b.manifest.name}, {"destination", b.destination}, {"created", Created(b.manifest.created)},
+      document.push_back({{"name", b.manifest.name}, {"destination", b.destination}, {"created", Rfc3339Utc(b.manifest.created)},
                           {"revision", b.manifest.revision}, {"totalKeys", b.manifest.total_keys},
                           {"objectBytes", b.manifest.object_bytes}, {"sha256", b.manifest.sha256},
                           {"encrypted", b.manifest.encrypted}, {"etcdVersion", b.manifest.etcd_version},
@@ -76,7 +70,7 @@ Status List(CommandContext& context, const std::string& config_path) {
   }
   Table table({"NAME", "CREATED", "REVISION", "KEYS", "SIZE", "ENCRYPTED", "DESTINATION"});
   for (const auto& b : *listed) {
-    table.AddRow({b.manifest.name, Created(b.manifest.created), std::to_string(b.manifest.revision),
+    table.AddRow({b.manifest.name, Rfc3339Utc(b.manifest.created), std::to_string(b.manifest.revision),
                   std::to_string(b.manifest.total_keys), HumanBytes(static_cast<uint64_t>(b.manifest.object_bytes)),
                   b.manifest.encrypted ? "yes" : "no", b.destination});
   }

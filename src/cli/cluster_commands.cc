@@ -83,6 +83,14 @@ Status Health(CommandContext& context, const cluster::HealthOptions& options) {
   return Status::Ok();
 }
 
+// A duration flag ("10m", "90s") in whole seconds.
+Status ParseSeconds(const std::string& text, const char* flag, std::chrono::seconds* out) {
+  auto duration = ParseDuration(text);
+  if (!duration.ok()) return duration.status().WithContext(flag);
+  *out = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  return Status::Ok();
+}
+
 struct ReplaceFlags {
   cluster::ReplaceRequest request;
   std::string wait = "10m", manifest_out, image, backup;
@@ -90,9 +98,7 @@ struct ReplaceFlags {
 };
 
 Status ReplaceMember(CommandContext& context, ReplaceFlags flags) {
-  auto wait = ParseDuration(flags.wait);
-  if (!wait.ok()) return wait.status().WithContext("--wait");
-  flags.request.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
+  KETCD_RETURN_IF_ERROR(ParseSeconds(flags.wait, "--wait", &flags.request.wait));
   if (!flags.no_backup) flags.request.backup_path = flags.backup.empty() ? DefaultBackupPath("before-replace") : flags.backup;
   auto connection = context.Connection();
   if (!connection.ok()) return connection.status();
@@ -153,12 +159,8 @@ Result<std::vector<std::pair<std::string, std::string>>> NamedUrls(const std::ve
 }
 
 Status MigrateCluster(CommandContext& context, MigrateFlags flags) {
-  auto wait = ParseDuration(flags.wait);
-  if (!wait.ok()) return wait.status().WithContext("--wait");
-  flags.request.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
-  auto gate_wait = ParseDuration(flags.gate_wait);
-  if (!gate_wait.ok()) return gate_wait.status().WithContext("--gate-wait");
-  flags.request.gate_wait = std::chrono::duration_cast<std::chrono::seconds>(*gate_wait);
+  KETCD_RETURN_IF_ERROR(ParseSeconds(flags.wait, "--wait", &flags.request.wait));
+  KETCD_RETURN_IF_ERROR(ParseSeconds(flags.gate_wait, "--gate-wait", &flags.request.gate_wait));
   auto to = NamedUrls(flags.to, "--to");
   if (!to.ok()) return to.status();
   auto client_urls = NamedUrls(flags.client_urls, "--client-urls");

@@ -103,15 +103,16 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   }
   const std::string name = migrate::MigrationTargetName(flags.target);
   const std::string journal_path = flags.journal.empty() ? "ketcd-" + name + ".journal" : flags.journal;
+  const migrate::MigrationRequest request{flags.target, *addresses, *avoid, flags.include_cni};
   // Off-etcd files first: a bad --kubeadm-dir should fail before any write.
   std::vector<migrate::FileDiff> diffs;
   if (!flags.kubeadm_dir.empty()) {
-    auto found = migrate::KubeadmManifestDiffs(flags.kubeadm_dir, {flags.target, *addresses, {}, false});
+    auto found = migrate::KubeadmManifestDiffs(flags.kubeadm_dir, request);
     if (!found.ok()) return found.status();
     diffs = std::move(*found);
   }
   if (!flags.kubelet_config.empty()) {
-    auto diff = migrate::KubeletConfigDiff(flags.kubelet_config, {flags.target, *addresses, {}, false});
+    auto diff = migrate::KubeletConfigDiff(flags.kubelet_config, request);
     if (!diff.ok()) return diff.status();
     if (diff->has_value()) diffs.push_back(std::move(**diff));
   }
@@ -122,7 +123,6 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     KETCD_RETURN_IF_ERROR(migrate::CheckApiServerStopped(
         *keyspace->reader, 12, [](const std::string& note) { std::fprintf(stderr, "%s\n", note.c_str()); }));
   }
-  migrate::MigrationRequest request{flags.target, *addresses, *avoid, flags.include_cni};
   auto plan = migrate::PlanCidrMigration(*keyspace->reader, request);
   if (!plan.ok()) return plan.status();
   // -o json: one document at the end; text: as it happens.

@@ -9,6 +9,7 @@
 
 #include "util/json_text.h"
 #include "util/proto_scalar.h"
+#include "util/utc_time.h"
 #include "util/yaml_writer.h"
 
 namespace ketcd::cli {
@@ -130,10 +131,7 @@ void PrintSimpleRow(std::ostream& out, const std::vector<std::string>& cells) {
 }
 
 std::string DefaultBackupPath(const std::string& what) {
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
-  return "ketcd-" + what + "-" + stamp + ".db";
+  return "ketcd-" + what + "-" + CompactUtc(std::time(nullptr)) + ".db";
 }
 
 }  // namespace ketcd::cli

@@ -113,11 +113,11 @@ Status WaitCaughtUp(const etcd::ConnectionConfig& config, uint64_t id, uint64_t 
   return Failed("member " + HexId(id) + " did not catch up in time: " + last);
 }
 
-Status WaitHealthy(const etcd::ConnectionConfig& config, Clock::time_point deadline) {
+Result<HealthReport> WaitHealthy(const etcd::ConnectionConfig& config, Clock::time_point deadline) {
   std::string last;
   while (true) {
     auto report = CheckClusterHealth(config, {});
-    if (report.ok() && report->problems.empty()) return Status::Ok();
+    if (report.ok() && report->problems.empty()) return report;
     last = report.ok() ? report->problems.front() : report.status().message();
     if (Clock::now() >= deadline) return Failed("cluster not healthy: " + last);
     std::this_thread::sleep_for(kPoll);

@@ -34,9 +34,9 @@ Result<std::string> InitialClusterWith(etcd::EtcdClient& client, uint64_t new_id
 Status WaitCaughtUp(const etcd::ConnectionConfig& config, uint64_t id, uint64_t max_lag,
                     Clock::time_point deadline);
 
-// Waits until `CheckClusterHealth` finds no problem; the last report's
-// problems are the error.
-Status WaitHealthy(const etcd::ConnectionConfig& config, Clock::time_point deadline);
+// Waits until `CheckClusterHealth` finds no problem and returns that
+// report; the last report's problems are the error.
+Result<HealthReport> WaitHealthy(const etcd::ConnectionConfig& config, Clock::time_point deadline);
 
 // Moves leadership from `leader_id` (the current leader) to `to_id`.
 Status MoveLeadership(const etcd::ConnectionConfig& config, uint64_t leader_id, uint64_t to_id);

@@ -133,7 +133,7 @@ Result<JoiningMember> ReplaceMember(const etcd::ConnectionConfig& config, const 
   hooks.say("promoting " + joining.name + " to a voting member");
   KETCD_RETURN_IF_ERROR(PromoteLearner(client, *new_id, deadline()));
   hooks.say("waiting for the cluster to be healthy");
-  KETCD_RETURN_IF_ERROR(WaitHealthy(config, deadline()));
+  KETCD_RETURN_IF_ERROR(WaitHealthy(config, deadline()).status());
   return joining;
 }
 

@@ -161,7 +161,7 @@ class Migration {
     for (size_t i = 0; i < state_.steps.size(); ++i) {
       KETCD_RETURN_IF_ERROR(Migrate(state_.steps[i], request_.to[i]));
     }
-    KETCD_RETURN_IF_ERROR(WaitHealthy(config_, Deadline()));
+    KETCD_RETURN_IF_ERROR(WaitHealthy(config_, Deadline()).status());
     std::vector<std::string> urls;
     for (const NewHost& host : request_.to) urls.push_back(host.client_url);
     return urls;
@@ -172,10 +172,11 @@ class Migration {
   Status Save() { return SaveState(request_.state_path, state_); }
 
   // Before every membership change: a healthy cluster, or stop here.
-  Status Gate(const std::string& before) {
-    Status healthy = WaitHealthy(config_, Clock::now() + request_.gate_wait);
+  // Returns the healthy report it waited for.
+  Result<HealthReport> Gate(const std::string& before) {
+    auto healthy = WaitHealthy(config_, Clock::now() + request_.gate_wait);
     if (healthy.ok()) return healthy;
-    return Failed("stopped before " + before + ": " + healthy.message() +
+    return Failed("stopped before " + before + ": " + healthy.status().message() +
                   ". No further membership change was made; once the cluster is healthy, run the same command "
                   "to resume from " + request_.state_path);
   }
@@ -208,7 +209,7 @@ class Migration {
     if (step.done == "stopped") return Status::Ok();
     say_("migrating " + step.old_name + " -> " + host.name);
     if (step.done.empty()) {
-      KETCD_RETURN_IF_ERROR(Gate("adding " + host.name));
+      KETCD_RETURN_IF_ERROR(Gate("adding " + host.name).status());
       uint64_t id = 0;  // added already, before a crash?
       auto list = client_->MemberList();
       if (!list.ok()) return list.status();
@@ -248,15 +249,14 @@ class Migration {
       KETCD_RETURN_IF_ERROR(Save());
     }
     if (step.done == "started") {
-      KETCD_RETURN_IF_ERROR(Gate("promoting " + host.name));
+      KETCD_RETURN_IF_ERROR(Gate("promoting " + host.name).status());
       say_("promoting " + host.name);
       KETCD_RETURN_IF_ERROR(PromoteLearner(*client_, step.new_id, Deadline()));
       step.done = "promoted";
       KETCD_RETURN_IF_ERROR(Save());
     }
     if (step.done == "promoted") {
-      KETCD_RETURN_IF_ERROR(Gate("removing " + step.old_name));
-      auto health = CheckClusterHealth(config_, {});
+      auto health = Gate("removing " + step.old_name);
       if (!health.ok()) return health.status();
       if (health->leader_id == step.old_id) {
         say_("moving leadership from " + step.old_name + " to " + host.name);

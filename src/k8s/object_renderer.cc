@@ -15,6 +15,7 @@
 #include "util/duration.h"
 #include "util/json_text.h"
 #include "util/proto_scalar.h"
+#include "util/utc_time.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -29,17 +30,7 @@ using google::protobuf::UnknownFieldSet;
 constexpr const char* kUnknownFieldsKey = "ketcd.unknownFields";
 
 std::string FormatTime(int64_t seconds, int32_t nanos, bool micro) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[64];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string text = buffer;
-  if (micro) {
-    std::snprintf(buffer, sizeof buffer, ".%06d", nanos / 1000);
-    text += buffer;
-  }
-  return text + "Z";
+  return micro ? Rfc3339MicroUtc(seconds, nanos) : Rfc3339Utc(seconds);
 }
 
 class Renderer {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "util/base64.h"
+#include "util/utc_time.h"
 
 namespace ketcd::migrate {
 namespace {
@@ -19,9 +20,7 @@ using Json = nlohmann::json;
 constexpr char kJournalTag[] = "ketcd-migrate";
 
 Json HeaderJson(const JournalHeader& header) {
-  char started[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string started = Rfc3339Utc(std::time(nullptr));
   return {{"journal", kJournalTag}, {"version", 1},  {"migration", header.migration},
           {"from", header.from},    {"to", header.to}, {"started", started}};
 }

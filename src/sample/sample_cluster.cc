@@ -1,10 +1,10 @@
 #include "sample/sample_cluster.h"
 
-#include <ctime>
 
 #include "k8s/object_encoder.h"
 #include "migrate/range_allocation.h"
 #include "util/base64.h"
+#include "util/utc_time.h"
 
 namespace ketcd::sample {
 namespace {
@@ -43,13 +43,6 @@ Result<Cidr> SubnetAt(const Cidr& range, int mask, uint64_t i) {
   return subnet;
 }
 
-std::string Rfc3339(int64_t seconds, bool micro = false) {
-  char text[40];
-  const std::time_t t = seconds;
-  std::strftime(text, sizeof text, micro ? "%Y-%m-%dT%H:%M:%S.000000Z" : "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
-
 class Generator {
  public:
   Generator(const k8s::Schema& schema, const SampleClusterOptions& options) : schema_(schema), options_(options) {}
@@ -81,7 +74,7 @@ class Generator {
     Json meta = {{"name", name}};
     if (!ns.empty()) meta["namespace"] = ns;
     meta["uid"] = Uid();
-    meta["creationTimestamp"] = Rfc3339(options_.now - 86400);
+    meta["creationTimestamp"] = Rfc3339Utc(options_.now - 86400);
     if (!labels.is_null()) meta["labels"] = labels;
     return meta;
   }
@@ -239,7 +232,7 @@ class Generator {
       const Cidr& range = options_.service_cidrs[f];
       const std::string bitmap = migrate::AllocationBitmap(range, allocated_[f]);
       Json object = {{"kind", "RangeAllocation"}, {"apiVersion", "v1"},
-                     {"metadata", {{"creationTimestamp", Rfc3339(options_.now - 86400)}}},
+                     {"metadata", {{"creationTimestamp", Rfc3339Utc(options_.now - 86400)}}},
                      {"range", migrate::FormatCidr(range)}};
       object["data"] = Base64Encode(bitmap);  // []byte in the API's JSON
       KETCD_RETURN_IF_ERROR(Put(f == 0 ? "/registry/ranges/serviceips" : "/registry/ranges/secondaryserviceips", object));
@@ -250,7 +243,7 @@ class Generator {
             {{"kind", "ServiceCIDR"}, {"apiVersion", "networking.k8s.io/v1"},
              {"metadata", Meta("kubernetes", "")}, {"spec", {{"cidrs", cidrs}}},
              {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"},
-                                          {"lastTransitionTime", Rfc3339(options_.now - 86400)},
+                                          {"lastTransitionTime", Rfc3339Utc(options_.now - 86400)},
                                           {"reason", ""}, {"message", "Kubernetes Service CIDR is ready"}}}}}}}));
       }
     }
@@ -265,8 +258,8 @@ class Generator {
                                   {{"apiserver.kubernetes.io/identity", "kube-apiserver"}})},
                 {"spec", {{"holderIdentity", "apiserver-4b7xqk2c5m3zfq6d2xo3rj6xle_0d8b1c1e"},
                           {"leaseDurationSeconds", 3600},
-                          {"acquireTime", Rfc3339(options_.now - 86400, true)},
-                          {"renewTime", Rfc3339(renewed, true)}}}});
+                          {"acquireTime", Rfc3339MicroUtc(options_.now - 86400, 0)},
+                          {"renewTime", Rfc3339MicroUtc(renewed, 0)}}}});
   }
 
   const k8s::Schema& schema_;

@@ -1,7 +1,6 @@
 #include "snapshot/save.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +9,7 @@
 #include <memory>
 
 #include "snapshot/snapshot_file.h"
+#include "util/sha256.h"
 
 namespace ketcd::snapshot {
 namespace {
@@ -18,25 +18,17 @@ namespace {
 // in a snapshot stream they are the trailer.
 class TrailerCheck {
  public:
-  TrailerCheck() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
-  }
   void Add(const std::string& chunk) {
     held_ += chunk;
     if (held_.size() <= kSha256Size) return;
     const size_t hashable = held_.size() - kSha256Size;
-    EVP_DigestUpdate(context_.get(), held_.data(), hashable);
+    sha256_.Update(std::string_view(held_).substr(0, hashable));
     held_.erase(0, hashable);
   }
-  bool Matches() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(context_.get(), digest, &size);
-    return held_ == std::string_view(reinterpret_cast<const char*>(digest), size);
-  }
+  bool Matches() { return held_ == sha256_.Finish(); }
 
  private:
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+  Sha256 sha256_;
   std::string held_;
 };
 

@@ -1,6 +1,6 @@
 #include "snapshot/snapshot_file.h"
+#include "util/sha256.h"
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <memory>
@@ -31,16 +31,9 @@ Result<std::string> BackendPathInDataDir(const std::string& data_dir) {
 
 Status CheckTrailer(const SnapshotFile& file) {
   if (!file.trailer) return Status::Ok();
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                  EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(context.get(), file.covered.data(), file.covered.size()) != 1 ||
-      EVP_DigestFinal_ex(context.get(), digest, &size) != 1) {
-    return Internal("sha256 failed");
-  }
-  if (std::string_view(reinterpret_cast<const char*>(digest), size) != *file.trailer) {
+  Sha256 sha256;
+  sha256.Update(file.covered);
+  if (sha256.Finish() != *file.trailer) {
     return DataLoss(file.path + ": sha256 trailer does not match the content (corrupt or altered)");
   }
   return Status::Ok();
