@@ -28,7 +28,8 @@ struct CommandOptions {
   bool discard_stdout = false;  // for huge outputs whose size is not the point
   // Runs the command under GNU time to get its own peak RSS: rusage of a
   // direct child would include this process's memory image, which the
-  // kernel counts up to the child's exec.
+  // kernel counts up to the child's exec. A sanitized child runs without
+  // AddressSanitizer's quarantine, so its RSS is comparable across runs.
   bool measure_rss = false;
 };
 
