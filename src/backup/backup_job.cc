@@ -4,6 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <map>
+#include <numeric>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +15,7 @@
 #include "snapshot/save.h"
 #include "snapshot/status.h"
 #include "snapshot/verify.h"
+#include "util/duration.h"
 #include "util/hex_id.h"
 #include "util/sha256.h"
 #include "util/utc_time.h"
@@ -86,34 +90,33 @@ class HashingSink : public ByteSink {
 };
 
 // Writes to every destination's sink; one failing is dropped (its partial
-// object discarded) and reported, the others go on.
+// object discarded) and its error kept, the others go on.
 class FanOutSink : public ByteSink {
  public:
   struct Target {
-    std::string label;
+    size_t destination;
     std::unique_ptr<ByteSink> sink;
+    Status error;
   };
   explicit FanOutSink(std::vector<Target> targets) : targets_(std::move(targets)) {}
   Status Write(std::string_view bytes) override {
     for (auto& target : targets_) {
-      if (target.sink == nullptr) continue;
-      if (Status s = target.sink->Write(bytes); !s.ok()) Drop(target, s);
+      if (target.sink != nullptr) Drop(target, target.sink->Write(bytes));
     }
     return Any() ? Status::Ok() : Failed("every destination failed");
   }
   Status Finish() override {
     for (auto& target : targets_) {
-      if (target.sink == nullptr) continue;
-      if (Status s = target.sink->Finish(); !s.ok()) Drop(target, s);
+      if (target.sink != nullptr) Drop(target, target.sink->Finish());
     }
     return Any() ? Status::Ok() : Failed("every destination failed");
   }
-  std::vector<std::string> failures;
   std::vector<Target>& targets() { return targets_; }
 
  private:
-  void Drop(Target& target, const Status& why) {
-    failures.push_back(target.label + ": " + why.message());
+  static void Drop(Target& target, Status status) {
+    if (status.ok()) return;
+    target.error = std::move(status);
     target.sink.reset();
   }
   bool Any() const {
@@ -170,7 +173,25 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
     if (root["name"]) config.name = root["name"].as<std::string>();
     if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
     if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
-    for (const auto& destination : root["destinations"]) config.destinations.push_back(destination.as<std::string>());
+    if (root["upload_attempts"]) config.upload_attempts = std::max(1, root["upload_attempts"].as<int>());
+    if (root["retry_pause"]) {
+      auto pause = ParseDuration(root["retry_pause"].as<std::string>());
+      if (!pause.ok()) return pause.status().WithContext(path + ": retry_pause");
+      config.retry_pause = *pause;
+    }
+    for (const auto& entry : root["destinations"]) {
+      DestinationConfig destination;
+      if (entry.IsScalar()) {
+        destination.url = entry.as<std::string>();
+      } else {
+        for (const auto& setting : entry) {
+          const auto key = setting.first.as<std::string>();
+          (key == "url" ? destination.url : destination.settings[key]) = setting.second.as<std::string>();
+        }
+        if (destination.url.empty()) return InvalidArgument(path + ": a destination without url");
+      }
+      config.destinations.push_back(std::move(destination));
+    }
     if (const auto retention = root["retention"]) {
       auto get = [&](const char* key) { return retention[key] ? retention[key].as<int>() : 0; };
       config.retention = {get("keep_last"), get("hourly"), get("daily"), get("weekly"), get("monthly")};
@@ -201,8 +222,8 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
   m.created = now;
   m.encrypted = !config.key.empty();
   std::vector<std::unique_ptr<Destination>> destinations;
-  for (const std::string& url : config.destinations) {
-    auto destination = OpenDestination(url);
+  for (const DestinationConfig& destination_config : config.destinations) {
+    auto destination = OpenDestination(destination_config);
     if (!destination.ok()) return destination.status();
     destinations.push_back(std::move(*destination));
   }
@@ -236,31 +257,60 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
   }
   say("verified: revision " + std::to_string(m.revision) + ", " + std::to_string(m.total_keys) + " keys");
 
-  std::vector<FanOutSink::Target> targets;
-  for (auto& destination : destinations) {
-    auto sink = destination->Create(m.object);
-    if (!sink.ok()) {
-      outcome.failures.push_back(destination->Describe() + ": " + sink.status().message());
-      targets.push_back({destination->Describe(), nullptr});
-    } else {
-      targets.push_back({destination->Describe(), std::move(*sink)});
+  // Every destination gets the object; one that fails is sent it again
+  // from the staged snapshot, after a pause, while attempts remain (a store
+  // restarted mid-upload may have lost the parts it had).
+  say("compressing" + std::string(m.encrypted ? ", encrypting" : "") + " and storing " + m.object);
+  std::map<size_t, Manifest> uploaded;  // by destination: the object's sha256 and size
+  std::map<size_t, Status> failed;
+  std::vector<size_t> pending(destinations.size());
+  std::iota(pending.begin(), pending.end(), 0);
+  auto pause = config.retry_pause;
+  for (int attempt = 1; !pending.empty() && attempt <= config.upload_attempts; ++attempt) {
+    if (attempt > 1) {
+      say("retrying " + std::to_string(pending.size()) + " destination(s) in " + FormatDuration(pause) +
+          " (attempt " + std::to_string(attempt) + " of " + std::to_string(config.upload_attempts) + ")");
+      std::this_thread::sleep_for(pause);
+      pause *= 2;
+    }
+    std::vector<FanOutSink::Target> targets;
+    for (size_t index : pending) {
+      auto sink = destinations[index]->Create(m.object);
+      targets.push_back({index, sink.ok() ? std::move(*sink) : nullptr, sink.status()});
+    }
+    FanOutSink fan_out(std::move(targets));
+    HashingSink hashing(&fan_out);
+    auto archive = ArchiveWriter(hashing, config.key, config.compression_level);
+    if (!archive.ok()) return archive.status();
+    (void)CopyFile(staged, **archive);  // the targets keep each destination's outcome
+    pending.clear();
+    for (auto& target : fan_out.targets()) {
+      if (target.sink != nullptr) {
+        uploaded[target.destination] = m;
+        uploaded[target.destination].sha256 = hashing.hex();
+        uploaded[target.destination].object_bytes = hashing.bytes();
+        failed.erase(target.destination);
+        continue;
+      }
+      failed[target.destination] = target.error;
+      // Wrong credentials or settings do not mend themselves.
+      const ErrorCode code = target.error.code();
+      if (code != ErrorCode::kUnauthenticated && code != ErrorCode::kInvalidArgument) pending.push_back(target.destination);
     }
   }
-  FanOutSink fan_out(std::move(targets));
-  HashingSink hashing(&fan_out);
-  auto archive = ArchiveWriter(hashing, config.key, config.compression_level);
-  if (!archive.ok()) return archive.status();
-  say("compressing" + std::string(m.encrypted ? ", encrypting" : "") + " and storing " + m.object);
-  Status streamed = CopyFile(staged, **archive);
-  outcome.failures.insert(outcome.failures.end(), fan_out.failures.begin(), fan_out.failures.end());
-  if (!streamed.ok()) return Failed("backup not stored: " + streamed.message());
-  m.sha256 = hashing.hex();
-  m.object_bytes = hashing.bytes();
+  for (const auto& [index, error] : failed) {
+    outcome.failures.push_back(destinations[index]->Describe() + ": " + error.message());
+  }
+  if (uploaded.empty()) {
+    std::string why;
+    for (const std::string& failure : outcome.failures) why += (why.empty() ? "" : "; ") + failure;
+    return Failed("backup not stored: " + why);
+  }
+  m = uploaded.begin()->second;
 
   // The manifest last: only now is the backup listed.
-  const std::string manifest = ToJson(m).dump(2) + "\n";
-  for (size_t i = 0; i < destinations.size(); ++i) {
-    if (fan_out.targets()[i].sink == nullptr) continue;
+  for (const auto& [i, stored] : uploaded) {
+    const std::string manifest = ToJson(stored).dump(2) + "\n";
     auto sink = destinations[i]->Create(m.name + kManifestSuffix);
     Status written = sink.ok() ? (*sink)->Write(manifest) : sink.status();
     if (written.ok()) written = (*sink)->Finish();
@@ -308,18 +358,18 @@ Result<std::vector<std::string>> Prune(Destination& destination, const Retention
 
 Result<std::vector<ListedBackup>> ListBackups(const BackupConfig& config) {
   std::vector<ListedBackup> listed;
-  for (const std::string& url : config.destinations) {
-    auto destination = OpenDestination(url);
+  for (size_t index = 0; index < config.destinations.size(); ++index) {
+    auto destination = OpenDestination(config.destinations[index]);
     if (!destination.ok()) return destination.status();
     auto names = (*destination)->List();
-    if (!names.ok()) return names.status();
+    if (!names.ok()) return names.status().WithContext((*destination)->Describe());
     for (const std::string& name : *names) {
       if (!name.ends_with(kManifestSuffix)) continue;
       StringSink text;
       KETCD_RETURN_IF_ERROR((*destination)->Read(name, text));
       auto manifest = ManifestFromJson(text.text);
       if (!manifest.ok()) return manifest.status().WithContext((*destination)->Describe() + "/" + name);
-      listed.push_back({(*destination)->Describe(), *manifest});
+      listed.push_back({(*destination)->Describe(), index, *manifest});
     }
   }
   std::stable_sort(listed.begin(), listed.end(),
@@ -338,7 +388,7 @@ Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name
     }
   }
   if (chosen == nullptr) return NotFound(name.empty() ? "no backup found" : "no backup named " + name);
-  auto destination = OpenDestination(chosen->destination.substr(chosen->destination.find(':') + 1));
+  auto destination = OpenDestination(config.destinations[chosen->destination_index]);
   if (!destination.ok()) return destination.status();
   FileWriter file(snapshot_path);
   auto archive = ArchiveReader(file, config.key);
@@ -347,7 +397,7 @@ Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name
   Status read = (*destination)->Read(chosen->manifest.object, hashing);
   if (!read.ok()) {
     std::remove(snapshot_path.c_str());
-    return read.WithContext(chosen->manifest.name);
+    return read.WithContext(chosen->destination + ": " + chosen->manifest.name);
   }
   if (hashing.hex() != chosen->manifest.sha256) {
     std::remove(snapshot_path.c_str());

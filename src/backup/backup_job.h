@@ -7,6 +7,7 @@
 // upload) is never offered for restore.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,8 +23,11 @@ struct BackupConfig {
   std::string work_dir;       // default: $TMPDIR or /tmp
   int compression_level = 3;
   std::string key;  // loaded from encryption.key_file; empty: not encrypted
-  std::vector<std::string> destinations;
+  std::vector<DestinationConfig> destinations;
   RetentionPolicy retention;
+  // Sending the whole object again to a destination that failed mid-way.
+  int upload_attempts = 3;
+  std::chrono::milliseconds retry_pause{5000};  // doubles after each attempt
 };
 
 // Reads the YAML configuration (docs/backups.md); loads the key.
@@ -51,7 +55,8 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
                                 const std::function<void(const std::string&)>& say);
 
 struct ListedBackup {
-  std::string destination;
+  std::string destination;  // its URL
+  size_t destination_index = 0;
   Manifest manifest;
 };
 // Every complete backup in every destination, newest first.

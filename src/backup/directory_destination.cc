@@ -101,12 +101,7 @@ class DirectoryDestination : public Destination {
 
 }  // namespace
 
-Result<std::unique_ptr<Destination>> OpenDestination(const std::string& url) {
-  std::string path = url;
-  if (path.starts_with("dir:")) path = path.substr(4);
-  if (path.find("://") != std::string::npos) {
-    return InvalidArgument(url + ": this store is not supported yet (dir: only)");
-  }
+Result<std::unique_ptr<Destination>> OpenDirectoryDestination(const std::string& path) {
   if (path.empty()) return InvalidArgument("empty backup directory");
   std::error_code error;
   fs::create_directories(path, error);

@@ -1,6 +1,7 @@
 #include "util/sha256.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 namespace ketcd {
 
@@ -14,6 +15,14 @@ std::string Sha256::Finish() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_DigestFinal_ex(context_, digest, &size);
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), digest, &size);
   return std::string(reinterpret_cast<const char*>(digest), size);
 }
 

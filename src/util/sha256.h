@@ -1,5 +1,6 @@
 // Incremental SHA-256 (OpenSSL), for digests of streams: snapshot
-// trailers, backup objects.
+// trailers, backup objects; and HMAC-SHA256 for request signatures
+// (S3's SigV4, Azure's SharedKey).
 #pragma once
 
 #include <memory>
@@ -22,6 +23,9 @@ class Sha256 {
  private:
   evp_md_ctx_st* context_;
 };
+
+// The 32-byte HMAC-SHA256 of `message` under `key`.
+std::string HmacSha256(std::string_view key, std::string_view message);
 
 // Lower-case hex of bytes (a digest for a manifest or a message).
 std::string HexBytes(std::string_view bytes);

@@ -27,4 +27,7 @@ std::string Rfc3339MicroUtc(int64_t seconds, int32_t nanos) {
 
 std::string CompactUtc(int64_t seconds) { return Format(seconds, "%Y%m%dT%H%M%SZ"); }
 
+// strftime's %a/%b follow the locale; ketcd never calls setlocale, so "C".
+std::string HttpDateUtc(int64_t seconds) { return Format(seconds, "%a, %d %b %Y %H:%M:%S GMT"); }
+
 }  // namespace ketcd

@@ -1,6 +1,7 @@
 // UTC timestamps as ketcd writes them: RFC 3339 as the Kubernetes API
 // prints metav1.Time ("2026-11-25T21:00:00Z") and MicroTime (6 fractional
-// digits), and the compact form used in file names ("20261125T210000Z").
+// digits), the compact form used in file names and S3 request dates
+// ("20261125T210000Z"), and HTTP dates ("Wed, 25 Nov 2026 21:00:00 GMT").
 #pragma once
 
 #include <cstdint>
@@ -11,5 +12,6 @@ namespace ketcd {
 std::string Rfc3339Utc(int64_t seconds);
 std::string Rfc3339MicroUtc(int64_t seconds, int32_t nanos);
 std::string CompactUtc(int64_t seconds);
+std::string HttpDateUtc(int64_t seconds);
 
 }  // namespace ketcd

@@ -1,0 +1,16 @@
+#include "backup/destination.h"
+
+namespace ketcd::backup {
+
+Result<std::unique_ptr<Destination>> OpenDestination(const DestinationConfig& config) {
+  const std::string& url = config.url;
+  if (url.starts_with("s3://")) return OpenS3Destination(url.substr(5), config);
+  if (url.starts_with("azblob://")) return OpenAzureBlobDestination(url.substr(9), config);
+  if (url.starts_with("dir:")) return OpenDirectoryDestination(url.substr(4));
+  if (url.find("://") != std::string::npos) {
+    return InvalidArgument(url + ": unknown store (a directory, s3:// or azblob://)");
+  }
+  return OpenDirectoryDestination(url);
+}
+
+}  // namespace ketcd::backup

@@ -1,0 +1,94 @@
+#include "backup/store_settings.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ketcd::backup {
+namespace {
+
+std::string Trim(std::string text) {
+  const auto not_space = text.find_first_not_of(" \t\r\n");
+  if (not_space == std::string::npos) return "";
+  return text.substr(not_space, text.find_last_not_of(" \t\r\n") - not_space + 1);
+}
+
+}  // namespace
+
+std::string StoreSettings::Get(const std::string& key, const std::vector<std::string>& env,
+                               const std::string& fallback) const {
+  if (auto it = values_.find(key); it != values_.end()) return it->second;
+  for (const std::string& name : env) {
+    if (const char* value = std::getenv(name.c_str()); value && *value) return value;
+  }
+  return fallback;
+}
+
+Result<std::string> StoreSettings::Secret(const std::string& key, const std::vector<std::string>& env) const {
+  if (auto it = values_.find(key + "_file"); it != values_.end()) {
+    std::ifstream file(it->second);
+    if (!file) return InvalidArgument(key + "_file: cannot read " + it->second);
+    std::stringstream text;
+    text << file.rdbuf();
+    return Trim(text.str());
+  }
+  return Get(key, env);
+}
+
+Result<long> StoreSettings::Number(const std::string& key, long fallback) const {
+  const std::string text = Get(key);
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (*end != '\0' || value <= 0) return InvalidArgument(key + ": not a positive number: " + text);
+  return value;
+}
+
+std::vector<std::string> XmlTexts(const std::string& xml, const std::string& element) {
+  std::vector<std::string> texts;
+  const std::string open = "<" + element + ">", close = "</" + element + ">";
+  for (size_t at = xml.find(open); at != std::string::npos; at = xml.find(open, at)) {
+    at += open.size();
+    const size_t end = xml.find(close, at);
+    if (end == std::string::npos) break;
+    std::string text;
+    for (size_t i = at; i < end; ++i) {
+      if (xml[i] != '&') {
+        text.push_back(xml[i]);
+        continue;
+      }
+      static const std::pair<const char*, char> kEntities[] = {
+          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+      bool decoded = false;
+      for (const auto& [name, c] : kEntities) {
+        if (xml.compare(i, std::strlen(name), name) == 0) {
+          text.push_back(c);
+          i += std::strlen(name) - 1;
+          decoded = true;
+          break;
+        }
+      }
+      if (!decoded) text.push_back('&');
+    }
+    texts.push_back(std::move(text));
+    at = end + close.size();
+  }
+  return texts;
+}
+
+std::string XmlEscape(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      default: escaped.push_back(c);
+    }
+  }
+  return escaped;
+}
+
+}  // namespace ketcd::backup
