@@ -174,11 +174,14 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
     if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
     if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
     if (root["upload_attempts"]) config.upload_attempts = std::max(1, root["upload_attempts"].as<int>());
-    if (root["retry_pause"]) {
-      auto pause = ParseDuration(root["retry_pause"].as<std::string>());
-      if (!pause.ok()) return pause.status().WithContext(path + ": retry_pause");
-      config.retry_pause = *pause;
+    for (auto [key, duration] : {std::pair{"retry_pause", &config.retry_pause}, {"retry_backoff", &config.retry_backoff}}) {
+      if (!root[key]) continue;
+      auto parsed = ParseDuration(root[key].as<std::string>());
+      if (!parsed.ok()) return parsed.status().WithContext(path + ": " + key);
+      *duration = *parsed;
     }
+    if (root["schedule"]) config.schedule = root["schedule"].as<std::string>();
+    if (root["retries"]) config.retries = std::max(0, root["retries"].as<int>());
     for (const auto& entry : root["destinations"]) {
       DestinationConfig destination;
       if (entry.IsScalar()) {
@@ -228,6 +231,14 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
     destinations.push_back(std::move(*destination));
   }
 
+  // Names have second precision: a second run in the same second would
+  // overwrite the first's object under its manifest.
+  for (auto& destination : destinations) {
+    auto names = destination->List();
+    if (names.ok() && std::count(names->begin(), names->end(), m.name + kManifestSuffix)) {
+      return Failed("a backup named " + m.name + " exists in " + destination->Describe() + " already");
+    }
+  }
   const std::string staged = WorkDir(config) + "/." + m.name + "." + std::to_string(getpid()) + ".db";
   struct Cleanup {
     std::string path;

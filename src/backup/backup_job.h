@@ -28,6 +28,10 @@ struct BackupConfig {
   // Sending the whole object again to a destination that failed mid-way.
   int upload_attempts = 3;
   std::chrono::milliseconds retry_pause{5000};  // doubles after each attempt
+  // For `backup daemon` (backup/daemon.h): when, and how failed runs are retried.
+  std::string schedule = "0 */6 * * *";
+  int retries = 3;
+  std::chrono::milliseconds retry_backoff{60000};
 };
 
 // Reads the YAML configuration (docs/backups.md); loads the key.

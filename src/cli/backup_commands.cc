@@ -1,10 +1,13 @@
-// ketcd backup run|list|get|restore|verify --config backup.yaml
+// ketcd backup run|list|get|restore|verify|daemon --config backup.yaml
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <unistd.h>
 
 #include "backup/backup_job.h"
+#include "backup/daemon.h"
+#include "backup/metrics_server.h"
 #include "cli/commands.h"
 #include "cli/snapshot_restore.h"
 #include "restore/restore.h"
@@ -122,6 +125,46 @@ Status VerifyBackup(CommandContext& context, const std::string& config_path, con
   return Status::Ok();
 }
 
+std::atomic<bool> stop_requested{false};
+
+struct DaemonArgs {
+  std::string listen = ":9464";
+  std::string schedule;
+  bool run_now = false;
+};
+
+Status Daemon(CommandContext& context, const std::string& config_path, const DaemonArgs& args) {
+  auto config = backup::LoadBackupConfig(config_path);
+  if (!config.ok()) return config.status();
+  auto schedule = backup::ParseSchedule(args.schedule.empty() ? config->schedule : args.schedule);
+  if (!schedule.ok()) return schedule.status();
+  auto client = context.Client();
+  if (!client.ok()) return client.status();
+  std::ostream& out = *context.out;
+  std::mutex out_mutex;
+  auto say = [&](const std::string& line) {
+    std::lock_guard lock(out_mutex);
+    out << Rfc3339Utc(std::time(nullptr)) << " " << line << "\n" << std::flush;
+  };
+  backup::DaemonState state;
+  auto server = backup::MetricsServer::Start(args.listen, [&state](const std::string& path) {
+    if (path == "/metrics") return backup::HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state.PrometheusText()};
+    if (path == "/healthz") {
+      std::string why;
+      return state.Healthy(&why) ? backup::HttpAnswer{200, "text/plain", "ok\n"}
+                                 : backup::HttpAnswer{503, "text/plain", "last backup failed: " + why + "\n"};
+    }
+    return backup::HttpAnswer{404, "text/plain", "/metrics or /healthz\n"};
+  });
+  if (!server.ok()) return server.status();
+  say("serving /metrics and /healthz on port " + std::to_string((*server)->port()));
+  // SIGTERM/SIGINT: no new run starts; one in flight is finished first.
+  std::signal(SIGTERM, [](int) { stop_requested = true; });
+  std::signal(SIGINT, [](int) { stop_requested = true; });
+  backup::DaemonOptions options{*schedule, config->retries, config->retry_backoff, args.run_now};
+  return backup::RunDaemon(**client, *config, options, state, stop_requested, say);
+}
+
 }  // namespace
 
 void AddBackupCommands(CLI::App& app, CommandContext& context) {
@@ -157,6 +200,17 @@ void AddBackupCommands(CLI::App& app, CommandContext& context) {
   AddRestoreOptions(restore_cmd, *restore_args);
   restore_cmd->callback([&context, config, name, restore_args] {
     context.action = [&context, config, name, restore_args] { return Restore(context, *config, *name, *restore_args); };
+  });
+
+  auto daemon_args = std::make_shared<DaemonArgs>();
+  auto* daemon = backup_app->add_subcommand("daemon", "Back up on a schedule; serve /metrics and /healthz; stop on SIGTERM");
+  add_config(daemon);
+  daemon->add_option("--listen", daemon_args->listen, "Address for /metrics and /healthz (HOST:PORT or :PORT)")
+      ->capture_default_str();
+  daemon->add_option("--schedule", daemon_args->schedule, "Cron schedule (UTC), overriding the config's schedule");
+  daemon->add_flag("--run-now", daemon_args->run_now, "Take a backup at start, then follow the schedule");
+  daemon->callback([&context, config, daemon_args] {
+    context.action = [&context, config, daemon_args] { return Daemon(context, *config, *daemon_args); };
   });
 
   auto* verify = backup_app->add_subcommand("verify", "Fetch and restore a backup (default: the newest) into a temporary dir");

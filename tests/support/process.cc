@@ -197,20 +197,22 @@ bool BackgroundProcess::running() {
   int status;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
     pid_ = -1;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return false;
   }
   return true;
 }
 
-void BackgroundProcess::Stop(std::chrono::milliseconds grace) {
-  if (pid_ <= 0) return;
+int BackgroundProcess::Stop(std::chrono::milliseconds grace) {
+  if (pid_ <= 0) return exit_code_;
   kill(pid_, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!running()) return;
+    if (!running()) return exit_code_;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   Kill();
+  return -1;
 }
 
 void BackgroundProcess::Kill() {

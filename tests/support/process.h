@@ -47,13 +47,15 @@ class BackgroundProcess {
   // Returns false (with errno set) when the process could not be started.
   bool Start(const std::vector<std::string>& argv, const std::string& log_path);
   bool running();
-  // SIGTERM, then SIGKILL after `grace`; waits for the exit.
-  void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+  // SIGTERM, then SIGKILL after `grace`; waits for the exit. Returns the
+  // exit code, -1 when it had to be killed or died of a signal.
+  int Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
   void Kill();
   pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
+  int exit_code_ = -1;
 };
 
 }  // namespace ketcd::testing

@@ -1,0 +1,55 @@
+// `ketcd backup daemon`: backups on a schedule, failed runs retried with
+// backoff, state served as Prometheus metrics and a health check, and a
+// clean stop on SIGTERM (a run in flight is finished first).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "backup/backup_job.h"
+#include "backup/schedule.h"
+
+namespace ketcd::backup {
+
+struct DaemonOptions {
+  Schedule schedule;
+  int retries = 3;  // further attempts of a failed run, before the next scheduled one
+  std::chrono::milliseconds retry_backoff{60000};  // doubles after each retry
+  bool run_now = false;  // one run at start, then the schedule
+};
+
+// What /metrics and /healthz report; shared between the scheduler and the
+// server thread.
+class DaemonState {
+ public:
+  void RunStarted(int64_t now);
+  void RunSucceeded(const BackupOutcome& outcome, int64_t now, double seconds);
+  // `failures`: "URL: why" per failed destination (empty: the run failed before any upload).
+  void RunFailed(const std::string& why, const std::vector<std::string>& failures,
+                 const std::vector<std::string>& destinations, int64_t now, double seconds);
+  void NextRunAt(int64_t when);
+  std::string PrometheusText() const;
+  // Healthy until a run fails; healthy again after one succeeds.
+  bool Healthy(std::string* why) const;
+
+ private:
+  mutable std::mutex mutex_;
+  int64_t last_start_ = 0, last_success_ = 0, last_failure_ = 0, next_run_ = 0;
+  double last_duration_ = 0;
+  int64_t last_size_ = 0, last_revision_ = 0;
+  uint64_t successes_ = 0, failures_ = 0;
+  std::map<std::string, uint64_t> destination_failures_;
+  std::string last_error_;
+  bool running_ = false;
+};
+
+// Runs until `stop` is set; `say` prints timestamped progress lines.
+Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const DaemonOptions& options,
+                 DaemonState& state, const std::atomic<bool>& stop,
+                 const std::function<void(const std::string&)>& say);
+
+}  // namespace ketcd::backup

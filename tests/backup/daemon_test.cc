@@ -1,0 +1,132 @@
+// `ketcd backup daemon` as a process: backups on a schedule with
+// retention, /metrics and /healthz, a destination with wrong credentials
+// counted as failures (unhealthy), SIGTERM stops it cleanly.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "backup/http_client.h"
+#include "etcd/client.h"
+#include "support/cli_runner.h"
+#include "support/etcd_cluster.h"
+#include "support/object_store.h"
+
+namespace ketcd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The value of a metric line "NAME VALUE" (labels included in NAME), -1 if absent.
+double Metric(const std::string& text, const std::string& name) {
+  const std::regex line("(^|\n)" + std::regex_replace(name, std::regex(R"([{}"\\.])"), R"(\$&)") + " ([0-9.e+-]+)");
+  std::smatch match;
+  return std::regex_search(text, match, line) ? std::stod(match[2]) : -1;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cluster = EtcdCluster::Start({});
+    ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+    cluster_ = std::move(*cluster);
+    dir_ = cluster_->dir();
+    auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+    ASSERT_TRUE(client.ok());
+    for (int i = 0; i < 50; ++i) {
+      etcd::pb::PutRequest put;
+      put.set_key("/registry/configmaps/default/cm-" + std::to_string(i));
+      put.set_value(std::string(200, 'x'));
+      ASSERT_TRUE((*client)->Put(put).ok());
+    }
+    port_ = FreePort();
+  }
+  void StartDaemon(const std::string& destinations) {
+    std::ofstream(dir_ + "/backup.yaml") << "name: prod\nschedule: \"@every 2s\"\nretries: 0\nupload_attempts: 1\n"
+                                         << "destinations:\n" << destinations << "retention:\n  keep_last: 2\n";
+    ASSERT_TRUE(daemon_.Start(Args(Args({KETCD_BINARY}, cluster_->ConnectionFlags()),
+                                   {"backup", "daemon", "--config", dir_ + "/backup.yaml", "--listen",
+                                    "127.0.0.1:" + std::to_string(port_)}),
+                              dir_ + "/daemon.log"));
+  }
+  // GET path on the daemon: status and body (status 0 when unreachable).
+  std::pair<long, std::string> Get(const std::string& path) {
+    backup::HttpClient http;
+    backup::HttpRequest request;
+    request.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    auto response = http.Send(request);
+    if (!response.ok()) return {0, response.status().message()};
+    return {response->status, response->body};
+  }
+  // Polls /metrics until `done` holds (60 s at most).
+  std::string MetricsWhen(const std::function<bool(const std::string&)>& done) {
+    std::string text;
+    for (int i = 0; i < 600; ++i) {
+      auto [status, body] = Get("/metrics");
+      text = body;
+      if (status == 200 && done(text)) return text;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "metrics never got there:\n" << text << "\nlog:\n" << Log();
+    return text;
+  }
+  std::string Log() {
+    std::ifstream log(dir_ + "/daemon.log");
+    return std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  }
+
+  std::unique_ptr<EtcdCluster> cluster_;
+  std::string dir_;
+  int port_ = 0;
+  BackgroundProcess daemon_;
+};
+
+TEST_F(DaemonTest, BacksUpOnScheduleServesMetricsAndStopsOnSigterm) {
+  StartDaemon("  - " + dir_ + "/store\n");
+  const std::string metrics = MetricsWhen([](const std::string& text) {
+    return Metric(text, "ketcd_backup_runs_total{result=\"success\"}") >= 3;
+  });
+  EXPECT_EQ(Metric(metrics, "ketcd_backup_runs_total{result=\"failure\"}"), 0) << metrics;
+  EXPECT_GT(Metric(metrics, "ketcd_backup_last_success_timestamp_seconds"), 1.7e9) << metrics;
+  EXPECT_GT(Metric(metrics, "ketcd_backup_last_size_bytes"), 1000) << metrics;
+  EXPECT_GT(Metric(metrics, "ketcd_backup_last_revision"), 50) << metrics;
+  EXPECT_GE(Metric(metrics, "ketcd_backup_last_duration_seconds"), 0) << metrics;
+  EXPECT_GT(Metric(metrics, "ketcd_backup_next_run_timestamp_seconds"), 1.7e9) << metrics;
+  EXPECT_TRUE(Contains(metrics, "# TYPE ketcd_backup_runs_total counter")) << metrics;
+  EXPECT_EQ(Get("/healthz"), (std::pair<long, std::string>{200, "ok\n"}));
+  EXPECT_EQ(Get("/other").first, 404);
+
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+  EXPECT_TRUE(Contains(Log(), "stopping")) << Log();
+  EXPECT_EQ(Get("/metrics").first, 0);  // the server is gone with it
+  // Retention held after every run: two backups, two manifests.
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/store")) files += !entry.path().filename().string().starts_with(".");
+  EXPECT_EQ(files, 4u);
+  auto list = RunKetcd({"backup", "list", "--config", dir_ + "/backup.yaml", "-w", "json"});
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '{'), 2) << Describe(list);
+}
+
+TEST_F(DaemonTest, WrongCredentialsAreCountedAndUnhealthy) {
+  auto store = ObjectStore::Start(StoreKind::kS3, dir_ + "/s3");
+  if (!store.ok() && store.status().code() == ErrorCode::kNotFound) GTEST_SKIP() << store.status().message();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  StartDaemon("  - " + dir_ + "/store\n" + (*store)->DestinationYaml("etcd", /*wrong_credentials=*/true));
+  const std::string label = "ketcd_backup_destination_failures_total{destination=\"" + (*store)->url("etcd") + "\"}";
+  const std::string metrics = MetricsWhen([&](const std::string& text) { return Metric(text, label) >= 2; });
+  EXPECT_GE(Metric(metrics, "ketcd_backup_runs_total{result=\"failure\"}"), 2) << metrics;
+  EXPECT_EQ(Metric(metrics, "ketcd_backup_destination_failures_total{destination=\"dir:" + dir_ + "/store\"}"), -1)
+      << metrics;
+  auto [status, body] = Get("/healthz");
+  EXPECT_EQ(status, 503);
+  EXPECT_TRUE(Contains(body, "HTTP 403")) << body;
+  EXPECT_TRUE(Contains(Log(), "InvalidAccessKeyId")) << Log();
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+}
+
+}  // namespace
+}  // namespace ketcd::testing
