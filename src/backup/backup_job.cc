@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/archive_format.h"
+#include "backup/async_sink.h"
 #include "snapshot/save.h"
 #include "snapshot/status.h"
 #include "snapshot/verify.h"
@@ -159,6 +160,84 @@ std::string WorkDir(const BackupConfig& config) {
   return tmp && *tmp ? tmp : "/tmp";
 }
 
+// Bytes of snapshot waiting between the etcd stream and the uploads.
+constexpr size_t kUploadQueueBytes = 16 << 20;
+
+// One pass of the object to some destinations: archive format (zstd, then
+// AES-256-GCM with a key) -> sha256 -> every destination's sink.
+class ObjectUpload {
+ public:
+  struct Stored {
+    std::string sha256;
+    int64_t bytes = 0;
+  };
+  static Result<std::unique_ptr<ObjectUpload>> Start(const std::vector<std::unique_ptr<Destination>>& destinations,
+                                                     const std::vector<size_t>& indices, const std::string& object,
+                                                     const BackupConfig& config) {
+    std::vector<FanOutSink::Target> targets;
+    for (size_t index : indices) {
+      auto sink = destinations[index]->Create(object);
+      targets.push_back({index, sink.ok() ? std::move(*sink) : nullptr, sink.status()});
+    }
+    std::unique_ptr<ObjectUpload> upload(new ObjectUpload(std::move(targets)));
+    auto archive = ArchiveWriter(upload->hashing_, config.key, config.compression_level);
+    if (!archive.ok()) return archive.status();
+    upload->archive_ = std::move(*archive);
+    return upload;
+  }
+  ByteSink& input() { return *archive_; }
+
+  // After input() finished: records each destination's object, or why it
+  // failed; returns the destinations worth another attempt (wrong
+  // credentials or settings do not mend themselves).
+  std::vector<size_t> Collect(std::map<size_t, Stored>& stored, std::map<size_t, Status>& failed) {
+    std::vector<size_t> retry;
+    for (auto& target : fan_out_.targets()) {
+      if (target.sink != nullptr) {
+        stored[target.destination] = {hashing_.hex(), hashing_.bytes()};
+        failed.erase(target.destination);
+        continue;
+      }
+      failed[target.destination] = target.error;
+      const ErrorCode code = target.error.code();
+      if (code != ErrorCode::kUnauthenticated && code != ErrorCode::kInvalidArgument) retry.push_back(target.destination);
+    }
+    return retry;
+  }
+
+ private:
+  explicit ObjectUpload(std::vector<FanOutSink::Target> targets) : fan_out_(std::move(targets)), hashing_(&fan_out_) {}
+  FanOutSink fan_out_;
+  HashingSink hashing_;
+  std::unique_ptr<ByteSink> archive_;
+};
+
+// The staged snapshot, checked before any backup is listed: structure and
+// every revision; its figures go into the manifest. Its sha256 trailer was
+// checked on the stream it was written from, which is also what the first
+// uploads carried, so it is not hashed again here (see StagedIntact).
+Status VerifyStaged(const std::string& staged, Manifest& m) {
+  auto file = snapshot::OpenSnapshot(staged);
+  if (!file.ok()) return file.status();
+  file->trailer.reset();
+  auto report = snapshot::Verify(*file);
+  if (!report.ok()) return report.status();
+  if (!report->problems.empty()) return DataLoss("the new snapshot fails verification: " + report->problems.front());
+  auto figures = snapshot::ComputeStatus(file->db);
+  if (!figures.ok()) return figures.status();
+  m.revision = figures->revision;
+  m.total_keys = figures->total_keys;
+  return Status::Ok();
+}
+
+// Before the staged file itself is uploaded (retries): it still holds
+// what the stream brought (sha256 trailer).
+Status StagedIntact(const std::string& staged) {
+  auto file = snapshot::OpenSnapshot(staged);
+  if (!file.ok()) return file.status();
+  return snapshot::CheckTrailer(*file).WithContext("staged snapshot");
+}
+
 }  // namespace
 
 Result<BackupConfig> LoadBackupConfig(const std::string& path) {
@@ -246,68 +325,54 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
   } cleanup{staged};
   auto member = snapshot::PickSnapshotMember(client);
   if (!member.ok()) return member.status();
-  say("saving a snapshot from " + client.endpoints()[*member].text);
-  auto saved = snapshot::SaveSnapshot(client, *member, staged, nullptr);
-  if (!saved.ok()) return saved.status();
+
+  // The object is compressed, encrypted and uploaded while the snapshot
+  // arrives (the staged file is written at the same time); nothing is
+  // listed until the staged snapshot has been verified and the manifests
+  // are written.
+  std::vector<size_t> everywhere(destinations.size());
+  std::iota(everywhere.begin(), everywhere.end(), 0);
+  auto first = ObjectUpload::Start(destinations, everywhere, m.object, config);
+  if (!first.ok()) return first.status();
+  say("saving a snapshot from " + client.endpoints()[*member].text + ", compressing" +
+      (m.encrypted ? ", encrypting" : "") + " and storing it as " + m.object);
+  {
+    AsyncSink upload((*first)->input(), kUploadQueueBytes);
+    auto saved = snapshot::SaveSnapshot(client, *member, staged, nullptr,
+                                        [&upload](std::string_view chunk) { (void)upload.Write(chunk); });
+    if (!saved.ok()) return saved.status();  // the uploads are abandoned: nothing published
+    (void)upload.Finish();                    // each destination's outcome is in `first`
+    m.snapshot_bytes = static_cast<int64_t>(saved->bytes);
+  }
+  std::map<size_t, ObjectUpload::Stored> uploaded;
+  std::map<size_t, Status> failed;
+  std::vector<size_t> pending = (*first)->Collect(uploaded, failed);
   auto status = client.EndpointStatus(*member);
   if (status.ok()) {
     m.etcd_version = status->version();
     m.cluster_id = HexId(status->header().cluster_id());
   }
-  {
-    auto file = snapshot::OpenSnapshot(staged);
-    if (!file.ok()) return file.status();
-    auto report = snapshot::Verify(*file);
-    if (!report.ok()) return report.status();
-    if (!report->problems.empty()) return DataLoss("the new snapshot fails verification: " + report->problems.front());
-    auto figures = snapshot::ComputeStatus(file->db);
-    if (!figures.ok()) return figures.status();
-    m.revision = figures->revision;
-    m.total_keys = figures->total_keys;
-    m.snapshot_bytes = static_cast<int64_t>(saved->bytes);
+  Status verified = VerifyStaged(staged, m);
+  if (!verified.ok()) {
+    for (const auto& [index, stored] : uploaded) (void)destinations[index]->Remove(m.object);
+    return verified;
   }
   say("verified: revision " + std::to_string(m.revision) + ", " + std::to_string(m.total_keys) + " keys");
 
-  // Every destination gets the object; one that fails is sent it again
-  // from the staged snapshot, after a pause, while attempts remain (a store
-  // restarted mid-upload may have lost the parts it had).
-  say("compressing" + std::string(m.encrypted ? ", encrypting" : "") + " and storing " + m.object);
-  std::map<size_t, Manifest> uploaded;  // by destination: the object's sha256 and size
-  std::map<size_t, Status> failed;
-  std::vector<size_t> pending(destinations.size());
-  std::iota(pending.begin(), pending.end(), 0);
+  // A destination that failed is sent the object again from the staged
+  // snapshot, after a pause, while attempts remain (a store restarted
+  // mid-upload may have lost the parts it had).
   auto pause = config.retry_pause;
-  for (int attempt = 1; !pending.empty() && attempt <= config.upload_attempts; ++attempt) {
-    if (attempt > 1) {
-      say("retrying " + std::to_string(pending.size()) + " destination(s) in " + FormatDuration(pause) +
-          " (attempt " + std::to_string(attempt) + " of " + std::to_string(config.upload_attempts) + ")");
-      std::this_thread::sleep_for(pause);
-      pause *= 2;
-    }
-    std::vector<FanOutSink::Target> targets;
-    for (size_t index : pending) {
-      auto sink = destinations[index]->Create(m.object);
-      targets.push_back({index, sink.ok() ? std::move(*sink) : nullptr, sink.status()});
-    }
-    FanOutSink fan_out(std::move(targets));
-    HashingSink hashing(&fan_out);
-    auto archive = ArchiveWriter(hashing, config.key, config.compression_level);
-    if (!archive.ok()) return archive.status();
-    (void)CopyFile(staged, **archive);  // the targets keep each destination's outcome
-    pending.clear();
-    for (auto& target : fan_out.targets()) {
-      if (target.sink != nullptr) {
-        uploaded[target.destination] = m;
-        uploaded[target.destination].sha256 = hashing.hex();
-        uploaded[target.destination].object_bytes = hashing.bytes();
-        failed.erase(target.destination);
-        continue;
-      }
-      failed[target.destination] = target.error;
-      // Wrong credentials or settings do not mend themselves.
-      const ErrorCode code = target.error.code();
-      if (code != ErrorCode::kUnauthenticated && code != ErrorCode::kInvalidArgument) pending.push_back(target.destination);
-    }
+  if (!pending.empty() && config.upload_attempts > 1) KETCD_RETURN_IF_ERROR(StagedIntact(staged));
+  for (int attempt = 2; !pending.empty() && attempt <= config.upload_attempts; ++attempt) {
+    say("retrying " + std::to_string(pending.size()) + " destination(s) in " + FormatDuration(pause) +
+        " (attempt " + std::to_string(attempt) + " of " + std::to_string(config.upload_attempts) + ")");
+    std::this_thread::sleep_for(pause);
+    pause *= 2;
+    auto again = ObjectUpload::Start(destinations, pending, m.object, config);
+    if (!again.ok()) return again.status();
+    (void)CopyFile(staged, (*again)->input());
+    pending = (*again)->Collect(uploaded, failed);
   }
   for (const auto& [index, error] : failed) {
     outcome.failures.push_back(destinations[index]->Describe() + ": " + error.message());
@@ -317,11 +382,16 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
     for (const std::string& failure : outcome.failures) why += (why.empty() ? "" : "; ") + failure;
     return Failed("backup not stored: " + why);
   }
-  m = uploaded.begin()->second;
+  m.sha256 = uploaded.begin()->second.sha256;
+  m.object_bytes = uploaded.begin()->second.bytes;
 
-  // The manifest last: only now is the backup listed.
+  // The manifest last: only now is the backup listed. Each destination's
+  // object has its own sha256 (encryption nonces differ between passes).
   for (const auto& [i, stored] : uploaded) {
-    const std::string manifest = ToJson(stored).dump(2) + "\n";
+    Manifest own = m;
+    own.sha256 = stored.sha256;
+    own.object_bytes = stored.bytes;
+    const std::string manifest = ToJson(own).dump(2) + "\n";
     auto sink = destinations[i]->Create(m.name + kManifestSuffix);
     Status written = sink.ok() ? (*sink)->Write(manifest) : sink.status();
     if (written.ok()) written = (*sink)->Finish();

@@ -133,6 +133,7 @@ Result<PageView> Database::Page(uint64_t id) const {
                     " overflow pages run past the high-water mark");
   }
   page->bytes = file_.substr(offset, extent);
+  Touched(extent);
   return page;
 }
 

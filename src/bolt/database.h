@@ -70,6 +70,12 @@ class Database {
   // bbolt's Tx.Size(): the bytes up to the high-water mark.
   uint64_t size() const { return meta_.high_water * meta_.page_size; }
 
+  // For reads of file() that do not go through Page(): keeps the resident
+  // set bounded (MappedFile::Touched).
+  void Touched(size_t bytes) const {
+    if (mapping_) mapping_->Touched(bytes);
+  }
+
   BucketRef root() const { return {meta_.root, {}}; }
   Result<PageView> Page(uint64_t id) const;
   Result<PageView> RootPage(const BucketRef& bucket) const;

@@ -55,7 +55,8 @@ Status SyncDirectoryOf(const std::string& path) {
 }  // namespace
 
 Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const std::string& path,
-                                const std::function<void(uint64_t, uint64_t)>& progress) {
+                                const std::function<void(uint64_t, uint64_t)>& progress,
+                                const std::function<void(std::string_view)>& tee) {
   const bool to_stdout = path == "-";
   const std::string part = path + ".part";
   int fd = STDOUT_FILENO;
@@ -69,6 +70,7 @@ Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const
     trailer.Add(chunk);
     result.bytes += chunk.size();
     if (progress) progress(result.bytes, result.bytes + remaining);
+    if (tee) tee(chunk);
     return WriteAll(fd, chunk, to_stdout ? "stdout" : part);
   });
   if (status.ok() && !trailer.Matches()) {

@@ -17,9 +17,11 @@ struct SaveResult {
 };
 
 // `path` "-" streams to stdout (the trailer is still checked, at the end).
-// `progress` gets the bytes received so far and the expected total.
+// `progress` gets the bytes received so far and the expected total; `tee`,
+// when set, every chunk as it arrives (before the trailer is checked).
 Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const std::string& path,
-                                const std::function<void(uint64_t, uint64_t)>& progress);
+                                const std::function<void(uint64_t, uint64_t)>& progress,
+                                const std::function<void(std::string_view)>& tee = nullptr);
 
 // The member to stream from: the only endpoint, else the leader, else the
 // first that answers.

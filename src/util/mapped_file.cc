@@ -37,6 +37,15 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   return std::unique_ptr<MappedFile>(new MappedFile(static_cast<const char*>(data), size));
 }
 
+void MappedFile::Touched(size_t bytes) const {
+  if (data_ == nullptr) return;
+  if (touched_.fetch_add(bytes, std::memory_order_relaxed) + bytes < kResidentLimit) return;
+  touched_.store(0, std::memory_order_relaxed);
+  // A shared file mapping: the data stays in the page cache and the next
+  // access maps it again (a minor fault), unlike anonymous memory.
+  ::madvise(const_cast<char*>(data_), size_, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
 }

@@ -1,7 +1,11 @@
 // MappedFile: a whole file mapped read-only, so large databases are read
-// without copying them into memory (the page cache serves them).
+// without copying them into memory (the page cache serves them). Pages a
+// scan has touched stay mapped into the process and count as its resident
+// memory; Touched() drops them every so often, so a scan of a file of any
+// size keeps a bounded resident set (they refault from the page cache).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,11 +22,17 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   std::string_view bytes() const { return {data_, size_}; }
+  // Records that `bytes` more of the mapping were read; after every
+  // kResidentLimit, the mapping's pages are unmapped from the process
+  // (views stay valid). Safe from several threads.
+  void Touched(size_t bytes) const;
+  static constexpr size_t kResidentLimit = size_t{32} << 20;
 
  private:
   MappedFile(const char* data, size_t size) : data_(data), size_(size) {}
   const char* data_;
   size_t size_;
+  mutable std::atomic<size_t> touched_{0};
 };
 
 }  // namespace ketcd

@@ -1,7 +1,9 @@
 // `ketcd backup daemon` as a process: backups on a schedule with
 // retention, /metrics and /healthz, a destination with wrong credentials
-// counted as failures (unhealthy), SIGTERM stops it cleanly.
+// counted as failures (unhealthy), SIGTERM stops it cleanly, finishing a
+// run in flight first.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -45,12 +47,14 @@ class DaemonTest : public ::testing::Test {
     }
     port_ = FreePort();
   }
-  void StartDaemon(const std::string& destinations) {
-    std::ofstream(dir_ + "/backup.yaml") << "name: prod\nschedule: \"@every 2s\"\nretries: 0\nupload_attempts: 1\n"
+  void StartDaemon(const std::string& destinations, const std::string& schedule = "@every 2s",
+                   const std::string& uploads = "upload_attempts: 1\n", const std::vector<std::string>& flags = {}) {
+    std::ofstream(dir_ + "/backup.yaml") << "name: prod\nschedule: \"" << schedule << "\"\nretries: 0\n" << uploads
                                          << "destinations:\n" << destinations << "retention:\n  keep_last: 2\n";
     ASSERT_TRUE(daemon_.Start(Args(Args({KETCD_BINARY}, cluster_->ConnectionFlags()),
-                                   {"backup", "daemon", "--config", dir_ + "/backup.yaml", "--listen",
-                                    "127.0.0.1:" + std::to_string(port_)}),
+                                   Args({"backup", "daemon", "--config", dir_ + "/backup.yaml", "--listen",
+                                         "127.0.0.1:" + std::to_string(port_)},
+                                        flags)),
                               dir_ + "/daemon.log"));
   }
   // GET path on the daemon: status and body (status 0 when unreachable).
@@ -126,6 +130,25 @@ TEST_F(DaemonTest, WrongCredentialsAreCountedAndUnhealthy) {
   EXPECT_TRUE(Contains(body, "HTTP 403")) << body;
   EXPECT_TRUE(Contains(Log(), "InvalidAccessKeyId")) << Log();
   EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+}
+
+TEST_F(DaemonTest, SigtermFinishesTheRunInFlight) {
+  auto store = ObjectStore::Start(StoreKind::kS3, dir_ + "/s3");
+  if (!store.ok() && store.status().code() == ErrorCode::kNotFound) GTEST_SKIP() << store.status().message();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  (*store)->Kill();  // the run stays in flight, retrying, until the store is back
+  StartDaemon("  - " + dir_ + "/store\n" + (*store)->DestinationYaml("etcd"), "@daily",
+              "upload_attempts: 6\nretry_pause: 1s\n", {"--run-now"});
+  MetricsWhen([](const std::string& text) { return Metric(text, "ketcd_backup_running") == 1; });
+  ::kill(daemon_.pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE((*store)->Restart().ok());
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(60)), 0) << Log();
+  const std::string log = Log();
+  EXPECT_TRUE(Contains(log, "stored in 2 destination(s)")) << log;
+  EXPECT_LT(log.find("stored in 2 destination(s)"), log.find("stopping")) << log;
+  auto list = RunKetcd({"backup", "list", "--config", dir_ + "/backup.yaml", "-w", "json"});
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '{'), 2) << Describe(list);  // one backup, two stores
 }
 
 }  // namespace

@@ -72,18 +72,19 @@ std::string ObjectStore::url(const std::string& prefix) const {
   return std::string(kind_ == StoreKind::kS3 ? "s3://" : "azblob://") + kBucket + "/" + prefix;
 }
 
+std::string ObjectStore::endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
 std::string ObjectStore::DestinationYaml(const std::string& prefix, bool wrong_credentials) const {
-  const std::string endpoint = "http://127.0.0.1:" + std::to_string(port_);
   std::string yaml = "  - url: " + url(prefix) + "\n    attempts: 2\n";
   if (kind_ == StoreKind::kS3) {
     // s3rver checks the access key id (its signature check covers SigV2 only).
-    yaml += "    endpoint: " + endpoint + "\n    part_size_mib: 5\n";
+    yaml += "    endpoint: " + endpoint() + "\n    part_size_mib: 5\n";
     yaml += std::string("    access_key_id: ") + (wrong_credentials ? "WRONG" : "S3RVER") + "\n";
     yaml += "    secret_access_key: S3RVER\n";
   } else {
     std::string key = kAzuriteKey;
     if (wrong_credentials) key[0] = 'A';
-    yaml += "    endpoint: " + endpoint + "/" + kAzuriteAccount + "\n    block_size_mib: 1\n";
+    yaml += "    endpoint: " + endpoint() + "/" + kAzuriteAccount + "\n    block_size_mib: 1\n";
     yaml += std::string("    account: ") + kAzuriteAccount + "\n    key: " + key + "\n";
   }
   return yaml;

@@ -23,6 +23,7 @@ class ObjectStore {
   // working credentials, or wrong ones.
   std::string DestinationYaml(const std::string& prefix, bool wrong_credentials = false) const;
   std::string url(const std::string& prefix) const;
+  std::string endpoint() const;  // http://127.0.0.1:PORT
 
   void Kill();       // the store dies (S3: SIGKILL; Azurite: SIGTERM, see .cc)
   Status Restart();  // same port, same data
