@@ -8,7 +8,8 @@
 #include "backup/chunked_upload.h"
 #include "backup/destination.h"
 #include "backup/http_client.h"
-#include "backup/store_settings.h"
+#include "backup/object_store_destination.h"
+#include "backup/store_common.h"
 #include "util/base64.h"
 #include "util/sha256.h"
 #include "util/utc_time.h"
@@ -58,7 +59,14 @@ class AzureStore {
     }
     auto response = SendWithRetries(http_, request, options_.attempts, std::chrono::seconds(1));
     if (!response.ok()) return response.status();
-    if (!response->ok()) return StoreError(method, blob, *response);
+    if (!response->ok()) {
+      std::string code = response->headers.count("x-ms-error-code") ? response->headers.at("x-ms-error-code") : "";
+      const auto codes = XmlTexts(response->body, "Code");
+      const auto messages = XmlTexts(response->body, "Message");
+      if (code.empty() && !codes.empty()) code = codes.front();
+      return StoreError(method, blob.empty() ? "container" : blob, response->status, code,
+                        messages.empty() ? "" : messages.front(), "check the account key or SAS token");
+    }
     return response;
   }
 
@@ -72,18 +80,6 @@ class AzureStore {
     text += "/" + options_.account + path;
     for (const auto& [name, value] : query) text += "\n" + name + ":" + value;
     return "SharedKey " + options_.account + ":" + Base64Encode(HmacSha256(options_.key, text));
-  }
-
-  Status StoreError(const std::string& method, const std::string& blob, const HttpResponse& response) const {
-    std::string code = response.headers.count("x-ms-error-code") ? response.headers.at("x-ms-error-code") : "";
-    if (code.empty() && !XmlTexts(response.body, "Code").empty()) code = XmlTexts(response.body, "Code").front();
-    const auto messages = XmlTexts(response.body, "Message");
-    std::string text = method + " " + (blob.empty() ? "container" : blob) + ": HTTP " +
-                       std::to_string(response.status) + (code.empty() ? "" : " " + code);
-    if (!messages.empty()) text += ": " + messages.front().substr(0, messages.front().find('\n'));
-    if (response.status == 403) return Unauthenticated(text + " (check the account key or SAS token)");
-    if (response.status == 404) return NotFound(text);
-    return Failed(text);
   }
 
   AzureOptions options_;
@@ -120,10 +116,9 @@ class AzureSink : public ChunkedUploadSink {
   std::string blob_;
 };
 
-class AzureBlobDestination : public Destination {
+class AzureBlobDestination : public ObjectStoreDestination<AzureStore> {
  public:
-  explicit AzureBlobDestination(AzureOptions options) : store_(std::move(options)) {}
-  std::string Describe() const override { return store_.options().url; }
+  using ObjectStoreDestination::ObjectStoreDestination;
 
   Result<std::unique_ptr<ByteSink>> Create(const std::string& name) override {
     // The container is made on use, like a directory (every time: a store
@@ -148,8 +143,7 @@ class AzureBlobDestination : public Destination {
       }
       const size_t blobs = page->body.find("<Blobs>");
       for (const std::string& blob : XmlTexts(blobs == std::string::npos ? "" : page->body.substr(blobs), "Name")) {
-        const std::string name = blob.substr(prefix.size());
-        if (blob.starts_with(prefix) && !name.empty() && name.find('/') == std::string::npos) names.push_back(name);
+        AddObjectName(blob, prefix, names);
       }
       const auto next = XmlTexts(page->body, "NextMarker");
       marker = next.empty() ? "" : next.front();
@@ -157,19 +151,6 @@ class AzureBlobDestination : public Destination {
     std::sort(names.begin(), names.end());
     return names;
   }
-
-  Status Read(const std::string& name, ByteSink& out) override {
-    auto read = store_.Call("GET", store_.options().prefix + name, {}, {}, &out);
-    return read.ok() ? out.Finish() : read.status();
-  }
-
-  Status Remove(const std::string& name) override {
-    auto removed = store_.Call("DELETE", store_.options().prefix + name, {});
-    return removed.ok() || removed.status().code() == ErrorCode::kNotFound ? Status::Ok() : removed.status();
-  }
-
- private:
-  AzureStore store_;
 };
 
 }  // namespace
@@ -178,14 +159,11 @@ Result<std::unique_ptr<Destination>> OpenAzureBlobDestination(const std::string&
                                                               const DestinationConfig& config) {
   const StoreSettings settings(config.settings);
   AzureOptions options;
-  options.url = "azblob://" + path;
-  while (options.url.ends_with('/')) options.url.pop_back();
-  const size_t slash = path.find('/');
-  options.container = path.substr(0, slash);
-  if (options.container.empty()) return InvalidArgument(config.url + ": no container (azblob://container/prefix)");
-  if (slash != std::string::npos) options.prefix = path.substr(slash + 1);
-  while (options.prefix.ends_with('/')) options.prefix.pop_back();
-  if (!options.prefix.empty()) options.prefix += "/";
+  auto location = ParseStoreLocation("azblob", path);
+  if (!location.ok()) return location.status();
+  options.url = location->url;
+  options.container = location->bucket;
+  options.prefix = location->prefix;
   options.account = settings.Get("account", {"AZURE_STORAGE_ACCOUNT"});
   if (options.account.empty()) return InvalidArgument(config.url + ": no account: set account or AZURE_STORAGE_ACCOUNT");
   auto endpoint = SplitUrl(settings.Get("endpoint", {}, "https://" + options.account + ".blob.core.windows.net"));

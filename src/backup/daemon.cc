@@ -27,16 +27,6 @@ bool SleepUntil(int64_t until, const std::atomic<bool>& stop) {
   return false;
 }
 
-// The destination of a failure line "URL: why": the URL is the longest
-// configured one it starts with.
-std::string FailedDestination(const std::string& failure, const std::vector<std::string>& destinations) {
-  std::string best;
-  for (const std::string& url : destinations) {
-    if (failure.starts_with(url + ":") && url.size() > best.size()) best = url;
-  }
-  return best.empty() ? "unknown" : best;
-}
-
 }  // namespace
 
 void DaemonState::RunStarted(int64_t now) {
@@ -56,14 +46,14 @@ void DaemonState::RunSucceeded(const BackupOutcome& outcome, int64_t now, double
   last_error_.clear();
 }
 
-void DaemonState::RunFailed(const std::string& why, const std::vector<std::string>& failures,
-                            const std::vector<std::string>& destinations, int64_t now, double seconds) {
+void DaemonState::RunFailed(const std::string& why, const std::vector<DestinationFailure>& failures, int64_t now,
+                            double seconds) {
   std::lock_guard lock(mutex_);
   running_ = false;
   ++failures_;
   last_failure_ = now;
   last_duration_ = seconds;
-  for (const std::string& failure : failures) ++destination_failures_[FailedDestination(failure, destinations)];
+  for (const DestinationFailure& failure : failures) ++destination_failures_[failure.destination];
   last_error_ = why;
 }
 
@@ -108,12 +98,6 @@ std::string DaemonState::PrometheusText() const {
 Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const DaemonOptions& options,
                  DaemonState& state, const std::atomic<bool>& stop,
                  const std::function<void(const std::string&)>& say) {
-  std::vector<std::string> destinations;
-  for (const DestinationConfig& destination : config.destinations) {
-    auto opened = OpenDestination(destination);
-    if (!opened.ok()) return opened.status();
-    destinations.push_back((*opened)->Describe());
-  }
   int64_t next = options.run_now ? std::time(nullptr) : options.schedule.Next(std::time(nullptr));
   while (!stop.load()) {
     state.NextRunAt(next);
@@ -129,23 +113,14 @@ Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const Dae
       auto outcome = RunBackup(client, config, start_time, say);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       const int64_t end_time = std::time(nullptr);
-      if (outcome.ok() && outcome->failures.empty()) {
+      if (outcome.ok() && outcome->complete()) {
         state.RunSucceeded(*outcome, end_time, seconds);
         say("backup " + outcome->manifest.name + " stored in " + std::to_string(outcome->stored.size()) +
             " destination(s)");
         break;
       }
-      const std::string why = outcome.ok() ? std::to_string(outcome->failures.size()) + " destination(s) failed: " +
-                                                 outcome->failures.front()
-                                           : outcome.status().message();
-      std::vector<std::string> failures = outcome.ok() ? outcome->failures : std::vector<std::string>{};
-      if (!outcome.ok()) {
-        // "backup not stored: URL: why; URL: why": count each destination named.
-        for (const std::string& url : destinations) {
-          if (why.find(url + ":") != std::string::npos) failures.push_back(url + ": failed");
-        }
-      }
-      state.RunFailed(why, failures, destinations, end_time, seconds);
+      const std::string why = outcome.ok() ? outcome->FailureSummary() : outcome.status().message();
+      state.RunFailed(why, outcome.ok() ? outcome->failures : std::vector<DestinationFailure>{}, end_time, seconds);
       say("backup failed: " + why);
       const int64_t retry_at = std::time(nullptr) + std::chrono::duration_cast<std::chrono::seconds>(backoff).count();
       if (attempt == options.retries || retry_at >= following) break;

@@ -28,9 +28,9 @@ class DaemonState {
  public:
   void RunStarted(int64_t now);
   void RunSucceeded(const BackupOutcome& outcome, int64_t now, double seconds);
-  // `failures`: "URL: why" per failed destination (empty: the run failed before any upload).
-  void RunFailed(const std::string& why, const std::vector<std::string>& failures,
-                 const std::vector<std::string>& destinations, int64_t now, double seconds);
+  // `failures`: per destination (empty: the run failed before any upload).
+  void RunFailed(const std::string& why, const std::vector<DestinationFailure>& failures, int64_t now,
+                 double seconds);
   void NextRunAt(int64_t when);
   std::string PrometheusText() const;
   // Healthy until a run fails; healthy again after one succeeds.

@@ -85,9 +85,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method != "GET") {
+  if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
@@ -98,9 +96,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   // Stores answer at once; curl's "Expect: 100-continue" pause only slows parts.
   headers = curl_slist_append(headers, "Expect:");
   for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  if (request.method != "GET" && request.method != "HEAD") {
-    headers = curl_slist_append(headers, "Transfer-Encoding:");  // Content-Length from the body
-  }
+  if (request.method != "GET") headers = curl_slist_append(headers, "Transfer-Encoding:");  // Content-Length from the body
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);

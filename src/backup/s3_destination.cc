@@ -7,8 +7,9 @@
 #include "backup/chunked_upload.h"
 #include "backup/destination.h"
 #include "backup/http_client.h"
+#include "backup/object_store_destination.h"
 #include "backup/sigv4.h"
-#include "backup/store_settings.h"
+#include "backup/store_common.h"
 #include "util/sha256.h"
 #include "util/utc_time.h"
 
@@ -52,7 +53,12 @@ class S3Store {
                                  SigV4Authorization(options_.credentials, options_.region, "s3", date, signing));
     auto response = SendWithRetries(http_, request, options_.attempts, std::chrono::seconds(1));
     if (!response.ok()) return response.status();
-    if (!response->ok()) return StoreError(method, key, *response);
+    if (!response->ok()) {
+      const auto codes = XmlTexts(response->body, "Code");
+      const auto messages = XmlTexts(response->body, "Message");
+      return StoreError(method, key.empty() ? "bucket" : key, response->status, codes.empty() ? "" : codes.front(),
+                        messages.empty() ? "" : messages.front(), "check the access key id and secret access key");
+    }
     return response;
   }
 
@@ -61,20 +67,6 @@ class S3Store {
     Sha256 digest;
     digest.Update(body);
     return HexBytes(digest.Finish());
-  }
-
-  Status StoreError(const std::string& method, const std::string& key, const HttpResponse& response) const {
-    const auto codes = XmlTexts(response.body, "Code");
-    const auto messages = XmlTexts(response.body, "Message");
-    std::string text = method + " " + (key.empty() ? "bucket" : key) + ": HTTP " +
-                       std::to_string(response.status);
-    if (!codes.empty()) text += " " + codes.front();
-    if (!messages.empty()) text += ": " + messages.front();
-    if (response.status == 403) {
-      return Unauthenticated(text + " (check the access key id and secret access key)");
-    }
-    if (response.status == 404) return NotFound(text);
-    return Failed(text);
   }
 
   S3Options options_;
@@ -131,10 +123,9 @@ class S3Sink : public ChunkedUploadSink {
   bool completed_ = false;
 };
 
-class S3Destination : public Destination {
+class S3Destination : public ObjectStoreDestination<S3Store> {
  public:
-  explicit S3Destination(S3Options options) : store_(std::move(options)) {}
-  std::string Describe() const override { return store_.options().url; }
+  using ObjectStoreDestination::ObjectStoreDestination;
 
   Result<std::unique_ptr<ByteSink>> Create(const std::string& name) override {
     return std::unique_ptr<ByteSink>(new S3Sink(store_, store_.options().prefix + name));
@@ -149,10 +140,7 @@ class S3Destination : public Destination {
       if (!token.empty()) query["continuation-token"] = token;
       auto page = store_.Call("GET", "", query);
       if (!page.ok()) return page.status();
-      for (const std::string& key : XmlTexts(page->body, "Key")) {
-        const std::string name = key.substr(prefix.size());
-        if (key.starts_with(prefix) && !name.empty() && name.find('/') == std::string::npos) names.push_back(name);
-      }
+      for (const std::string& key : XmlTexts(page->body, "Key")) AddObjectName(key, prefix, names);
       const auto truncated = XmlTexts(page->body, "IsTruncated");
       const auto next = XmlTexts(page->body, "NextContinuationToken");
       token = !truncated.empty() && truncated.front() == "true" && !next.empty() ? next.front() : "";
@@ -160,19 +148,6 @@ class S3Destination : public Destination {
     std::sort(names.begin(), names.end());
     return names;
   }
-
-  Status Read(const std::string& name, ByteSink& out) override {
-    auto read = store_.Call("GET", store_.options().prefix + name, {}, {}, &out);
-    return read.ok() ? out.Finish() : read.status();
-  }
-
-  Status Remove(const std::string& name) override {
-    auto removed = store_.Call("DELETE", store_.options().prefix + name, {});
-    return removed.ok() || removed.status().code() == ErrorCode::kNotFound ? Status::Ok() : removed.status();
-  }
-
- private:
-  S3Store store_;
 };
 
 }  // namespace
@@ -180,14 +155,11 @@ class S3Destination : public Destination {
 Result<std::unique_ptr<Destination>> OpenS3Destination(const std::string& path, const DestinationConfig& config) {
   const StoreSettings settings(config.settings);
   S3Options options;
-  options.url = "s3://" + path;
-  while (options.url.ends_with('/')) options.url.pop_back();
-  const size_t slash = path.find('/');
-  options.bucket = path.substr(0, slash);
-  if (options.bucket.empty()) return InvalidArgument(config.url + ": no bucket (s3://bucket/prefix)");
-  if (slash != std::string::npos) options.prefix = path.substr(slash + 1);
-  while (options.prefix.ends_with('/')) options.prefix.pop_back();
-  if (!options.prefix.empty()) options.prefix += "/";
+  auto location = ParseStoreLocation("s3", path);
+  if (!location.ok()) return location.status();
+  options.url = location->url;
+  options.bucket = location->bucket;
+  options.prefix = location->prefix;
   options.region = settings.Get("region", {"AWS_REGION", "AWS_DEFAULT_REGION"}, "us-east-1");
   std::string endpoint = settings.Get("endpoint", {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
   // AWS itself: virtual-hosted style; another store: path style unless told.

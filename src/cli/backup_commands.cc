@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "backup/backup_job.h"
+#include "backup/catalog.h"
 #include "backup/daemon.h"
 #include "backup/metrics_server.h"
 #include "cli/commands.h"
@@ -42,15 +43,17 @@ Status Run(CommandContext& context, const std::string& config_path) {
                                    [&out](const std::string& line) { out << "- " << line << "\n" << std::flush; });
   if (!outcome.ok()) return outcome.status();
   const auto& m = outcome->manifest;
+  if (outcome->stored.empty()) {
+    for (const auto& failure : outcome->failures) out << "  FAILED " << failure.destination << ": " << failure.why << "\n";
+    return Failed("backup " + m.name + " not stored: " + outcome->FailureSummary());
+  }
   out << "Backup " << m.name << ": revision " << m.revision << ", " << m.total_keys << " keys, "
       << HumanBytes(static_cast<uint64_t>(m.snapshot_bytes)) << " -> " << HumanBytes(static_cast<uint64_t>(m.object_bytes))
       << (m.encrypted ? " encrypted" : "") << ", sha256 " << m.sha256 << "\n";
   for (const auto& where : outcome->stored) out << "  stored in " << where << "\n";
   for (const auto& pruned : outcome->pruned) out << "  pruned " << pruned << "\n";
-  for (const auto& failure : outcome->failures) out << "  FAILED " << failure << "\n";
-  if (!outcome->failures.empty()) {
-    return Failed(std::to_string(outcome->failures.size()) + " destination(s) failed: " + outcome->failures.front());
-  }
+  for (const auto& failure : outcome->failures) out << "  FAILED " << failure.destination << ": " << failure.why << "\n";
+  if (!outcome->complete()) return Failed(outcome->FailureSummary());
   return Status::Ok();
 }
 

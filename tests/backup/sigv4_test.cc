@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "backup/store_settings.h"
+#include "backup/store_common.h"
 #include "util/sha256.h"
 
 namespace ketcd::backup {

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <regex>
 
-#include "backup/backup_job.h"
+#include "backup/backup_config.h"
 #include "backup/schedule.h"
 #include "k8s/object_encoder.h"
 

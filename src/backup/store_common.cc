@@ -1,4 +1,4 @@
-#include "backup/store_settings.h"
+#include "backup/store_common.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -43,6 +43,35 @@ Result<long> StoreSettings::Number(const std::string& key, long fallback) const 
   const long value = std::strtol(text.c_str(), &end, 10);
   if (*end != '\0' || value <= 0) return InvalidArgument(key + ": not a positive number: " + text);
   return value;
+}
+
+Result<StoreLocation> ParseStoreLocation(const std::string& scheme, const std::string& path) {
+  StoreLocation location;
+  location.url = scheme + "://" + path;
+  while (location.url.ends_with('/')) location.url.pop_back();
+  const size_t slash = path.find('/');
+  location.bucket = path.substr(0, slash);
+  if (location.bucket.empty()) return InvalidArgument(location.url + ": no bucket or container (" + scheme + "://NAME/PREFIX)");
+  if (slash != std::string::npos) location.prefix = path.substr(slash + 1);
+  while (location.prefix.ends_with('/')) location.prefix.pop_back();
+  if (!location.prefix.empty()) location.prefix += "/";
+  return location;
+}
+
+void AddObjectName(const std::string& key, const std::string& prefix, std::vector<std::string>& names) {
+  if (!key.starts_with(prefix)) return;
+  const std::string name = key.substr(prefix.size());
+  if (!name.empty() && name.find('/') == std::string::npos) names.push_back(name);
+}
+
+Status StoreError(const std::string& method, const std::string& what, long http_status, const std::string& code,
+                  const std::string& message, const std::string& credentials_hint) {
+  std::string text = method + " " + what + ": HTTP " + std::to_string(http_status);
+  if (!code.empty()) text += " " + code;
+  if (!message.empty()) text += ": " + message.substr(0, message.find('\n'));
+  if (http_status == 403) return Unauthenticated(text + " (" + credentials_hint + ")");
+  if (http_status == 404) return NotFound(text);
+  return Failed(text);
 }
 
 std::vector<std::string> XmlTexts(const std::string& xml, const std::string& element) {

@@ -1,0 +1,68 @@
+#include "backup/backup_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "backup/archive_format.h"
+#include "util/duration.h"
+
+namespace ketcd::backup {
+
+Result<BackupConfig> LoadBackupConfig(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ": " + e.what());
+  }
+  BackupConfig config;
+  try {
+    if (root["name"]) config.name = root["name"].as<std::string>();
+    if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
+    if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
+    if (root["upload_attempts"]) config.upload_attempts = std::max(1, root["upload_attempts"].as<int>());
+    for (auto [key, duration] : {std::pair{"retry_pause", &config.retry_pause}, {"retry_backoff", &config.retry_backoff}}) {
+      if (!root[key]) continue;
+      auto parsed = ParseDuration(root[key].as<std::string>());
+      if (!parsed.ok()) return parsed.status().WithContext(path + ": " + key);
+      *duration = *parsed;
+    }
+    if (root["schedule"]) config.schedule = root["schedule"].as<std::string>();
+    if (root["retries"]) config.retries = std::max(0, root["retries"].as<int>());
+    for (const auto& entry : root["destinations"]) {
+      DestinationConfig destination;
+      if (entry.IsScalar()) {
+        destination.url = entry.as<std::string>();
+      } else {
+        for (const auto& setting : entry) {
+          const auto key = setting.first.as<std::string>();
+          (key == "url" ? destination.url : destination.settings[key]) = setting.second.as<std::string>();
+        }
+        if (destination.url.empty()) return InvalidArgument(path + ": a destination without url");
+      }
+      config.destinations.push_back(std::move(destination));
+    }
+    if (const auto retention = root["retention"]) {
+      auto get = [&](const char* key) { return retention[key] ? retention[key].as<int>() : 0; };
+      config.retention = {get("keep_last"), get("hourly"), get("daily"), get("weekly"), get("monthly")};
+    }
+    if (root["encryption"] && root["encryption"]["key_file"]) {
+      auto key = LoadEncryptionKey(root["encryption"]["key_file"].as<std::string>());
+      if (!key.ok()) return key.status();
+      config.key = *key;
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ": " + e.what());
+  }
+  if (config.destinations.empty()) return InvalidArgument(path + ": no destinations");
+  for (char c : config.name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return InvalidArgument(path + ": name may hold letters, digits, - and _ only");
+    }
+  }
+  return config;
+}
+
+}  // namespace ketcd::backup
