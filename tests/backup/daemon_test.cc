@@ -119,7 +119,7 @@ TEST_F(DaemonTest, WrongCredentialsAreCountedAndUnhealthy) {
   auto store = ObjectStore::Start(StoreKind::kS3, dir_ + "/s3");
   if (!store.ok() && store.status().code() == ErrorCode::kNotFound) GTEST_SKIP() << store.status().message();
   ASSERT_TRUE(store.ok()) << store.status().message();
-  StartDaemon("  - " + dir_ + "/store\n" + (*store)->DestinationYaml("etcd", /*wrong_credentials=*/true));
+  StartDaemon("  - " + dir_ + "/store\n" + (*store)->DestinationYaml("etcd", Credentials::kWrong));
   const std::string label = "ketcd_backup_destination_failures_total{destination=\"" + (*store)->url("etcd") + "\"}";
   const std::string metrics = MetricsWhen([&](const std::string& text) { return Metric(text, label) >= 2; });
   EXPECT_GE(Metric(metrics, "ketcd_backup_runs_total{result=\"failure\"}"), 2) << metrics;

@@ -52,12 +52,12 @@ class ObjectStoreTest : public ::testing::TestWithParam<StoreKind> {
     }
     std::ofstream(dir_ + "/backup.key") << std::string(64, 'e') << "\n";
     ::chmod((dir_ + "/backup.key").c_str(), 0600);
-    WriteConfig("backup.yaml", false);
-    WriteConfig("wrong.yaml", true);
+    WriteConfig("backup.yaml", Credentials::kValid);
+    WriteConfig("wrong.yaml", Credentials::kWrong);
   }
-  void WriteConfig(const std::string& name, bool wrong_credentials) {
+  void WriteConfig(const std::string& name, Credentials credentials) {
     std::ofstream(dir_ + "/" + name) << "name: prod\nupload_attempts: 4\nretry_pause: 1s\nencryption:\n  key_file: " << dir_ << "/backup.key\n"
-                                     << "destinations:\n" << store_->DestinationYaml("etcd/prod", wrong_credentials)
+                                     << "destinations:\n" << store_->DestinationYaml("etcd/prod", credentials)
                                      << "retention:\n  keep_last: 2\n";
   }
   CommandResult Backup(const std::vector<std::string>& args, const std::string& config = "backup.yaml") {
@@ -146,6 +146,21 @@ TEST_P(ObjectStoreTest, WrongCredentialsAreAClearError) {
   EXPECT_NE(list.exit_code, 0) << Describe(list);
   EXPECT_TRUE(Contains(list.err, store_->url("etcd/prod") + ": GET")) << list.err;
   EXPECT_EQ(ListedBackups(), 0);
+}
+
+TEST_P(ObjectStoreTest, AzureSasTokenInsteadOfTheKey) {
+  if (GetParam() != StoreKind::kAzureBlob) GTEST_SKIP() << "SAS tokens are Azure Blob's";
+  WriteConfig("sas.yaml", Credentials::kSasToken);
+  WriteConfig("wrong-sas.yaml", Credentials::kWrongSasToken);
+  auto result = Backup({"run"}, "sas.yaml");
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto list = Backup({"list", "-w", "json"}, "sas.yaml");
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '{'), 1) << Describe(list);
+  auto verified = Backup({"verify"}, "sas.yaml");
+  EXPECT_EQ(verified.exit_code, 0) << Describe(verified);
+  auto refused = Backup({"list"}, "wrong-sas.yaml");
+  EXPECT_NE(refused.exit_code, 0) << Describe(refused);
+  EXPECT_TRUE(Contains(refused.err, "HTTP 403")) << refused.err;
 }
 
 TEST_P(ObjectStoreTest, StoreKilledMidUploadAndBackIsRetried) {

@@ -9,7 +9,10 @@
 #include <fstream>
 #include <thread>
 
+#include "backup/http_client.h"
 #include "support/etcd_cluster.h"
+#include "util/base64.h"
+#include "util/sha256.h"
 
 namespace ketcd::testing {
 namespace {
@@ -33,6 +36,19 @@ bool Accepts(int port) {
   const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return connected;
+}
+
+// An account SAS for blobs (all resource types, read/write/delete/list/
+// add/create, until 2030), signed with `key` as Azure's "Create an account
+// SAS" describes for versions before 2020-12-06.
+std::string AccountSas(const std::string& key_base64) {
+  const std::string version = "2019-12-12", permissions = "rwdlac", expiry = "2030-01-01T00:00:00Z";
+  std::string key;
+  Base64Decode(key_base64, &key);
+  const std::string to_sign = std::string(kAzuriteAccount) + "\n" + permissions + "\nb\nsco\n\n" + expiry +
+                              "\n\nhttps,http\n" + version + "\n";
+  return "sv=" + version + "&ss=b&srt=sco&sp=" + permissions + "&se=" + backup::UriEncode(expiry, true) +
+         "&spr=https,http&sig=" + backup::UriEncode(Base64Encode(HmacSha256(key, to_sign)), true);
 }
 
 }  // namespace
@@ -74,18 +90,24 @@ std::string ObjectStore::url(const std::string& prefix) const {
 
 std::string ObjectStore::endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-std::string ObjectStore::DestinationYaml(const std::string& prefix, bool wrong_credentials) const {
+std::string ObjectStore::DestinationYaml(const std::string& prefix, Credentials credentials) const {
+  const bool wrong = credentials == Credentials::kWrong || credentials == Credentials::kWrongSasToken;
   std::string yaml = "  - url: " + url(prefix) + "\n    attempts: 2\n";
   if (kind_ == StoreKind::kS3) {
     // s3rver checks the access key id (its signature check covers SigV2 only).
     yaml += "    endpoint: " + endpoint() + "\n    part_size_mib: 5\n";
-    yaml += std::string("    access_key_id: ") + (wrong_credentials ? "WRONG" : "S3RVER") + "\n";
+    yaml += std::string("    access_key_id: ") + (wrong ? "WRONG" : "S3RVER") + "\n";
     yaml += "    secret_access_key: S3RVER\n";
+    return yaml;
+  }
+  std::string key = kAzuriteKey;
+  if (wrong) key[0] = 'A';  // signs with another key
+  yaml += "    endpoint: " + endpoint() + "/" + kAzuriteAccount + "\n    block_size_mib: 1\n";
+  yaml += std::string("    account: ") + kAzuriteAccount + "\n";
+  if (credentials == Credentials::kSasToken || credentials == Credentials::kWrongSasToken) {
+    yaml += "    sas_token: \"" + AccountSas(key) + "\"\n";
   } else {
-    std::string key = kAzuriteKey;
-    if (wrong_credentials) key[0] = 'A';
-    yaml += "    endpoint: " + endpoint() + "/" + kAzuriteAccount + "\n    block_size_mib: 1\n";
-    yaml += std::string("    account: ") + kAzuriteAccount + "\n    key: " + key + "\n";
+    yaml += "    key: " + key + "\n";
   }
   return yaml;
 }

@@ -12,6 +12,8 @@
 namespace ketcd::testing {
 
 enum class StoreKind { kS3, kAzureBlob };
+// kSasToken: an account SAS instead of the key (Azure Blob only).
+enum class Credentials { kValid, kWrong, kSasToken, kWrongSasToken };
 
 class ObjectStore {
  public:
@@ -19,9 +21,8 @@ class ObjectStore {
   static Result<std::unique_ptr<ObjectStore>> Start(StoreKind kind, const std::string& dir);
   ~ObjectStore();
 
-  // backup.yaml destination entry (YAML, indented for a list item) with
-  // working credentials, or wrong ones.
-  std::string DestinationYaml(const std::string& prefix, bool wrong_credentials = false) const;
+  // backup.yaml destination entry (YAML, indented for a list item).
+  std::string DestinationYaml(const std::string& prefix, Credentials credentials = Credentials::kValid) const;
   std::string url(const std::string& prefix) const;
   std::string endpoint() const;  // http://127.0.0.1:PORT
 
