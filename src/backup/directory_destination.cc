@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "backup/destination.h"
+#include "util/new_file.h"
 
 namespace ketcd::backup {
 namespace {
@@ -23,26 +24,14 @@ class FileSink : public ByteSink {
       fs::remove(part_, ignored);
     }
   }
-  Status Write(std::string_view bytes) override {
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return IoError(part_.string() + ": " + std::strerror(errno));
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
+  Status Write(std::string_view bytes) override { return WriteAll(fd_, bytes, part_.string()); }
   Status Finish() override {
     if (::fsync(fd_) != 0) return IoError(part_.string() + ": fsync: " + std::strerror(errno));
     ::close(std::exchange(fd_, -1));
     std::error_code error;
     fs::rename(part_, final_, error);
     if (error) return IoError(final_.string() + ": " + error.message());
-    const int dir = ::open(final_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-      ::fsync(dir);
-      ::close(dir);
-    }
+    (void)SyncDirectoryOf(final_.string());  // the object is complete either way
     return Status::Ok();
   }
 

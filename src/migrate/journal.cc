@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "util/base64.h"
+#include "util/new_file.h"
 #include "util/utc_time.h"
 
 namespace ketcd::migrate {
@@ -88,13 +89,7 @@ Status JournalWriter::Append(std::span<const JournalRecord> records) {
 }
 
 Status JournalWriter::WriteDurably(const std::string& text) {
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError(path_ + ": " + std::strerror(errno));
-    written += static_cast<size_t>(n);
-  }
+  KETCD_RETURN_IF_ERROR(WriteAll(fd_, text, path_));
   if (::fdatasync(fd_) != 0) return IoError(path_ + ": fdatasync: " + std::strerror(errno));
   return Status::Ok();
 }

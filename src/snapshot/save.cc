@@ -5,10 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 
 #include "snapshot/snapshot_file.h"
+#include "util/new_file.h"
 #include "util/sha256.h"
 
 namespace ketcd::snapshot {
@@ -31,26 +31,6 @@ class TrailerCheck {
   Sha256 sha256_;
   std::string held_;
 };
-
-Status WriteAll(int fd, const std::string& data, const std::string& name) {
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return IoError(name + ": " + std::strerror(errno));
-    written += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-Status SyncDirectoryOf(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError(dir + ": " + std::strerror(errno));
-  int result = ::fsync(fd);
-  ::close(fd);
-  return result == 0 ? Status::Ok() : IoError(dir + ": fsync: " + std::strerror(errno));
-}
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace ketcd {
 
@@ -25,6 +26,26 @@ Status WriteNewFile(const std::string& path, std::string_view content, mode_t mo
   const int error = errno;
   ::close(fd);
   return ok ? Status::Ok() : IoError(path + ": " + std::strerror(error));
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& name) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return IoError(name + ": " + std::strerror(errno));
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Status SyncDirectoryOf(const std::string& path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError(dir + ": " + std::strerror(errno));
+  const int result = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  return result == 0 ? Status::Ok() : IoError(dir + ": fsync: " + std::strerror(error));
 }
 
 }  // namespace ketcd
