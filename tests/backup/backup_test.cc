@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "etcd/client.h"
+#include "backup/configmap_cluster.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
 #include "support/test_files.h"
@@ -18,22 +18,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 class BackupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cluster = EtcdCluster::Start({});
+    auto cluster = StartClusterWithConfigMaps(300);
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
     cluster_ = std::move(*cluster);
-    auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
-    ASSERT_TRUE(client.ok());
-    for (int i = 0; i < 300; ++i) {
-      etcd::pb::PutRequest put;
-      put.set_key("/registry/configmaps/default/cm-" + std::to_string(i));
-      put.set_value(std::string(500, 'a' + i % 26));
-      ASSERT_TRUE((*client)->Put(put).ok());
-    }
     dir_ = cluster_->dir();
     std::ofstream(dir_ + "/backup.key") << std::string(64, 'f') << "\n";
     ::chmod((dir_ + "/backup.key").c_str(), 0600);

@@ -10,8 +10,8 @@
 #include <regex>
 #include <thread>
 
+#include "backup/configmap_cluster.h"
 #include "backup/http_client.h"
-#include "etcd/client.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
 #include "support/object_store.h"
@@ -20,8 +20,6 @@ namespace ketcd::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The value of a metric line "NAME VALUE" (labels included in NAME), -1 if absent.
 double Metric(const std::string& text, const std::string& name) {
@@ -33,18 +31,10 @@ double Metric(const std::string& text, const std::string& name) {
 class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cluster = EtcdCluster::Start({});
+    auto cluster = StartClusterWithConfigMaps(50);
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
     cluster_ = std::move(*cluster);
     dir_ = cluster_->dir();
-    auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
-    ASSERT_TRUE(client.ok());
-    for (int i = 0; i < 50; ++i) {
-      etcd::pb::PutRequest put;
-      put.set_key("/registry/configmaps/default/cm-" + std::to_string(i));
-      put.set_value(std::string(200, 'x'));
-      ASSERT_TRUE((*client)->Put(put).ok());
-    }
     port_ = FreePort();
   }
   void StartDaemon(const std::string& destinations, const std::string& schedule = "@every 2s",

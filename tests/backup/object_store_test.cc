@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "backup/configmap_cluster.h"
 #include "backup/destination.h"
 #include "etcd/client.h"
 #include "support/cli_runner.h"
@@ -19,12 +20,10 @@
 namespace ketcd::testing {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 class ObjectStoreTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    auto cluster = EtcdCluster::Start({});
+    auto cluster = StartClusterWithConfigMaps(200);
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
     cluster_ = std::move(*cluster);
     dir_ = cluster_->dir();
@@ -34,12 +33,6 @@ class ObjectStoreTest : public ::testing::TestWithParam<StoreKind> {
     store_ = std::move(*store);
     auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
     ASSERT_TRUE(client.ok());
-    for (int i = 0; i < 200; ++i) {
-      etcd::pb::PutRequest put;
-      put.set_key("/registry/configmaps/default/cm-" + std::to_string(i));
-      put.set_value(std::string(500, 'a' + i % 26));
-      ASSERT_TRUE((*client)->Put(put).ok());
-    }
     // Incompressible values: the object spans several upload parts.
     std::mt19937_64 random(42);
     for (int i = 0; i < 12; ++i) {

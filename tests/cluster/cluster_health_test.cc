@@ -15,8 +15,6 @@
 namespace ketcd::testing {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 TEST(ClusterHealthTest, HealthyTlsClusterWithCertificateExpiry) {
   auto cluster = EtcdCluster::Start({.members = 3, .tls = true});
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();

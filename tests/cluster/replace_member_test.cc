@@ -15,8 +15,6 @@
 namespace ketcd::testing {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 std::vector<std::string> Survivors(const EtcdCluster& c, std::initializer_list<int> members) {
   std::string urls;
   for (int i : members) urls += (urls.empty() ? "" : ",") + c.ClientUrl(i);

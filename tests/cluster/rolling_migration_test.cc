@@ -20,8 +20,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 class RollingMigrationTest : public ::testing::Test {
  protected:
   void SetUp() override {

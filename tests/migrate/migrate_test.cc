@@ -14,8 +14,6 @@
 namespace ketcd::testing {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 TEST_F(MigrateTest, ServiceCidrPlanApplyRerunUndo) {
   Generate({"--service-cidr", "192.168.0.0/16", "--services", "40", "--nodes", "3"});
   const KeyspaceMap original = ReadAll();

@@ -25,4 +25,7 @@ Status EnableRootAuth(const EtcdCluster& cluster, const std::string& password);
 // For failure messages: "exit 1, stderr: ...".
 std::string Describe(const CommandResult& result);
 
+// Whether command output holds `part`.
+inline bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 }  // namespace ketcd::testing
