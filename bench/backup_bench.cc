@@ -26,14 +26,6 @@ using namespace ketcd;
 using namespace ketcd::bench;
 using namespace ketcd::testing;
 
-namespace {
-
-void Row(const char* what, const Sample& sample) {
-  std::printf("  %-44s %8.2f s  %9ld KB peak RSS\n", what, sample.seconds, sample.rss_kb);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   const int objects = argc > 1 ? std::atoi(argv[1]) : 400000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 2;
@@ -97,13 +89,13 @@ int main(int argc, char** argv) {
   const double megabytes = std::filesystem::file_size(snapshot) / 1e6;
   std::printf("backup of %d objects: a %.0f MB database, %.0f MB compressed, to s3rver (fastest of %d)\n", objects,
               megabytes, std::filesystem::file_size(snapshot + ".zst") / 1e6, runs);
-  Row("ketcd backup run (save+verify+zstd+upload)", ours);
-  Row("  of which: ketcd snapshot save alone", save_alone);
-  Row("etcdctl snapshot save", save);
-  Row("zstd -3", compress);
-  Row("aws s3 cp (multipart upload)", upload);
-  Row("  or: curl --aws-sigv4 -T (one PUT)", single_put);
-  Row("etcdctl snapshot status (integrity check)", check);
+  PrintRow("ketcd backup run (save+verify+zstd+upload)", ours);
+  PrintRow("  of which: ketcd snapshot save alone", save_alone);
+  PrintRow("etcdctl snapshot save", save);
+  PrintRow("zstd -3", compress);
+  PrintRow("aws s3 cp (multipart upload)", upload);
+  PrintRow("  or: curl --aws-sigv4 -T (one PUT)", single_put);
+  PrintRow("etcdctl snapshot status (integrity check)", check);
   std::printf("  pipeline total %.2f s; speed-up pipeline/ketcd %.2fx\n", theirs, theirs / ours.seconds);
   std::printf("  with the pipeline checking its snapshot too (status) %.2f s: speed-up %.2fx\n", theirs + check.seconds,
               (theirs + check.seconds) / ours.seconds);

@@ -78,4 +78,8 @@ Sample Measure(const std::vector<std::string>& argv, bool keep_stdout) {
   return {result.elapsed.count() / 1000.0, result.max_rss_kb, result.out};
 }
 
+void PrintRow(const char* what, const Sample& sample) {
+  std::printf("  %-44s %8.2f s  %9ld KB peak RSS\n", what, sample.seconds, sample.rss_kb);
+}
+
 }  // namespace ketcd::bench

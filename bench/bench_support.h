@@ -30,4 +30,7 @@ struct Sample {
 // Runs argv to completion (exits the benchmark if it fails).
 Sample Measure(const std::vector<std::string>& argv, bool keep_stdout = false);
 
+// One result line: "  what   12.34 s   56789 KB peak RSS".
+void PrintRow(const char* what, const Sample& sample);
+
 }  // namespace ketcd::bench

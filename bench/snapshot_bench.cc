@@ -40,10 +40,6 @@ nlohmann::json StatusFields(const std::string& json_text) {
   return {status["hash"], status["revision"], status["totalKey"], status["totalSize"]};
 }
 
-void Row(const char* what, const Sample& sample) {
-  std::printf("  %-40s %8.2f s  %9ld KB peak RSS\n", what, sample.seconds, sample.rss_kb);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,8 +64,8 @@ int main(int argc, char** argv) {
   const double megabytes = std::filesystem::file_size(ours) / 1e6;
   std::printf("snapshot of %d objects: %.0f MB\n", objects, megabytes);
   std::printf("save (fastest of %d)\n", runs);
-  Row("ketcd snapshot save", save_ours);
-  Row("etcdctl snapshot save", save_theirs);
+  PrintRow("ketcd snapshot save", save_ours);
+  PrintRow("etcdctl snapshot save", save_theirs);
   std::printf("  wall-time ratio ketcd/etcdctl %.2f (target <= 1.10)\n",
               save_ours.seconds / save_theirs.seconds);
 
@@ -77,8 +73,8 @@ int main(int argc, char** argv) {
   Sample status_ours = Fastest({KETCD_BINARY, "snapshot", "status", theirs}, runs, true);
   Sample status_theirs = Fastest({"etcdctl", "snapshot", "status", theirs}, runs, true);
   std::printf("status of the same file (warm page cache, fastest of %d)\n", runs);
-  Row("ketcd snapshot status", status_ours);
-  Row("etcdctl snapshot status (3.4)", status_theirs);
+  PrintRow("ketcd snapshot status", status_ours);
+  PrintRow("etcdctl snapshot status (3.4)", status_theirs);
   std::printf("  outputs %s: %s", status_ours.out == status_theirs.out ? "identical" : "DIFFER",
               status_ours.out.c_str());
   std::printf("  speed-up etcdctl/ketcd %.1fx (target >= 4)\n",
@@ -87,7 +83,7 @@ int main(int argc, char** argv) {
     Sample json_ours = Measure({KETCD_BINARY, "snapshot", "status", theirs, "-w", "json"}, true);
     Sample status_35 =
         Fastest({KETCD_ETCDUTL, "snapshot", "status", theirs, "-w", "json"}, runs, true);
-    Row("etcdutl snapshot status (3.5)", status_35);
+    PrintRow("etcdutl snapshot status (3.5)", status_35);
     std::printf("  figures %s etcdutl's; speed-up etcdutl/ketcd %.1fx\n",
                 StatusFields(json_ours.out) == StatusFields(status_35.out) ? "equal" : "DIFFER from",
                 status_35.seconds / status_ours.seconds);
@@ -95,11 +91,11 @@ int main(int argc, char** argv) {
 
   Sample verify = Fastest({KETCD_BINARY, "snapshot", "verify", ours}, 1, true);
   std::printf("verify (sha256, structure, every revision parsed)\n");
-  Row("ketcd snapshot verify", verify);
+  PrintRow("ketcd snapshot verify", verify);
 
   Sample dump = Measure({KETCD_BINARY, "dump", "/registry/", "-o", "jsonl", "--snapshot", ours});
   std::printf("offline dump (decoded, to /dev/null)\n");
-  Row("ketcd dump --snapshot -o jsonl", dump);
+  PrintRow("ketcd dump --snapshot -o jsonl", dump);
   std::printf("  %.0f objects/s, %.0f MB/s of snapshot\n", objects / dump.seconds,
               megabytes / dump.seconds);
 
@@ -118,15 +114,15 @@ int main(int argc, char** argv) {
     if (b.seconds < restore_ours.seconds) restore_ours = b;
   }
   std::printf("restore, one member (fastest of %d)\n", runs);
-  Row("ketcd snapshot restore", restore_ours);
-  Row("etcdctl snapshot restore", restore_theirs);
+  PrintRow("ketcd snapshot restore", restore_ours);
+  PrintRow("etcdctl snapshot restore", restore_theirs);
   std::printf("  wall-time ratio ketcd/etcdctl %.2f (target <= 1.0)\n",
               restore_ours.seconds / restore_theirs.seconds);
   if (std::filesystem::exists(KETCD_ETCDUTL)) {
     std::filesystem::remove_all(dir + "/r-etcdutl");
     Sample etcdutl = Measure(Args({KETCD_ETCDUTL, "snapshot", "restore", theirs, "--data-dir",
                                    dir + "/r-etcdutl"}, restore_flags));
-    Row("etcdutl snapshot restore (3.5)", etcdutl);
+    PrintRow("etcdutl snapshot restore (3.5)", etcdutl);
     std::printf("  wall-time ratio ketcd/etcdutl %.2f\n", restore_ours.seconds / etcdutl.seconds);
   }
   return 0;
