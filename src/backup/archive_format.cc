@@ -6,10 +6,9 @@
 #include <zstd.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "util/base64.h"
+#include "util/read_file.h"
 
 namespace ketcd::backup {
 namespace {
@@ -266,10 +265,9 @@ Result<std::string> LoadEncryptionKey(const std::string& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return InvalidArgument(path + ": " + std::strerror(errno));
   if (info.st_mode & 077) return InvalidArgument(path + ": readable by others; chmod 600 it");
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  std::string text = buffer.str();
+  auto read = ReadWholeFile(path);
+  if (!read.ok()) return InvalidArgument(read.status().message());
+  std::string text = std::move(*read);
   if (text.size() == kEncryptionKeyBytes) return text;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.size() == 2 * kEncryptionKeyBytes && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {

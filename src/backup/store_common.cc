@@ -1,9 +1,8 @@
 #include "backup/store_common.h"
+#include "util/read_file.h"
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace ketcd::backup {
 namespace {
@@ -27,11 +26,9 @@ std::string StoreSettings::Get(const std::string& key, const std::vector<std::st
 
 Result<std::string> StoreSettings::Secret(const std::string& key, const std::vector<std::string>& env) const {
   if (auto it = values_.find(key + "_file"); it != values_.end()) {
-    std::ifstream file(it->second);
-    if (!file) return InvalidArgument(key + "_file: cannot read " + it->second);
-    std::stringstream text;
-    text << file.rdbuf();
-    return Trim(text.str());
+    auto text = ReadWholeFile(it->second);
+    if (!text.ok()) return InvalidArgument(key + "_file: " + text.status().message());
+    return Trim(*text);
   }
   return Get(key, env);
 }

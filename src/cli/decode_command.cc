@@ -14,6 +14,7 @@
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
 #include "util/json_text.h"
+#include "util/read_file.h"
 
 namespace ketcd::cli {
 namespace {
@@ -22,11 +23,9 @@ Result<std::string> ReadInput(const std::string& path) {
   if (path.empty() || path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument(path + ": cannot open");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return InvalidArgument(text.status().message());
+  return text;
 }
 
 struct DecodeArgs {

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "cluster/health.h"
 #include "cluster/host_command.h"
@@ -15,6 +13,7 @@
 #include "util/crash_point.h"
 #include "util/hex_id.h"
 #include "util/new_file.h"
+#include "util/read_file.h"
 
 namespace ketcd::cluster {
 namespace {
@@ -41,10 +40,9 @@ Json ToJson(const State& state) {
 }
 
 Result<State> ReadState(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  const Json json = Json::parse(buffer.str(), nullptr, false);
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return text.status();
+  const Json json = Json::parse(*text, nullptr, false);
   if (json.is_discarded() || !json.is_object() || json.value("ketcd", "") != "cluster-migration") {
     return DataLoss(path + ": not a ketcd cluster migration state file");
   }

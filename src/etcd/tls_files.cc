@@ -1,4 +1,5 @@
 #include "etcd/tls_files.h"
+#include "util/read_file.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -7,21 +8,15 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 namespace ketcd::etcd {
 namespace {
 
 Result<std::string> ReadFile(const std::string& path, const char* flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return InvalidArgument(std::string("--") + flag + " " + path + ": " + std::strerror(errno));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return InvalidArgument(std::string("--") + flag + " " + text.status().message());
+  return text;
 }
 
 struct BioDeleter {

@@ -6,13 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "util/base64.h"
 #include "util/new_file.h"
 #include "util/utc_time.h"
+#include "util/read_file.h"
 
 namespace ketcd::migrate {
 namespace {
@@ -95,11 +94,9 @@ Status JournalWriter::WriteDurably(const std::string& text) {
 }
 
 Result<Journal> ReadJournal(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return IoError(path + ": cannot open: " + std::strerror(errno));
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  const std::string text = buffer.str();
+  auto read = ReadWholeFile(path);
+  if (!read.ok()) return read.status();
+  const std::string& text = *read;
   Journal journal;
   bool have_header = false;
   size_t start = 0;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "migrate/text_edit.h"
+#include "util/read_file.h"
 
 namespace ketcd::migrate {
 namespace {
@@ -28,11 +29,9 @@ TokenRewriter Mapper(const MigrationRequest& request) {
 // The diff `rewrite` makes to the file at `path`.
 Result<std::optional<FileDiff>> DiffOfRewrite(
     const std::string& path, const std::function<Result<std::optional<std::string>>(std::string_view)>& rewrite) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument(path + ": cannot read");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string before = buffer.str();
+  auto read = ReadWholeFile(path);
+  if (!read.ok()) return InvalidArgument(read.status().message());
+  const std::string& before = *read;
   auto after = rewrite(before);
   if (!after.ok()) return after.status().WithContext(path);
   if (!after->has_value()) return std::optional<FileDiff>();
