@@ -144,9 +144,7 @@ Status Daemon(CommandContext& context, const std::string& config_path, const Dae
   auto client = context.Client();
   if (!client.ok()) return client.status();
   std::ostream& out = *context.out;
-  std::mutex out_mutex;
-  auto say = [&](const std::string& line) {
-    std::lock_guard lock(out_mutex);
+  auto say = [&](const std::string& line) {  // only the scheduler prints
     out << Rfc3339Utc(std::time(nullptr)) << " " << line << "\n" << std::flush;
   };
   backup::DaemonState state;
