@@ -27,6 +27,11 @@ CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions op
   return Run("etcdctl", args, std::move(options));
 }
 
+CommandResult RunEtcdTool(const std::string& binary, const std::vector<std::string>& args,
+                          CommandOptions options) {
+  return Run(binary, args, std::move(options));
+}
+
 std::vector<std::string> Args(std::vector<std::string> first,
                               const std::vector<std::string>& second) {
   first.insert(first.end(), second.begin(), second.end());

@@ -13,6 +13,9 @@ namespace ketcd::testing {
 
 CommandResult RunKetcd(const std::vector<std::string>& args, CommandOptions options = {});
 CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions options = {});
+// Runs a given etcdctl or etcdutl (one version's own: EtcdTool()) the same way.
+CommandResult RunEtcdTool(const std::string& binary, const std::vector<std::string>& args,
+                          CommandOptions options = {});
 
 // Concatenates argument lists: Args(cluster.ConnectionFlags(), {"get", "k"}).
 std::vector<std::string> Args(std::vector<std::string> first,

@@ -14,31 +14,12 @@
 #include <thread>
 
 #include "etcd/client.h"
+#include "support/test_files.h"
 
 namespace ketcd::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string MakeTempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/ketcd-test-XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  if (!mkdtemp(buffer.data())) return "";
-  return buffer.data();
-}
-
-std::string Tail(const std::string& path, size_t max_lines) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  std::string tail;
-  size_t start = lines.size() > max_lines ? lines.size() - max_lines : 0;
-  for (size_t i = start; i < lines.size(); ++i) tail += lines[i] + "\n";
-  return tail;
-}
 
 }  // namespace
 
@@ -67,9 +48,44 @@ std::string EtcdBinary() {
   return binary && *binary ? binary : "etcd";
 }
 
+std::string EtcdVersion() {
+  static const std::string version = [] {
+    auto result = RunCommand({EtcdBinary(), "--version"});
+    const std::string marker = "etcd Version: ";
+    const size_t at = result.out.find(marker);
+    if (result.exit_code != 0 || at == std::string::npos) return std::string();
+    const std::string full = result.out.substr(at + marker.size());
+    return full.substr(0, full.find('.', full.find('.') + 1));
+  }();
+  return version;
+}
+
+std::string EtcdUnavailable() {
+  std::string binary = EtcdBinary();
+  if (binary.find('/') == std::string::npos || access(binary.c_str(), X_OK) == 0) return "";
+  return binary + " is not built: scripts/install-peers builds it (needs Go and the Go module registry)";
+}
+
+std::string EtcdTool(const std::string& tool) {
+  std::string binary = EtcdBinary();
+  std::vector<std::string> dirs;
+  if (size_t slash = binary.rfind('/'); slash != std::string::npos) {
+    dirs.push_back(binary.substr(0, slash));
+  } else if (const char* path = std::getenv("PATH")) {
+    std::stringstream entries(path);
+    for (std::string dir; std::getline(entries, dir, ':');) dirs.push_back(dir);
+  }
+  for (const std::string& dir : dirs) {
+    std::string candidate = dir + "/" + tool;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
 Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdClusterOptions& options) {
   std::unique_ptr<EtcdCluster> cluster(new EtcdCluster());
   cluster->options_ = options;
+  if (options.binary.empty()) cluster->options_.binary = EtcdBinary();
   cluster->dir_ = MakeTempDir();
   if (cluster->dir_.empty()) return IoError("cannot create a temporary directory");
   if (options.tls) cluster->pki_ = MakeTestPki(cluster->dir_);
@@ -150,7 +166,7 @@ int EtcdCluster::ReserveMember(const std::string& name) {
 Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std::string& state) {
   Member& m = members_[i];
   std::vector<std::string> argv = {
-      EtcdBinary(),
+      Binary(),
       "--name=" + m.name,
       "--data-dir=" + m.data_dir,
       "--listen-client-urls=" + ClientUrl(i),
@@ -176,7 +192,7 @@ Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std:
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   if (!m.process.Start(argv, m.log)) {
-    return IoError("cannot start " + EtcdBinary() + ": " + std::strerror(errno));
+    return IoError("cannot start " + Binary() + ": " + std::strerror(errno));
   }
   std::ofstream(dir_ + "/" + m.name + ".pid") << m.process.pid();  // for StopCommandTemplate
   m.running = true;
@@ -194,7 +210,7 @@ void EtcdCluster::StopMember(int i) {
 }
 
 std::string EtcdCluster::StartCommandTemplate() const {
-  std::string command = EtcdBinary() + " --name={name} --data-dir=" + dir_ + "/{name}.etcd" +
+  std::string command = Binary() + " --name={name} --data-dir=" + dir_ + "/{name}.etcd" +
                         " --listen-client-urls={client_url} --advertise-client-urls={client_url}"
                         " --listen-peer-urls={peer_url} --initial-advertise-peer-urls={peer_url}"
                         " --initial-cluster={initial_cluster} --initial-cluster-state={initial_cluster_state}"
@@ -273,7 +289,7 @@ Status EtcdCluster::WaitHealthy(std::chrono::milliseconds timeout) {
 std::string EtcdCluster::LogTails() const {
   std::string tails;
   for (const auto& member : members_) {
-    tails += "--- " + member.name + " (" + member.log + ")\n" + Tail(member.log, 8);
+    tails += "--- " + member.name + " (" + member.log + ")\n" + TailOfFile(member.log, 8);
   }
   return tails;
 }

@@ -6,7 +6,8 @@
 // The destructor kills every member and removes the directory, also when a
 // test fails; children also die with the test process.
 //
-// The etcd binary is `etcd` from PATH, or $KETCD_TEST_ETCD when set.
+// The etcd binary is `etcd` from PATH, or $KETCD_TEST_ETCD when set (ctest
+// sets it per registered version).
 #pragma once
 
 #include <memory>
@@ -24,6 +25,7 @@ struct EtcdClusterOptions {
   int members = 1;
   bool tls = false;                     // mutual TLS on client and peer URLs
   std::vector<std::string> extra_args;  // passed to every member
+  std::string binary;                   // default: EtcdBinary()
 };
 
 class EtcdCluster {
@@ -86,6 +88,7 @@ class EtcdCluster {
   EtcdCluster() = default;
   Status Launch(int i, const std::string& initial_cluster, const std::string& state);
   std::string Scheme() const { return options_.tls ? "https" : "http"; }
+  const std::string& Binary() const { return options_.binary; }
   std::string LogTails() const;
 
   EtcdClusterOptions options_;
@@ -100,5 +103,17 @@ int FreePort();
 
 // The etcd server binary the tests run.
 std::string EtcdBinary();
+
+// Its minor version ("3.6"), from `etcd --version`; empty when it cannot run.
+std::string EtcdVersion();
+
+// Empty when EtcdBinary() can run; else one line naming what is missing (a
+// peer etcd that scripts/install-peers did not build).
+std::string EtcdUnavailable();
+
+// That version's own etcdctl or etcdutl: the one beside EtcdBinary() (on
+// PATH when that is a bare name). Empty when there is none (Debian's etcd
+// 3.4 has no etcdutl).
+std::string EtcdTool(const std::string& tool);
 
 }  // namespace ketcd::testing
