@@ -44,35 +44,39 @@ Result<std::string> Seal(bool decrypt, const std::string& key, const std::string
   auto* iv = reinterpret_cast<const unsigned char*>(nonce.data());
   const bool ok_init = decrypt ? EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, k, iv)
                                : EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, k, iv);
-  if (!ok_init) return Internal("AES-256-GCM unavailable");
+  if (!ctx || !ok_init) return Internal("AES-256-GCM unavailable");
+  if (decrypt && input.size() < kTagBytes) return DataLoss("encrypted chunk " + std::to_string(index) + ": too short");
+  // Every OpenSSL result is checked: an encryption that failed half-way
+  // must never be stored as if it had worked.
   int n = 0;
   auto update = decrypt ? EVP_DecryptUpdate : EVP_EncryptUpdate;
-  update(ctx.get(), nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()), static_cast<int>(aad.size()));
   const size_t body = decrypt ? input.size() - kTagBytes : input.size();
   std::string out(body + (decrypt ? 0 : kTagBytes), '\0');
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  update(ctx.get(), dst, &n, reinterpret_cast<const unsigned char*>(input.data()), static_cast<int>(body));
+  bool ok = update(ctx.get(), nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
+                   static_cast<int>(aad.size())) == 1 &&
+            update(ctx.get(), dst, &n, reinterpret_cast<const unsigned char*>(input.data()), static_cast<int>(body)) == 1;
   if (decrypt) {
-    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, const_cast<char*>(input.data() + body));
-    if (EVP_DecryptFinal_ex(ctx.get(), dst + n, &n) != 1) {
+    ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, const_cast<char*>(input.data() + body)) == 1;
+    if (!ok || EVP_DecryptFinal_ex(ctx.get(), dst + n, &n) != 1) {
       return DataLoss("encrypted chunk " + std::to_string(index) + " fails authentication (tampered, or the wrong key)");
     }
   } else {
-    EVP_EncryptFinal_ex(ctx.get(), dst + n, &n);
-    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, dst + body);
+    ok = ok && EVP_EncryptFinal_ex(ctx.get(), dst + n, &n) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, dst + body) == 1;
+    if (!ok) return Internal("AES-256-GCM encryption failed");
   }
   return out;
 }
 
 class EncryptSink : public ByteSink {
  public:
-  EncryptSink(ByteSink& out, std::string key) : out_(out), key_(std::move(key)) {
+  // `nonce_prefix`: 8 random bytes, fresh for every object.
+  EncryptSink(ByteSink& out, std::string key, const std::string& nonce_prefix) : out_(out), key_(std::move(key)) {
     header_.append(kMagic);
     header_.push_back(static_cast<char>(kVersion));
     PutU32(header_, kChunkBytes);
-    std::string prefix(8, '\0');
-    RAND_bytes(reinterpret_cast<unsigned char*>(prefix.data()), 8);
-    header_ += prefix;
+    header_ += nonce_prefix;
   }
   Status Write(std::string_view bytes) override {
     while (!bytes.empty()) {
@@ -231,6 +235,9 @@ class DetectingReader : public ByteSink {
       decrypt_ = std::make_unique<DecryptSink>(*decompress_, key_);
       next_ = decrypt_.get();
     } else if (head_.starts_with(kZstdMagic)) {
+      // With a key, only encrypted objects are backups of ours: anyone who
+      // can write to the store can make a plain one.
+      if (!key_.empty()) return DataLoss("the backup is not encrypted, but a key is configured: refused");
       next_ = decompress_.get();
     } else {
       return DataLoss("not a ketcd backup (neither encrypted nor zstd)");
@@ -247,8 +254,8 @@ class DetectingReader : public ByteSink {
 // Compress and encrypt, owning both layers.
 class WriterChain : public ByteSink {
  public:
-  WriterChain(ByteSink& out, const std::string& key, int level) {
-    if (!key.empty()) encrypt_ = std::make_unique<EncryptSink>(out, key);
+  WriterChain(ByteSink& out, const std::string& key, const std::string& nonce_prefix, int level) {
+    if (!key.empty()) encrypt_ = std::make_unique<EncryptSink>(out, key, nonce_prefix);
     compress_ = std::make_unique<CompressSink>(encrypt_ ? *encrypt_ : out, level);
   }
   Status Write(std::string_view bytes) override { return compress_->Write(bytes); }
@@ -262,11 +269,8 @@ class WriterChain : public ByteSink {
 }  // namespace
 
 Result<std::string> LoadEncryptionKey(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) return InvalidArgument(path + ": " + std::strerror(errno));
-  if (info.st_mode & 077) return InvalidArgument(path + ": readable by others; chmod 600 it");
-  auto read = ReadWholeFile(path);
-  if (!read.ok()) return InvalidArgument(read.status().message());
+  auto read = ReadPrivateFile(path);
+  if (!read.ok()) return read.status();
   std::string text = std::move(*read);
   if (text.size() == kEncryptionKeyBytes) return text;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
@@ -282,7 +286,13 @@ Result<std::string> LoadEncryptionKey(const std::string& path) {
 
 Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level) {
   if (!key.empty() && key.size() != kEncryptionKeyBytes) return InvalidArgument("the encryption key must be 32 bytes");
-  return std::unique_ptr<ByteSink>(new WriterChain(out, key, zstd_level));
+  // A nonce prefix repeated under one key would let GCM's key stream be
+  // recovered: no object is written without fresh random bytes.
+  std::string nonce_prefix(8, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce_prefix.data()), static_cast<int>(nonce_prefix.size())) != 1) {
+    return Internal("no random bytes for the encryption nonce (OpenSSL RAND_bytes failed)");
+  }
+  return std::unique_ptr<ByteSink>(new WriterChain(out, key, nonce_prefix, zstd_level));
 }
 
 Result<std::unique_ptr<ByteSink>> ArchiveReader(ByteSink& out, const std::string& key) {

@@ -28,8 +28,9 @@ Result<std::string> LoadEncryptionKey(const std::string& path);
 Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level = 3);
 
 // The inverse: writes the original snapshot bytes to `out`. kDataLoss for
-// a tampered or truncated object (naming the layer), kInvalidArgument for
-// an encrypted object and no key (or a key for an unencrypted one).
+// a tampered or truncated object (naming the layer) and, when `key` is
+// given, for an unencrypted one (an attacker who can write to the store
+// could have made it); kInvalidArgument for an encrypted object and no key.
 Result<std::unique_ptr<ByteSink>> ArchiveReader(ByteSink& out, const std::string& key);
 
 }  // namespace ketcd::backup

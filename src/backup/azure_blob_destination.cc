@@ -166,7 +166,9 @@ Result<std::unique_ptr<Destination>> OpenAzureBlobDestination(const std::string&
   options.prefix = location->prefix;
   options.account = settings.Get("account", {"AZURE_STORAGE_ACCOUNT"});
   if (options.account.empty()) return InvalidArgument(config.url + ": no account: set account or AZURE_STORAGE_ACCOUNT");
-  auto endpoint = SplitUrl(settings.Get("endpoint", {}, "https://" + options.account + ".blob.core.windows.net"));
+  const std::string endpoint_url = settings.Get("endpoint", {}, "https://" + options.account + ".blob.core.windows.net");
+  KETCD_RETURN_IF_ERROR(CheckEndpointScheme(settings, endpoint_url).WithContext(config.url));
+  auto endpoint = SplitUrl(endpoint_url);
   if (!endpoint.ok()) return endpoint.status().WithContext(config.url);
   options.origin = endpoint->origin;
   options.base_path = endpoint->path;

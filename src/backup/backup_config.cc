@@ -7,8 +7,44 @@
 
 #include "backup/archive_format.h"
 #include "util/duration.h"
+#include "util/known_keys.h"
 
 namespace ketcd::backup {
+
+namespace {
+
+// The keys of a YAML mapping (none for anything else).
+std::vector<std::string> KeysOf(const YAML::Node& node) {
+  std::vector<std::string> keys;
+  if (node.IsMap()) {
+    for (const auto& entry : node) keys.push_back(entry.first.as<std::string>());
+  }
+  return keys;
+}
+
+// Every key each part of backup.yaml may hold (docs/backups.md).
+const std::vector<std::string> kTopLevelKeys = {"name", "work_dir", "compression_level", "upload_attempts",
+                                                "retry_pause", "retry_backoff", "schedule", "retries",
+                                                "destinations", "retention", "encryption"};
+const std::vector<std::string> kRetentionKeys = {"keep_last", "hourly", "daily", "weekly", "monthly"};
+const std::vector<std::string> kEncryptionKeys = {"key_file"};
+const std::vector<std::string> kS3Keys = {"url", "endpoint", "region", "access_key_id", "secret_access_key",
+                                          "secret_access_key_file", "session_token", "session_token_file",
+                                          "path_style", "part_size_mib", "attempts", "allow_insecure_http"};
+const std::vector<std::string> kAzureKeys = {"url", "endpoint", "account", "key", "key_file", "sas_token",
+                                             "sas_token_file", "block_size_mib", "attempts", "allow_insecure_http"};
+const std::vector<std::string> kDirectoryKeys = {"url"};
+
+Status CheckDestinationKeys(const DestinationConfig& destination, const std::vector<std::string>& keys,
+                            const std::string& where) {
+  const std::string& url = destination.url;
+  const auto& known = url.starts_with("s3://")       ? kS3Keys
+                      : url.starts_with("azblob://") ? kAzureKeys
+                                                     : kDirectoryKeys;
+  return CheckKnownKeys(keys, known, where + ": destination " + url);
+}
+
+}  // namespace
 
 Result<BackupConfig> LoadBackupConfig(const std::string& path) {
   YAML::Node root;
@@ -17,8 +53,12 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
   } catch (const YAML::Exception& e) {
     return InvalidArgument(path + ": " + e.what());
   }
+  if (!root.IsMap()) return InvalidArgument(path + ": not a YAML mapping of settings");
   BackupConfig config;
   try {
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(KeysOf(root), kTopLevelKeys, path));
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(KeysOf(root["retention"]), kRetentionKeys, path + ": retention"));
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(KeysOf(root["encryption"]), kEncryptionKeys, path + ": encryption"));
     if (root["name"]) config.name = root["name"].as<std::string>();
     if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
     if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
@@ -41,6 +81,7 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
           (key == "url" ? destination.url : destination.settings[key]) = setting.second.as<std::string>();
         }
         if (destination.url.empty()) return InvalidArgument(path + ": a destination without url");
+        KETCD_RETURN_IF_ERROR(CheckDestinationKeys(destination, KeysOf(entry), path));
       }
       config.destinations.push_back(std::move(destination));
     }
@@ -57,6 +98,10 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
     return InvalidArgument(path + ": " + e.what());
   }
   if (config.destinations.empty()) return InvalidArgument(path + ": no destinations");
+  if (config.name.empty() || !std::isalnum(static_cast<unsigned char>(config.name.front())) ||
+      config.name.size() > 100) {
+    return InvalidArgument(path + ": name must start with a letter or digit (at most 100 characters)");
+  }
   for (char c : config.name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
       return InvalidArgument(path + ": name may hold letters, digits, - and _ only");

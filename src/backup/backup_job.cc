@@ -16,6 +16,7 @@
 #include "snapshot/verify.h"
 #include "util/duration.h"
 #include "util/hex_id.h"
+#include "util/private_dir.h"
 #include "util/utc_time.h"
 
 namespace ketcd::backup {
@@ -56,12 +57,6 @@ class FanOutSink : public ByteSink {
   }
   std::vector<Target> targets_;
 };
-
-std::string WorkDir(const BackupConfig& config) {
-  if (!config.work_dir.empty()) return config.work_dir;
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
 
 // Bytes of snapshot waiting between the etcd stream and the uploads.
 constexpr size_t kUploadQueueBytes = 16 << 20;
@@ -154,7 +149,7 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
   BackupOutcome outcome;
   Manifest& m = outcome.manifest;
   m.name = config.name + "-" + CompactUtc(now);
-  m.object = m.name + (config.key.empty() ? ".db.zst" : ".db.zst.enc");
+  m.object = ObjectName(m.name, !config.key.empty());
   m.created = now;
   m.encrypted = !config.key.empty();
   std::vector<std::unique_ptr<Destination>> destinations;
@@ -172,11 +167,14 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
       return Failed("a backup named " + m.name + " exists in " + destination->Describe() + " already");
     }
   }
-  const std::string staged = WorkDir(config) + "/." + m.name + "." + std::to_string(getpid()) + ".db";
-  struct Cleanup {
-    std::string path;
-    ~Cleanup() { std::remove((path + ".part").c_str()), std::remove(path.c_str()); }
-  } cleanup{staged};
+  // The staged snapshot holds every Secret: in a private directory (0700,
+  // unpredictable name) under work_dir, removed with it.
+  PrivateDir work(config.work_dir);
+  if (work.path().empty()) {
+    return IoError("cannot create a private directory under " +
+                   (config.work_dir.empty() ? std::string("$TMPDIR or /tmp") : config.work_dir));
+  }
+  const std::string staged = work.path() + "/" + m.name + ".db";
   auto member = snapshot::PickSnapshotMember(client);
   if (!member.ok()) return member.status();
 

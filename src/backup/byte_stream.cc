@@ -1,5 +1,7 @@
 #include "backup/byte_stream.h"
 
+#include <fstream>
+
 namespace ketcd::backup {
 
 Status StringSink::Write(std::string_view bytes) {
@@ -17,16 +19,6 @@ Status HashingSink::Write(std::string_view bytes) {
 Status HashingSink::Finish() {
   hex_ = HexBytes(sha256_.Finish());
   return next_ ? next_->Finish() : Status::Ok();
-}
-
-Status FileWriter::Write(std::string_view bytes) {
-  file_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return file_ ? Status::Ok() : IoError(path_ + ": write failed");
-}
-
-Status FileWriter::Finish() {
-  file_.close();
-  return file_ ? Status::Ok() : IoError(path_ + ": write failed");
 }
 
 Status CopyFile(const std::string& path, ByteSink& out) {

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <string_view>
 
+#include "util/durable_file.h"
 #include "util/sha256.h"
 #include "util/status.h"
 
@@ -49,16 +49,16 @@ class HashingSink : public ByteSink {
   int64_t bytes_ = 0;
 };
 
-// Writes a file (truncated first).
-class FileWriter : public ByteSink {
+// Writes into a DurableFile's part; the owner commits it (after checking
+// what was written), Finish() does not.
+class DurableFileSink : public ByteSink {
  public:
-  explicit FileWriter(const std::string& path) : path_(path), file_(path, std::ios::binary | std::ios::trunc) {}
-  Status Write(std::string_view bytes) override;
-  Status Finish() override;
+  explicit DurableFileSink(DurableFile& file) : file_(file) {}
+  Status Write(std::string_view bytes) override { return file_.Write(bytes); }
+  Status Finish() override { return Status::Ok(); }
 
  private:
-  std::string path_;
-  std::ofstream file_;
+  DurableFile& file_;
 };
 
 // Streams the file at `path` into `out`, then finishes it.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "backup/archive_format.h"
 #include "snapshot/verify.h"
@@ -10,20 +11,32 @@ namespace ketcd::backup {
 
 namespace {
 
-// The manifests in one destination: the complete backups it holds.
-Result<std::vector<Manifest>> ReadManifests(Destination& destination) {
+// What one destination holds: its names as List() gave them, and the
+// manifests among them (the complete backups).
+struct StoredBackups {
+  std::set<std::string> names;
+  std::vector<Manifest> manifests;
+};
+
+// A manifest counts only under its own name (NAME.manifest.json naming NAME):
+// one placed under another name cannot speak for a backup it is not.
+Result<StoredBackups> ReadManifests(Destination& destination) {
   auto names = destination.List();
   if (!names.ok()) return names.status();
-  std::vector<Manifest> manifests;
+  StoredBackups stored;
+  stored.names.insert(names->begin(), names->end());
   for (const std::string& name : *names) {
     if (!name.ends_with(kManifestSuffix)) continue;
     StringSink text;
     KETCD_RETURN_IF_ERROR(destination.Read(name, text).WithContext(name));
     auto manifest = ParseManifest(text.text);
     if (!manifest.ok()) return manifest.status().WithContext(name);
-    manifests.push_back(*manifest);
+    if (manifest->name + kManifestSuffix != name) {
+      return DataLoss(name + ": the manifest names another backup (" + manifest->name + ")");
+    }
+    stored.manifests.push_back(*manifest);
   }
-  return manifests;
+  return stored;
 }
 
 }  // namespace
@@ -33,7 +46,7 @@ Result<std::vector<std::string>> Prune(Destination& destination, const Retention
   // An unreadable manifest stops the prune: nothing is removed on a guess.
   auto read = ReadManifests(destination);
   if (!read.ok()) return read.status();
-  const std::vector<Manifest>& manifests = *read;
+  const std::vector<Manifest>& manifests = read->manifests;
   std::vector<int64_t> created;
   for (const Manifest& m : manifests) created.push_back(m.created);
   const std::set<size_t> keep = BackupsToKeep(created, policy);
@@ -41,8 +54,10 @@ Result<std::vector<std::string>> Prune(Destination& destination, const Retention
   for (size_t i = 0; i < manifests.size(); ++i) {
     if (keep.count(i)) continue;
     // Manifest first: a half-removed backup is never listed.
+    // Only names the store listed are removed (a manifest's object name is
+    // checked by ParseManifest to be its own, one path component).
     KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].name + kManifestSuffix));
-    KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].object));
+    if (read->names.count(manifests[i].object)) KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].object));
     removed.push_back(manifests[i].name);
   }
   return removed;
@@ -55,7 +70,7 @@ Result<std::vector<ListedBackup>> ListBackups(const BackupConfig& config) {
     if (!destination.ok()) return destination.status();
     auto manifests = ReadManifests(**destination);
     if (!manifests.ok()) return manifests.status().WithContext((*destination)->Describe());
-    for (const Manifest& manifest : *manifests) listed.push_back({(*destination)->Describe(), index, manifest});
+    for (const Manifest& manifest : manifests->manifests) listed.push_back({(*destination)->Describe(), index, manifest});
   }
   std::stable_sort(listed.begin(), listed.end(),
                    [](const ListedBackup& a, const ListedBackup& b) { return a.manifest.created > b.manifest.created; });
@@ -73,27 +88,38 @@ Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name
     }
   }
   if (chosen == nullptr) return NotFound(name.empty() ? "no backup found" : "no backup named " + name);
+  // The object's own header is checked too (ArchiveReader): the manifest
+  // must not talk a configured key out of decrypting.
+  if (!config.key.empty() && !chosen->manifest.encrypted) {
+    return DataLoss(chosen->manifest.name + ": the manifest says unencrypted, but a key is configured: refused");
+  }
+  if (config.key.empty() && chosen->manifest.encrypted) {
+    return InvalidArgument(chosen->manifest.name + " is encrypted: give the key (encryption.key_file)");
+  }
   auto destination = OpenDestination(config.destinations[chosen->destination_index]);
   if (!destination.ok()) return destination.status();
-  FileWriter file(snapshot_path);
-  auto archive = ArchiveReader(file, config.key);
+  // Every Secret of the cluster is in this file: 0600, and it appears under
+  // its name only once verified (any early return removes the part).
+  auto file = DurableFile::Create(snapshot_path, 0600);
+  if (!file.ok()) return file.status();
+  DurableFileSink sink(*file);
+  auto archive = ArchiveReader(sink, config.key);
   if (!archive.ok()) return archive.status();
   HashingSink hashing(archive->get());
   Status read = (*destination)->Read(chosen->manifest.object, hashing);
-  if (!read.ok()) {
-    std::remove(snapshot_path.c_str());
-    return read.WithContext(chosen->destination + ": " + chosen->manifest.name);
-  }
+  if (!read.ok()) return read.WithContext(chosen->destination + ": " + chosen->manifest.name);
   if (hashing.hex() != chosen->manifest.sha256) {
-    std::remove(snapshot_path.c_str());
     return DataLoss(chosen->manifest.name + ": object sha256 " + hashing.hex() + " differs from the manifest's " +
                     chosen->manifest.sha256);
   }
-  auto snapshot = snapshot::OpenSnapshot(snapshot_path);
-  if (!snapshot.ok()) return snapshot.status();
-  auto report = snapshot::Verify(*snapshot);
-  if (!report.ok()) return report.status();
-  if (!report->problems.empty()) return DataLoss(chosen->manifest.name + ": " + report->problems.front());
+  {
+    auto snapshot = snapshot::OpenSnapshot(file->part_path());
+    if (!snapshot.ok()) return snapshot.status();
+    auto report = snapshot::Verify(*snapshot);
+    if (!report.ok()) return report.status();
+    if (!report->problems.empty()) return DataLoss(chosen->manifest.name + ": " + report->problems.front());
+  }
+  KETCD_RETURN_IF_ERROR(file->Commit());
   return chosen->manifest;
 }
 

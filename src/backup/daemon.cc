@@ -62,9 +62,9 @@ void DaemonState::NextRunAt(int64_t when) {
   next_run_ = when;
 }
 
-bool DaemonState::Healthy(std::string* why) const {
+bool DaemonState::Healthy(int64_t* failed_at) const {
   std::lock_guard lock(mutex_);
-  *why = last_error_;
+  *failed_at = last_failure_;
   return last_error_.empty();
 }
 

@@ -33,8 +33,10 @@ class DaemonState {
                  double seconds);
   void NextRunAt(int64_t when);
   std::string PrometheusText() const;
-  // Healthy until a run fails; healthy again after one succeeds.
-  bool Healthy(std::string* why) const;
+  // Healthy until a run fails; healthy again after one succeeds. When not,
+  // `failed_at` is the Unix time the last failed run ended (the reason is in
+  // the log: an unauthenticated /healthz must not carry store errors).
+  bool Healthy(int64_t* failed_at) const;
 
  private:
   mutable std::mutex mutex_;

@@ -1,7 +1,7 @@
 // Where backups are stored. Every store offers the same four operations;
 // an object becomes visible under its name only once completely written,
 // so a backup interrupted mid-upload is never listed: a directory renames
-// .NAME.part, S3 completes a multipart upload, Azure commits a block list.
+// NAME.part, S3 completes a multipart upload, Azure commits a block list.
 #pragma once
 
 #include <map>

@@ -7,37 +7,33 @@
 #include <filesystem>
 
 #include "backup/destination.h"
-#include "util/new_file.h"
+#include "backup/manifest.h"
+#include "util/durable_file.h"
 
 namespace ketcd::backup {
 namespace {
 
 namespace fs = std::filesystem;
 
+// Names are joined to the directory only as one component of ours: a
+// backup name plus a suffix, never "..", a "/" or a leftover ".part".
+Status CheckName(const std::string& name) {
+  if (!IsBackupName(name) || name.ends_with(".part")) {
+    return InvalidArgument("\"" + name.substr(0, 80) + "\" is not a backup object name");
+  }
+  return Status::Ok();
+}
+
+// An object in the making: NAME.part until Finish() (util/durable_file.h);
+// destroyed unfinished, it leaves nothing.
 class FileSink : public ByteSink {
  public:
-  FileSink(int fd, fs::path part, fs::path final_path) : fd_(fd), part_(std::move(part)), final_(std::move(final_path)) {}
-  ~FileSink() override {
-    if (fd_ >= 0) {  // abandoned: never published
-      ::close(fd_);
-      std::error_code ignored;
-      fs::remove(part_, ignored);
-    }
-  }
-  Status Write(std::string_view bytes) override { return WriteAll(fd_, bytes, part_.string()); }
-  Status Finish() override {
-    if (::fsync(fd_) != 0) return IoError(part_.string() + ": fsync: " + std::strerror(errno));
-    ::close(std::exchange(fd_, -1));
-    std::error_code error;
-    fs::rename(part_, final_, error);
-    if (error) return IoError(final_.string() + ": " + error.message());
-    (void)SyncDirectoryOf(final_.string());  // the object is complete either way
-    return Status::Ok();
-  }
+  explicit FileSink(DurableFile file) : file_(std::move(file)) {}
+  Status Write(std::string_view bytes) override { return file_.Write(bytes); }
+  Status Finish() override { return file_.Commit(); }
 
  private:
-  int fd_;
-  fs::path part_, final_;
+  DurableFile file_;
 };
 
 class DirectoryDestination : public Destination {
@@ -46,25 +42,26 @@ class DirectoryDestination : public Destination {
   std::string Describe() const override { return "dir:" + dir_.string(); }
 
   Result<std::unique_ptr<ByteSink>> Create(const std::string& name) override {
-    const fs::path part = dir_ / ("." + name + ".part");
-    const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return IoError(part.string() + ": " + std::strerror(errno));
-    return std::unique_ptr<ByteSink>(new FileSink(fd, part, dir_ / name));
+    KETCD_RETURN_IF_ERROR(CheckName(name));
+    auto file = DurableFile::Create((dir_ / name).string(), 0600);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<ByteSink>(new FileSink(std::move(*file)));
   }
   Result<std::vector<std::string>> List() override {
     std::vector<std::string> names;
     std::error_code error;
     for (const auto& entry : fs::directory_iterator(dir_, error)) {
       const std::string name = entry.path().filename().string();
-      if (entry.is_regular_file() && !name.starts_with(".")) names.push_back(name);
+      if (entry.is_regular_file() && CheckName(name).ok()) names.push_back(name);
     }
     if (error) return IoError(dir_.string() + ": " + error.message());
     std::sort(names.begin(), names.end());
     return names;
   }
   Status Read(const std::string& name, ByteSink& out) override {
+    KETCD_RETURN_IF_ERROR(CheckName(name));
     const fs::path path = dir_ / name;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return NotFound(path.string() + ": " + std::strerror(errno));
     std::string buffer(1 << 20, '\0');
     Status status;
@@ -79,6 +76,7 @@ class DirectoryDestination : public Destination {
     return status.ok() ? out.Finish() : status;
   }
   Status Remove(const std::string& name) override {
+    KETCD_RETURN_IF_ERROR(CheckName(name));
     std::error_code error;
     fs::remove(dir_ / name, error);
     return error ? IoError((dir_ / name).string() + ": " + error.message()) : Status::Ok();

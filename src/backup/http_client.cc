@@ -101,7 +101,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   if (!exchange.sink_status.ok()) return exchange.sink_status;
-  if (code != CURLE_OK) return Unavailable(request.method + " " + request.url + ": " + curl_easy_strerror(code));
+  if (code != CURLE_OK) {
+    return Unavailable(request.method + " " + UrlForMessages(request.url) + ": " + curl_easy_strerror(code));
+  }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = status;
@@ -134,16 +136,21 @@ std::string UriEncode(std::string_view text, bool encode_slash) {
   return encoded;
 }
 
+std::string UrlForMessages(const std::string& url) {
+  const size_t query = url.find('?');
+  return query == std::string::npos ? url : url.substr(0, query) + "?...";
+}
+
 Result<UrlParts> SplitUrl(const std::string& url) {
   const size_t scheme = url.find("://");
   if (scheme == std::string::npos || (url.substr(0, scheme) != "http" && url.substr(0, scheme) != "https")) {
-    return InvalidArgument(url + ": an endpoint must start with http:// or https://");
+    return InvalidArgument(UrlForMessages(url) + ": an endpoint must start with http:// or https://");
   }
   const size_t path = url.find('/', scheme + 3);
   UrlParts parts;
   parts.origin = url.substr(0, path);
   parts.host = parts.origin.substr(scheme + 3);
-  if (parts.host.empty()) return InvalidArgument(url + ": no host");
+  if (parts.host.empty()) return InvalidArgument(UrlForMessages(url) + ": no host");
   parts.path = path == std::string::npos ? "" : url.substr(path);
   while (parts.path.ends_with('/')) parts.path.pop_back();
   return parts;

@@ -64,4 +64,8 @@ struct UrlParts {
 };
 Result<UrlParts> SplitUrl(const std::string& url);
 
+// `url` for an error message or a log: its query string, which may hold a
+// credential (an Azure SAS signature), replaced by "?...".
+std::string UrlForMessages(const std::string& url);
+
 }  // namespace ketcd::backup

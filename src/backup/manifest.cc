@@ -8,6 +8,42 @@ namespace ketcd::backup {
 
 using Json = nlohmann::json;
 
+namespace {
+
+bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+bool IsSha256Hex(const std::string& text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// The field's value when it has the JSON type of `T` (or is absent: `fallback`).
+template <typename T>
+Result<T> Field(const Json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (it->is_string()) return it->template get<std::string>();
+    return DataLoss(std::string("manifest field ") + key + " is not a string");
+  } else {
+    if (it->is_number_integer() && it->template get<int64_t>() >= 0) return it->template get<int64_t>();
+    return DataLoss(std::string("manifest field ") + key + " is not a non-negative integer");
+  }
+}
+
+}  // namespace
+
+bool IsBackupName(std::string_view name) {
+  if (name.empty() || name.size() > 200 || !IsAlnum(name.front())) return false;
+  for (char c : name) {
+    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+std::string ObjectName(const std::string& name, bool encrypted) {
+  return name + (encrypted ? kEncryptedObjectSuffix : kPlainObjectSuffix);
+}
+
 std::string ManifestText(const Manifest& m) {
   const Json j = {{"name", m.name}, {"object", m.object}, {"sha256", m.sha256}, {"objectBytes", m.object_bytes},
           {"snapshotBytes", m.snapshot_bytes}, {"revision", m.revision}, {"totalKeys", m.total_keys},
@@ -19,21 +55,32 @@ std::string ManifestText(const Manifest& m) {
 
 Result<Manifest> ParseManifest(const std::string& text) {
   const Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("object") || !j.contains("sha256")) {
-    return DataLoss("not a backup manifest");
-  }
+  if (j.is_discarded() || !j.is_object()) return DataLoss("not a backup manifest (not a JSON object)");
   Manifest m;
-  m.name = j.value("name", "");
-  m.object = j.value("object", "");
-  m.sha256 = j.value("sha256", "");
-  m.object_bytes = j.value("objectBytes", int64_t{0});
-  m.snapshot_bytes = j.value("snapshotBytes", int64_t{0});
-  m.revision = j.value("revision", int64_t{0});
-  m.total_keys = j.value("totalKeys", int64_t{0});
-  m.etcd_version = j.value("etcdVersion", "");
-  m.cluster_id = j.value("clusterID", "");
-  m.created = j.value("createdUnix", int64_t{0});
-  m.encrypted = j.value("encryption", "none") != "none";
+  std::string encryption;
+  for (auto [key, field] : {std::pair{"name", &m.name}, {"object", &m.object}, {"sha256", &m.sha256},
+                            {"etcdVersion", &m.etcd_version}, {"clusterID", &m.cluster_id}}) {
+    auto value = Field<std::string>(j, key, "");
+    if (!value.ok()) return value.status();
+    *field = *value;
+  }
+  auto read_encryption = Field<std::string>(j, "encryption", "none");
+  if (!read_encryption.ok()) return read_encryption.status();
+  for (auto [key, field] : {std::pair{"objectBytes", &m.object_bytes}, {"snapshotBytes", &m.snapshot_bytes},
+                            {"revision", &m.revision}, {"totalKeys", &m.total_keys}, {"createdUnix", &m.created}}) {
+    auto value = Field<int64_t>(j, key, 0);
+    if (!value.ok()) return value.status();
+    *field = *value;
+  }
+  if (!IsBackupName(m.name)) return DataLoss("manifest names no valid backup (\"" + m.name.substr(0, 80) + "\")");
+  if (*read_encryption != "none" && *read_encryption != "aes-256-gcm") {
+    return DataLoss(m.name + ": manifest has an unknown encryption \"" + read_encryption->substr(0, 40) + "\"");
+  }
+  m.encrypted = *read_encryption == "aes-256-gcm";
+  if (m.object != ObjectName(m.name, m.encrypted)) {
+    return DataLoss(m.name + ": manifest's object is not " + ObjectName(m.name, m.encrypted));
+  }
+  if (!IsSha256Hex(m.sha256)) return DataLoss(m.name + ": manifest's sha256 is not 64 hex digits");
   return m;
 }
 

@@ -1,16 +1,25 @@
 // A backup's manifest, NAME.manifest.json, written after its object: what
 // the object holds (snapshot revision, keys, etcd version, cluster) and how
 // to check it (sha256 and size as stored). Listing reads manifests only.
+//
+// A manifest comes from a store that others may write to: ParseManifest
+// accepts only what ketcd writes. The name is a backup name (see
+// IsBackupName), the object is that name with the suffix its encryption
+// field implies, every field has its JSON type, and the sha256 is 64 hex
+// digits; anything else is kDataLoss, never an exception.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "util/status.h"
 
 namespace ketcd::backup {
 
 inline constexpr char kManifestSuffix[] = ".manifest.json";
+inline constexpr char kPlainObjectSuffix[] = ".db.zst";
+inline constexpr char kEncryptedObjectSuffix[] = ".db.zst.enc";
 
 struct Manifest {
   std::string name, object;
@@ -21,6 +30,14 @@ struct Manifest {
   int64_t created = 0;  // Unix seconds
   bool encrypted = false;
 };
+
+// Whether `name` can name a backup: 1 to 200 letters, digits, '-', '_' and
+// '.', starting with a letter or digit. Such a name is one path component
+// (no '/', never "." or ".."), so it can be joined to a destination safely.
+bool IsBackupName(std::string_view name);
+
+// The object name a backup `name` stores its snapshot under.
+std::string ObjectName(const std::string& name, bool encrypted);
 
 std::string ManifestText(const Manifest& manifest);
 Result<Manifest> ParseManifest(const std::string& text);

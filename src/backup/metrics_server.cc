@@ -7,7 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <vector>
 
 namespace ketcd::backup {
 namespace {
@@ -22,10 +26,18 @@ const char* Reason(int status) {
   }
 }
 
+// The answer (a few KiB) fits the socket's send buffer; a client that
+// does not read gets what fits within 1 s, then is dropped.
 void SendAll(int fd, const std::string& bytes) {
   size_t sent = 0;
-  while (sent < bytes.size()) {
-    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (sent < bytes.size() && std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pollfd writable{fd, POLLOUT, 0};
+      ::poll(&writable, 1, 100);
+      continue;
+    }
     if (n <= 0) return;
     sent += static_cast<size_t>(n);
   }
@@ -53,7 +65,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& l
     fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
     const int on = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (fd >= 0 && ::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 16) == 0) break;
+    if (fd >= 0 && ::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 64) == 0) break;
     why = std::strerror(errno);
     if (fd >= 0) ::close(fd);
     fd = -1;
@@ -82,30 +94,92 @@ MetricsServer::~MetricsServer() {
   ::close(wake_[1]);
 }
 
+namespace {
+
+// A client's request in progress: what it sent so far, and the moment its
+// whole request head must have arrived.
+struct PendingRequest {
+  int fd;
+  std::chrono::steady_clock::time_point deadline;
+  std::string head;
+};
+
+constexpr auto kHeadDeadline = std::chrono::seconds(2);
+constexpr size_t kMaxHeadBytes = 8192;
+constexpr size_t kMaxClients = 32;
+
+}  // namespace
+
+// One thread, many clients: every connection is polled together and must
+// deliver its request head within kHeadDeadline of being accepted, however
+// it spaces its bytes, so no client (a slow one, a thousand idle ones) can
+// keep /healthz from answering a probe. At kMaxClients the oldest is
+// dropped for a new one; a failing accept (out of descriptors) pauses
+// accepting briefly instead of spinning.
 void MetricsServer::Serve() {
+  std::vector<PendingRequest> clients;
+  auto accept_paused_until = std::chrono::steady_clock::time_point::min();
   for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-    if (fds[1].revents) return;
-    if (!(fds[0].revents & POLLIN)) continue;
-    const int connection = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (connection < 0) continue;
-    Answer(connection);
-    ::close(connection);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = clients.begin(); it != clients.end();) {
+      if (it->deadline > now) {
+        ++it;
+        continue;
+      }
+      ::close(it->fd);  // too slow: dropped
+      it = clients.erase(it);
+    }
+    std::vector<pollfd> fds = {{wake_[0], POLLIN, 0}};
+    const bool accepting = now >= accept_paused_until;
+    if (accepting) fds.push_back({listen_fd_, POLLIN, 0});
+    const size_t first_client = fds.size();
+    auto next_deadline = accepting ? now + std::chrono::hours(1) : accept_paused_until;
+    for (const PendingRequest& client : clients) {
+      fds.push_back({client.fd, POLLIN, 0});
+      next_deadline = std::min(next_deadline, client.deadline);
+    }
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now).count() + 1;
+    if (::poll(fds.data(), fds.size(), static_cast<int>(wait)) < 0 && errno != EINTR) break;
+    if (fds[0].revents) break;
+    for (size_t i = fds.size(); i-- > first_client;) {
+      if (!fds[i].revents) continue;
+      PendingRequest& client = clients[i - first_client];
+      char buffer[2048];
+      const ssize_t n = ::recv(client.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      bool done = n <= 0;
+      if (n > 0) {
+        client.head.append(buffer, static_cast<size_t>(n));
+        if (client.head.find("\r\n\r\n") != std::string::npos) {
+          Answer(client.fd, client.head);
+          done = true;
+        }
+        done = done || client.head.size() >= kMaxHeadBytes;
+      }
+      if (done) {
+        ::close(client.fd);
+        clients.erase(clients.begin() + static_cast<long>(i - first_client));
+      }
+    }
+    if (accepting && fds[1].revents & POLLIN) {
+      const int connection = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (connection < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          accept_paused_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+        }
+        continue;
+      }
+      if (clients.size() >= kMaxClients) {
+        ::close(clients.front().fd);
+        clients.erase(clients.begin());
+      }
+      clients.push_back({connection, std::chrono::steady_clock::now() + kHeadDeadline, {}});
+    }
   }
+  for (const PendingRequest& client : clients) ::close(client.fd);
 }
 
-void MetricsServer::Answer(int connection) {
-  // The request head, within 2 s and 8 KiB; a slow or huge one is dropped.
-  std::string request;
-  char buffer[2048];
-  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 8192) {
-    pollfd fd{connection, POLLIN, 0};
-    if (::poll(&fd, 1, 2000) <= 0) return;
-    const ssize_t n = ::recv(connection, buffer, sizeof buffer, 0);
-    if (n <= 0) return;
-    request.append(buffer, static_cast<size_t>(n));
-  }
+void MetricsServer::Answer(int connection, const std::string& request) {
   const size_t first_space = request.find(' ');
   const size_t second_space = request.find(' ', first_space + 1);
   if (first_space == std::string::npos || second_space == std::string::npos) return;

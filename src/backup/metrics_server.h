@@ -1,5 +1,8 @@
 // A minimal HTTP server for /metrics and /healthz: GET only, one request
-// per connection, answered from a handler on the server's own thread.
+// per connection, answered from a handler on the server's own thread. Each
+// client must send its request head within 2 s of connecting (an absolute
+// deadline, however it trickles its bytes) and at most 32 are served at
+// once, so a slow or idle client cannot starve a liveness probe.
 #pragma once
 
 #include <functional>
@@ -28,7 +31,7 @@ class MetricsServer {
  private:
   MetricsServer(int fd, int port, Handler handler);
   void Serve();
-  void Answer(int connection);
+  void Answer(int connection, const std::string& request);
   int listen_fd_, port_, wake_[2];
   Handler handler_;
   std::thread thread_;

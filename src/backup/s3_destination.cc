@@ -170,6 +170,7 @@ Result<std::unique_ptr<Destination>> OpenS3Destination(const std::string& path, 
     const size_t scheme = endpoint.find("://");
     if (scheme != std::string::npos) endpoint.insert(scheme + 3, options.bucket + ".");
   }
+  KETCD_RETURN_IF_ERROR(CheckEndpointScheme(settings, endpoint).WithContext(config.url));
   auto parts = SplitUrl(endpoint);
   if (!parts.ok()) return parts.status().WithContext(config.url);
   options.origin = parts->origin;

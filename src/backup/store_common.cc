@@ -1,4 +1,5 @@
 #include "backup/store_common.h"
+#include "backup/http_client.h"
 #include "util/read_file.h"
 
 #include <cstdlib>
@@ -26,7 +27,7 @@ std::string StoreSettings::Get(const std::string& key, const std::vector<std::st
 
 Result<std::string> StoreSettings::Secret(const std::string& key, const std::vector<std::string>& env) const {
   if (auto it = values_.find(key + "_file"); it != values_.end()) {
-    auto text = ReadWholeFile(it->second);
+    auto text = ReadPrivateFile(it->second);
     if (!text.ok()) return InvalidArgument(key + "_file: " + text.status().message());
     return Trim(*text);
   }
@@ -40,6 +41,13 @@ Result<long> StoreSettings::Number(const std::string& key, long fallback) const 
   const long value = std::strtol(text.c_str(), &end, 10);
   if (*end != '\0' || value <= 0) return InvalidArgument(key + ": not a positive number: " + text);
   return value;
+}
+
+Status CheckEndpointScheme(const StoreSettings& settings, const std::string& endpoint) {
+  if (!endpoint.starts_with("http://") || settings.Get("allow_insecure_http") == "true") return Status::Ok();
+  return InvalidArgument(UrlForMessages(endpoint) +
+                         ": plain http:// would send credentials and backups in the clear; use https://, or set "
+                         "allow_insecure_http: true for a store on a trusted network");
 }
 
 Result<StoreLocation> ParseStoreLocation(const std::string& scheme, const std::string& path) {

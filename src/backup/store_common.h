@@ -20,7 +20,7 @@ class StoreSettings {
   std::string Get(const std::string& key, const std::vector<std::string>& env = {},
                   const std::string& fallback = "") const;
   // Like Get, and `<key>_file` names a file holding it (surrounding
-  // whitespace dropped).
+  // whitespace dropped), refused when others may read it.
   Result<std::string> Secret(const std::string& key, const std::vector<std::string>& env = {}) const;
   // A positive whole number (part sizes, attempts).
   Result<long> Number(const std::string& key, long fallback) const;
@@ -28,6 +28,11 @@ class StoreSettings {
  private:
   std::map<std::string, std::string> values_;
 };
+
+// kInvalidArgument for a plain http:// endpoint unless the destination says
+// allow_insecure_http: true (credentials and backups would cross the
+// network in the clear).
+Status CheckEndpointScheme(const StoreSettings& settings, const std::string& endpoint);
 
 // "scheme://bucket/some/prefix" -> url (no trailing '/'), the bucket (or
 // container) and the prefix objects go under ("some/prefix/", or "").

@@ -123,17 +123,15 @@ Result<std::unique_ptr<Writer>> Writer::Create(const std::string& path, uint32_t
   if (page_size < 1024 || !std::has_single_bit(page_size)) {
     return InvalidArgument("page size must be a power of two of at least 1024");
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError(path + ": " + std::strerror(errno));
-  return std::unique_ptr<Writer>(new Writer(fd, path, page_size));
+  auto file = DurableFile::Create(path, 0600);
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<Writer>(new Writer(std::move(*file), page_size));
 }
 
-Writer::Writer(int fd, std::string path, uint32_t page_size)
-    : fd_(fd), path_(std::move(path)), page_size_(page_size), root_(std::make_unique<Tree>(*this)) {}
+Writer::Writer(DurableFile file, uint32_t page_size)
+    : file_(std::move(file)), path_(file_.part_path()), page_size_(page_size), root_(std::make_unique<Tree>(*this)) {}
 
-Writer::~Writer() {
-  if (fd_ >= 0) ::close(fd_);
-}
+Writer::~Writer() = default;
 
 Result<uint64_t> Writer::WritePage(std::string& page) {
   const uint64_t id = next_page_;
@@ -142,7 +140,7 @@ Result<uint64_t> Writer::WritePage(std::string& page) {
   next_page_ += page.size() / page_size_;
   size_t written = 0;
   while (written < page.size()) {
-    ssize_t n = ::pwrite(fd_, page.data() + written, page.size() - written,
+    ssize_t n = ::pwrite(file_.fd(), page.data() + written, page.size() - written,
                          static_cast<off_t>(id * page_size_ + written));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return IoError(path_ + ": " + std::strerror(errno));
@@ -204,18 +202,13 @@ Status Writer::Finish() {
     Store<uint64_t>(meta + 40, next_page_);
     Store<uint64_t>(meta + 48, id + 1);  // txid
     Store<uint64_t>(meta + kMetaChecksumOffset, MetaChecksum(meta));
-    if (::pwrite(fd_, page.data(), page.size(), static_cast<off_t>(id * page_size_)) !=
+    if (::pwrite(file_.fd(), page.data(), page.size(), static_cast<off_t>(id * page_size_)) !=
         static_cast<ssize_t>(page.size())) {
       return IoError(path_ + ": " + std::strerror(errno));
     }
   }
-  if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
-    fd_ = -1;
-    return IoError(path_ + ": " + std::strerror(errno));
-  }
-  fd_ = -1;
   finished_ = true;
-  return Status::Ok();
+  return file_.Commit();
 }
 
 }  // namespace ketcd::bolt

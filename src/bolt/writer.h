@@ -10,13 +10,16 @@
 #include <string_view>
 #include <vector>
 
+#include "util/durable_file.h"
 #include "util/status.h"
 
 namespace ketcd::bolt {
 
 class Writer {
  public:
-  // Creates `path` (which must not exist).
+  // Creates `path` (which must not exist), mode 0600, through a
+  // DurableFile: it appears only when Finish() succeeds; a Writer destroyed
+  // before that leaves nothing behind.
   static Result<std::unique_ptr<Writer>> Create(const std::string& path,
                                                 uint32_t page_size = 4096);
   ~Writer();
@@ -25,20 +28,21 @@ class Writer {
   // ascending order.
   Status BeginBucket(std::string_view name);
   Status Put(std::string_view key, std::string_view value);
-  // Writes the remaining pages and the metas, fsyncs and closes the file.
+  // Writes the remaining pages and the metas, fsyncs the file and renames it
+  // into place.
   Status Finish();
 
   class Tree;
 
  private:
-  Writer(int fd, std::string path, uint32_t page_size);
+  Writer(DurableFile file, uint32_t page_size);
   friend class Tree;
   // Writes `page` (a whole number of pages, header filled in) at a fresh id.
   Result<uint64_t> WritePage(std::string& page);
   Status EndBucket();
 
-  int fd_;
-  std::string path_;
+  DurableFile file_;
+  std::string path_;  // the part being written, for messages
   uint32_t page_size_;
   uint64_t next_page_ = 2;  // 0 and 1 are the meta pages
   std::unique_ptr<Tree> root_;

@@ -4,6 +4,7 @@
 #include <grpc/support/log.h>
 
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -30,6 +31,8 @@ void AddConnectionFlags(CLI::App& app, CommandContext& context) {
   add("--dial-timeout", s.dial_timeout, "Connect timeout, e.g. 2s [ETCDCTL_DIAL_TIMEOUT]");
   add("--command-timeout", s.command_timeout,
       "Per-request timeout, e.g. 5s [ETCDCTL_COMMAND_TIMEOUT]");
+  add("--max-recv-bytes", s.max_recv_bytes,
+      "Largest response accepted from etcd, in bytes (default 536870912) [ETCDCTL_MAX_RECV_BYTES]");
   auto add_bool = [&app](const char* name, std::optional<std::string>& target, const char* help) {
     app.add_option_function<std::string>(
            name, [&target](const std::string& value) { target = value; }, help)
@@ -113,7 +116,14 @@ int Run(int argc, char** argv) {
     std::cerr << "ketcd: no command given (see ketcd --help)\n";
     return kExitUsage;
   }
-  Status status = context.action();
+  // Components return Status; an exception reaching here is a bug, but the
+  // operator still gets one line and a documented exit code, not an abort.
+  Status status;
+  try {
+    status = context.action();
+  } catch (const std::exception& e) {
+    status = Internal(std::string("internal error (please report it): ") + e.what());
+  }
   std::cout.flush();
   if (!status.ok()) std::cerr << "ketcd: " << status.message() << "\n";
   return ExitCodeFor(status);

@@ -12,26 +12,13 @@
 #include "cli/commands.h"
 #include "cli/snapshot_restore.h"
 #include "restore/restore.h"
+#include "util/private_dir.h"
 #include "util/utc_time.h"
 
 namespace ketcd::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A private temporary directory, removed with everything in it.
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/ketcd-backup-XXXXXX";
-    if (mkdtemp(pattern.data()) != nullptr) path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    if (!path.empty()) fs::remove_all(path, ignored);
-  }
-};
 
 Status Run(CommandContext& context, const std::string& config_path) {
   auto config = backup::LoadBackupConfig(config_path);
@@ -98,9 +85,9 @@ Status Get(CommandContext& context, const std::string& config_path, const std::s
 Status Restore(CommandContext& context, const std::string& config_path, const std::string& name, RestoreArgs args) {
   auto config = backup::LoadBackupConfig(config_path);
   if (!config.ok()) return config.status();
-  ScratchDir scratch;
-  if (scratch.path.empty()) return IoError("cannot create a temporary directory");
-  args.options.snapshot_path = scratch.path + "/snapshot.db";
+  PrivateDir scratch;
+  if (scratch.path().empty()) return IoError("cannot create a temporary directory");
+  args.options.snapshot_path = scratch.path() + "/snapshot.db";
   auto manifest = backup::FetchBackup(*config, name, args.options.snapshot_path);
   if (!manifest.ok()) return manifest.status();
   *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") fetched and verified\n";
@@ -112,14 +99,14 @@ Status Restore(CommandContext& context, const std::string& config_path, const st
 Status VerifyBackup(CommandContext& context, const std::string& config_path, const std::string& name) {
   auto config = backup::LoadBackupConfig(config_path);
   if (!config.ok()) return config.status();
-  ScratchDir scratch;
-  if (scratch.path.empty()) return IoError("cannot create a temporary directory");
-  const std::string snapshot = scratch.path + "/snapshot.db";
+  PrivateDir scratch;
+  if (scratch.path().empty()) return IoError("cannot create a temporary directory");
+  const std::string snapshot = scratch.path() + "/snapshot.db";
   auto manifest = backup::FetchBackup(*config, name, snapshot);
   if (!manifest.ok()) return manifest.status();
   restore::RestoreOptions options;
   options.snapshot_path = snapshot;
-  options.data_dir = scratch.path + "/restored.etcd";
+  options.data_dir = scratch.path() + "/restored.etcd";
   auto restored = restore::RestoreMember(options);
   if (!restored.ok()) return restored.status().WithContext(manifest->name + ": restore");
   *context.out << "Backup " << manifest->name << " verified: sha256 matches its manifest, decrypts, decompresses, "
@@ -131,7 +118,8 @@ Status VerifyBackup(CommandContext& context, const std::string& config_path, con
 std::atomic<bool> stop_requested{false};
 
 struct DaemonArgs {
-  std::string listen = ":9464";
+  // Loopback unless told: /metrics is unauthenticated.
+  std::string listen = "127.0.0.1:9464";
   std::string schedule;
   bool run_now = false;
 };
@@ -151,9 +139,11 @@ Status Daemon(CommandContext& context, const std::string& config_path, const Dae
   auto server = backup::MetricsServer::Start(args.listen, [&state](const std::string& path) {
     if (path == "/metrics") return backup::HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state.PrometheusText()};
     if (path == "/healthz") {
-      std::string why;
-      return state.Healthy(&why) ? backup::HttpAnswer{200, "text/plain", "ok\n"}
-                                 : backup::HttpAnswer{503, "text/plain", "last backup failed: " + why + "\n"};
+      int64_t failed_at = 0;
+      return state.Healthy(&failed_at)
+                 ? backup::HttpAnswer{200, "text/plain", "ok\n"}
+                 : backup::HttpAnswer{503, "text/plain",
+                                      "last backup failed at " + Rfc3339Utc(failed_at) + " (see the log)\n"};
     }
     return backup::HttpAnswer{404, "text/plain", "/metrics or /healthz\n"};
   });

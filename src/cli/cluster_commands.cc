@@ -1,12 +1,12 @@
 // ketcd cluster health: the whole cluster in one report, with a verdict.
 #include <CLI/CLI.hpp>
 #include <ctime>
-#include <fstream>
 
 #include "cli/commands.h"
 #include "cluster/health.h"
 #include "cluster/replace_member.h"
 #include "cluster/rolling_migration.h"
+#include "util/durable_file.h"
 #include "util/duration.h"
 
 namespace ketcd::cli {
@@ -121,9 +121,8 @@ Status ReplaceMember(CommandContext& context, ReplaceFlags flags) {
     if (flags.manifest_out.empty()) return Status::Ok();
     cluster::JoiningMember with_image = member;
     with_image.image = flags.image;
-    std::ofstream file(flags.manifest_out, std::ios::trunc);
-    file << cluster::KubeadmEtcdManifest(with_image);
-    if (!file.good()) return IoError(flags.manifest_out + ": cannot write the manifest");
+    KETCD_RETURN_IF_ERROR(WriteFileDurably(flags.manifest_out, cluster::KubeadmEtcdManifest(with_image), 0600,
+                                           DurableFile::Existing::kReplace));
     out << "kubeadm static-pod manifest written to " << flags.manifest_out << "\n";
     return Status::Ok();
   };

@@ -29,6 +29,7 @@ Status ShowConfig(CommandContext& context) {
       {"dial-timeout", FormatDuration(c.dial_timeout), resolved->origins.at("dial-timeout")},
       {"command-timeout", FormatDuration(c.command_timeout),
        resolved->origins.at("command-timeout")},
+      {"max-recv-bytes", std::to_string(c.max_recv_bytes), resolved->origins.at("max-recv-bytes")},
   };
   if (IsStructured(context.format)) {
     Json document = Json::object();

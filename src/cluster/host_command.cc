@@ -27,11 +27,17 @@ Result<std::string> ExpandCommand(const std::string& command_template, const Pla
       }
       return InvalidArgument("unknown placeholder {" + key + "} in \"" + command_template + "\"");
     }
-    out += it->second;
+    out += ShellQuote(it->second);
     i = close + 1;
   }
   out.append(command_template, i, std::string::npos);
   return out;
+}
+
+std::string ShellQuote(const std::string& value) {
+  std::string quoted = "'";
+  for (char c : value) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 Status RunHostCommand(const std::string& command) {

@@ -12,7 +12,7 @@
 #include "snapshot/save.h"
 #include "util/crash_point.h"
 #include "util/hex_id.h"
-#include "util/new_file.h"
+#include "util/durable_file.h"
 #include "util/read_file.h"
 
 namespace ketcd::cluster {
@@ -39,35 +39,42 @@ Json ToJson(const State& state) {
           {"steps", steps}};
 }
 
+// The state file may have been damaged or edited between runs: any field
+// of the wrong type or an ID that is not hex is kDataLoss, never an
+// exception out of the resume.
 Result<State> ReadState(const std::string& path) {
   auto text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
   const Json json = Json::parse(*text, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || json.value("ketcd", "") != "cluster-migration") {
-    return DataLoss(path + ": not a ketcd cluster migration state file");
+  const auto damaged = [&path] { return DataLoss(path + ": not a ketcd cluster migration state file (damaged?)"); };
+  if (json.is_discarded() || !json.is_object() || json.value("ketcd", Json()) != "cluster-migration") return damaged();
+  try {
+    State state;
+    state.backup_done = json.value("backup_done", false);
+    for (const Json& host : json.value("to", Json::array())) {
+      state.to.push_back({host.at("name").get<std::string>(), host.at("peer_url").get<std::string>(),
+                          host.at("client_url").get<std::string>()});
+    }
+    for (const Json& step : json.value("steps", Json::array())) {
+      MigrationStep parsed{step.value("old_name", ""), step.value("new_name", ""), 0, 0, step.value("done", "")};
+      for (auto [key, id] : {std::pair{"old_id", &parsed.old_id}, {"new_id", &parsed.new_id}}) {
+        const std::string hex = step.value(key, "0");
+        if (hex.empty() || hex.size() > 16 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+          return damaged();
+        }
+        *id = std::stoull(hex, nullptr, 16);
+      }
+      state.steps.push_back(parsed);
+    }
+    return state;
+  } catch (const Json::exception&) {  // a field of another type than ketcd writes
+    return damaged();
   }
-  State state;
-  state.backup_done = json.value("backup_done", false);
-  for (const Json& host : json.value("to", Json::array())) {
-    state.to.push_back({host.value("name", ""), host.value("peer_url", ""), host.value("client_url", "")});
-  }
-  for (const Json& step : json.value("steps", Json::array())) {
-    MigrationStep parsed{step.value("old_name", ""), step.value("new_name", ""), 0, 0, step.value("done", "")};
-    parsed.old_id = std::stoull(step.value("old_id", "0"), nullptr, 16);
-    parsed.new_id = std::stoull(step.value("new_id", "0"), nullptr, 16);
-    state.steps.push_back(parsed);
-  }
-  return state;
 }
 
 // Replaces the state file atomically: a crash leaves the old or the new one.
 Status SaveState(const std::string& path, const State& state) {
-  const std::string temporary = path + ".tmp";
-  std::filesystem::remove(temporary);
-  KETCD_RETURN_IF_ERROR(WriteNewFile(temporary, ToJson(state).dump(2) + "\n", 0600));
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return IoError(path + ": " + error.message());
+  KETCD_RETURN_IF_ERROR(WriteFileDurably(path, ToJson(state).dump(2) + "\n", 0600, DurableFile::Existing::kReplace));
   CrashPoint();
   return Status::Ok();
 }

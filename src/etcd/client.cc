@@ -64,6 +64,8 @@ Status FromGrpc(const Endpoint& endpoint, const grpc::Status& status,
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return Failed(endpoint.text + ": no answer within " + FormatDuration(command_timeout) +
                     " (--command-timeout)");
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return Failed(endpoint.text + ": " + message + " (--max-recv-bytes)");
     default:
       if (IsAuthError(status)) return Unauthenticated(endpoint.text + ": " + message);
       return Failed(message);
@@ -113,7 +115,9 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const ConnectionConfig& c
   auto credentials = MakeCredentials(config, tls);
   for (const auto& endpoint : client->endpoints_) {
     grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(-1);  // range pages and snapshot chunks can be large
+    // Bounded: a hostile or broken endpoint must not make ketcd allocate
+    // without limit. Range pages are bounded by ketcd's page size.
+    args.SetMaxReceiveMessageSize(config.max_recv_bytes);
     args.SetMaxSendMessageSize(-1);
     // Each endpoint gets its own connection: failover must not silently
     // share a subchannel with another client in the same process.

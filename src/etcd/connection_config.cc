@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <limits>
+
 #include "etcd/discovery.h"
 #include "util/duration.h"
 
@@ -72,7 +75,7 @@ Result<ResolvedConnection> ResolveConnection(const ConnectionSettings& flags,
   ConnectionConfig& config = resolved.config;
   SettingOrigins& origins = resolved.origins;
   for (const char* name : {"endpoints", "cacert", "cert", "key", "user", "insecure-transport",
-                           "insecure-skip-tls-verify", "dial-timeout", "command-timeout"}) {
+                           "insecure-skip-tls-verify", "dial-timeout", "command-timeout", "max-recv-bytes"}) {
     origins[name] = "default";
   }
 
@@ -131,6 +134,16 @@ Result<ResolvedConnection> ResolveConnection(const ConnectionSettings& flags,
     if (!d.ok()) return d.status().WithContext(v->origin);
     config.command_timeout = *d;
     origins["command-timeout"] = v->origin;
+  }
+  if (auto v = Pick(flags.max_recv_bytes, "max-recv-bytes", env, "ETCDCTL_MAX_RECV_BYTES")) {
+    char* end = nullptr;
+    const long long bytes = std::strtoll(v->value.c_str(), &end, 10);
+    if (v->value.empty() || *end != '\0' || bytes < 4096 || bytes > std::numeric_limits<int>::max()) {
+      return InvalidArgument(v->origin + ": max-recv-bytes must be a number of bytes from 4096 to 2147483647, not \"" +
+                             v->value + "\"");
+    }
+    config.max_recv_bytes = static_cast<int>(bytes);
+    origins["max-recv-bytes"] = v->origin;
   }
   if (config.dial_timeout.count() <= 0 || config.command_timeout.count() <= 0) {
     return InvalidArgument("timeouts must be positive");

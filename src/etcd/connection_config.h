@@ -25,6 +25,8 @@ struct ConnectionConfig {
   std::string password;
   std::chrono::milliseconds dial_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};
+  // The largest gRPC message accepted from etcd (etcdctl's --max-recv-bytes).
+  int max_recv_bytes = 512 << 20;
 
   bool UsesTls() const;
 };
@@ -35,7 +37,7 @@ struct ConnectionConfig {
 struct ConnectionSettings {
   std::optional<std::string> endpoints, ca_file, cert_file, key_file, user, password;
   std::optional<std::string> insecure_transport, insecure_skip_tls_verify;
-  std::optional<std::string> dial_timeout, command_timeout;
+  std::optional<std::string> dial_timeout, command_timeout, max_recv_bytes;
 };
 
 // Where each resolved setting came from, e.g. {"endpoints", "flag --endpoints"}.

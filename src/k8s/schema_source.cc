@@ -5,10 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "k8s/go_binary_schema.h"
+#include "util/durable_file.h"
 #include "util/mapped_file.h"
 
 namespace ketcd::k8s {
@@ -104,14 +104,7 @@ Result<std::string> ImportSchema(const std::string& source, const std::string& n
   fs::create_directories(dir, error);
   if (error) return IoError(dir + ": " + error.message());
   const std::string path = dir + "/" + name + ".desc";
-  const std::string partial = path + ".part";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << *set;
-    if (!out.flush()) return IoError(partial + ": write failed");
-  }
-  fs::rename(partial, path, error);
-  if (error) return IoError(path + ": " + error.message());
+  KETCD_RETURN_IF_ERROR(WriteFileDurably(path, *set, 0644, DurableFile::Existing::kReplace));
   return path;
 }
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/base64.h"
-#include "util/new_file.h"
+#include "util/durable_file.h"
 #include "util/utc_time.h"
 #include "util/read_file.h"
 
@@ -25,25 +25,47 @@ Json HeaderJson(const JournalHeader& header) {
           {"from", header.from},    {"to", header.to}, {"started", started}};
 }
 
+// A journal may be damaged (a disk, an editor): fields of the wrong JSON
+// type are kDataLoss like any other damage, never an exception.
+bool IsStringList(const Json& json) {
+  if (!json.is_array()) return false;
+  for (const Json& item : json) {
+    if (!item.is_string()) return false;
+  }
+  return true;
+}
+
 Result<JournalHeader> ParseHeader(const Json& json) {
-  if (!json.is_object() || json.value("journal", "") != kJournalTag || json.value("version", 0) != 1) {
+  const auto tag = json.find("journal"), version = json.find("version");
+  if (tag == json.end() || *tag != kJournalTag || version == json.end() || *version != 1) {
     return DataLoss("not a ketcd migration journal");
   }
-  return JournalHeader{json.value("migration", ""), json.value("from", std::vector<std::string>{}),
-                       json.value("to", std::vector<std::string>{})};
+  const auto migration = json.find("migration"), from = json.find("from"), to = json.find("to");
+  if (migration == json.end() || !migration->is_string() || from == json.end() || !IsStringList(*from) ||
+      to == json.end() || !IsStringList(*to)) {
+    return DataLoss("journal header without migration/from/to");
+  }
+  return JournalHeader{migration->get<std::string>(), from->get<std::vector<std::string>>(),
+                       to->get<std::vector<std::string>>()};
 }
 
 Result<JournalRecord> ParseRecord(const Json& json) {
   JournalRecord record;
-  if (!json.is_object() || !json.contains("key") || !json.contains("old") || !json.contains("new") ||
-      !json["key"].is_string() || !json["old"].is_string() || !json["new"].is_string()) {
+  const auto key = json.find("key"), new_key = json.find("new_key"), revision = json.find("mod_revision");
+  const auto old_value = json.find("old"), new_value = json.find("new");
+  if (key == json.end() || !key->is_string() || old_value == json.end() || !old_value->is_string() ||
+      new_value == json.end() || !new_value->is_string()) {
     return DataLoss("record without key/old/new");
   }
-  record.key = json["key"];
-  record.new_key = json.value("new_key", "");
-  record.mod_revision = json.value("mod_revision", int64_t{0});
-  if (!Base64Decode(json["old"].get<std::string>(), &record.old_value) ||
-      !Base64Decode(json["new"].get<std::string>(), &record.new_value)) {
+  if ((new_key != json.end() && !new_key->is_string()) ||
+      (revision != json.end() && !revision->is_number_integer())) {
+    return DataLoss("record with a malformed new_key or mod_revision");
+  }
+  record.key = key->get<std::string>();
+  if (new_key != json.end()) record.new_key = new_key->get<std::string>();
+  if (revision != json.end()) record.mod_revision = revision->get<int64_t>();
+  if (!Base64Decode(old_value->get<std::string>(), &record.old_value) ||
+      !Base64Decode(new_value->get<std::string>(), &record.new_value)) {
     return DataLoss("record with bad base64");
   }
   return record;
@@ -52,17 +74,31 @@ Result<JournalRecord> ParseRecord(const Json& json) {
 }  // namespace
 
 Result<JournalWriter> JournalWriter::Open(const std::string& path, const JournalHeader& header) {
-  if (::access(path.c_str(), F_OK) == 0) {
-    auto existing = ReadJournal(path);
-    if (!existing.ok()) return existing.status().WithContext(path);
-    if (!(existing->header == header)) {
-      return InvalidArgument(path + " is the journal of another migration (" + existing->header.migration +
-                             "); give a new --journal path");
+  // A line cut short by a crash (or a full disk) was never acted on: it is
+  // cut off before this run appends, so every line stays whole. A journal
+  // without one whole line (cut in its first header) is started afresh.
+  uint64_t keep = 0;
+  const bool exists = ::access(path.c_str(), F_OK) == 0;
+  if (exists) {
+    auto text = ReadWholeFile(path);
+    if (!text.ok()) return text.status();
+    keep = text->rfind('\n') == std::string::npos ? 0 : text->rfind('\n') + 1;
+    if (keep > 0) {
+      auto existing = ReadJournal(path);
+      if (!existing.ok()) return existing.status().WithContext(path);
+      if (!(existing->header == header)) {
+        return InvalidArgument(path + " is the journal of another migration (" + existing->header.migration +
+                               "); give a new --journal path");
+      }
     }
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return IoError(path + ": " + std::strerror(errno));
   JournalWriter writer(fd, path);
+  if (::ftruncate(fd, static_cast<off_t>(keep)) != 0 || ::fsync(fd) != 0) {
+    return IoError(path + ": cutting off a torn last line: " + std::strerror(errno));
+  }
+  if (!exists) KETCD_RETURN_IF_ERROR(SyncDirectoryOf(path));
   KETCD_RETURN_IF_ERROR(writer.WriteDurably(HeaderJson(header).dump() + "\n"));
   return writer;
 }
@@ -96,7 +132,10 @@ Status JournalWriter::WriteDurably(const std::string& text) {
 Result<Journal> ReadJournal(const std::string& path) {
   auto read = ReadWholeFile(path);
   if (!read.ok()) return read.status();
-  const std::string& text = *read;
+  return ParseJournal(*read, path);
+}
+
+Result<Journal> ParseJournal(const std::string& text, const std::string& path) {
   Journal journal;
   bool have_header = false;
   size_t start = 0;
@@ -109,7 +148,7 @@ Result<Journal> ReadJournal(const std::string& path) {
     start = newline + 1;
     const Json json = Json::parse(line, nullptr, false);
     const std::string where = path + ": line " + std::to_string(line_number);
-    if (json.is_discarded()) return DataLoss(where + ": not JSON");
+    if (json.is_discarded() || !json.is_object()) return DataLoss(where + ": not a JSON object");
     if (json.contains("journal")) {
       auto header = ParseHeader(json);
       if (!header.ok()) return header.status().WithContext(where);

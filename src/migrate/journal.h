@@ -33,9 +33,12 @@ struct JournalRecord {
 
 class JournalWriter {
  public:
-  // Creates the journal, or opens it for appending when it exists and its
-  // first header equals `header` (kInvalidArgument otherwise). Writes a
-  // header line for this run.
+  // Creates the journal (mode 0600, its directory fsynced), or opens it for
+  // appending when it exists and its first header equals `header`
+  // (kInvalidArgument otherwise); a last line cut short by a crash is cut
+  // off first. Writes a header line for this run. This append-only file is
+  // the one file ketcd writes outside util/durable_file.h's DurableFile: it
+  // grows while the migration runs.
   static Result<JournalWriter> Open(const std::string& path, const JournalHeader& header);
   JournalWriter(JournalWriter&& other) noexcept;
   JournalWriter& operator=(JournalWriter&&) = delete;
@@ -59,5 +62,7 @@ struct Journal {
 // Reads a journal. A last line cut short (a crash while appending: its
 // object was never written) is ignored; any other damage is kDataLoss.
 Result<Journal> ReadJournal(const std::string& path);
+// The same for a journal's text; `path` names it in messages.
+Result<Journal> ParseJournal(const std::string& text, const std::string& path);
 
 }  // namespace ketcd::migrate

@@ -9,6 +9,7 @@
 #include "restore/wal_writer.h"
 #include "snapshot/backend_layout.h"
 #include "snapshot/verify.h"
+#include "util/durable_file.h"
 #include "util/hex_id.h"
 
 namespace ketcd::restore {
@@ -139,16 +140,16 @@ Status WriteMember(const snapshot::SnapshotFile& file, const RestoreOptions& opt
     KETCD_RETURN_IF_ERROR(CopyBackend(file.db, db, *edits));
     backend = fs::absolute(data_dir + "/member/snap/db").string();
   } else {
-    fs::copy_file(backend, db, error);
-    if (error) return IoError(db + ": " + error.message());
+    KETCD_RETURN_IF_ERROR(CopyFileDurably(backend, db, 0600));
   }
   KETCD_RETURN_IF_ERROR(WriteSnapFile(snap_dir, RaftSnapshotOf(members)));
   KETCD_RETURN_IF_ERROR(WriteInitialWal(wal_dir.empty() ? staging + "/member/wal" : wal_dir,
                                         WalOf(members, cluster_id, self.id)));
-  // The data dir appears only complete.
-  fs::rename(staging, data_dir, error);
-  if (error) return IoError(data_dir + ": " + error.message());
-  return Status::Ok();
+  // The data dir appears only complete: its files are synced already, then
+  // the directories that name member/snap and member.
+  KETCD_RETURN_IF_ERROR(SyncDirectoryOf(staging + "/member/snap"));
+  KETCD_RETURN_IF_ERROR(SyncDirectoryOf(staging + "/member"));
+  return RenameDurably(staging, data_dir);
 }
 
 struct Cluster {

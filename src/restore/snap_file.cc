@@ -4,7 +4,7 @@
 
 #include "etcd/etcdserver/api/snap/snappb/snap.pb.h"
 #include "util/crc32c.h"
-#include "util/new_file.h"
+#include "util/durable_file.h"
 
 namespace ketcd::restore {
 
@@ -20,7 +20,7 @@ Status WriteSnapFile(const std::string& dir, const raftpb::Snapshot& snapshot) {
   std::snprintf(name, sizeof name, "/%016llx-%016llx.snap",
                 static_cast<unsigned long long>(snapshot.metadata().term()),
                 static_cast<unsigned long long>(snapshot.metadata().index()));
-  return WriteNewFile(dir + name, bytes, 0644);
+  return WriteFileDurably(dir + name, bytes, 0600);
 }
 
 }  // namespace ketcd::restore

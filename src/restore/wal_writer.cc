@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "util/crc32c.h"
-#include "util/new_file.h"
+#include "util/durable_file.h"
 
 namespace ketcd::restore {
 namespace {
@@ -74,11 +74,12 @@ Status WriteInitialWal(const std::string& dir, const InitialWal& wal) {
   encoder.Add(kSnapshotRecord, wal.snapshot);
   if (encoder.bytes().size() > kWalSegmentBytes) return Internal("WAL records exceed a segment");
   // etcd preallocates the segment; the zeros after the records end the log.
-  KETCD_RETURN_IF_ERROR(WriteNewFile(staging + "/0000000000000000-0000000000000000.wal",
-                                     encoder.bytes(), 0600, kWalSegmentBytes));
-  fs::rename(staging, dir, error);
-  if (error) return IoError(dir + ": " + error.message());
-  return Status::Ok();
+  auto segment = DurableFile::Create(staging + "/0000000000000000-0000000000000000.wal", 0600);
+  if (!segment.ok()) return segment.status();
+  KETCD_RETURN_IF_ERROR(segment->Write(encoder.bytes()));
+  KETCD_RETURN_IF_ERROR(segment->Resize(kWalSegmentBytes));
+  KETCD_RETURN_IF_ERROR(segment->Commit());
+  return RenameDurably(staging, dir);
 }
 
 }  // namespace ketcd::restore

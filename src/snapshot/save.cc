@@ -1,14 +1,12 @@
 #include "snapshot/save.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
+#include <optional>
 
 #include "snapshot/snapshot_file.h"
-#include "util/new_file.h"
+#include "util/durable_file.h"
 #include "util/sha256.h"
 
 namespace ketcd::snapshot {
@@ -38,11 +36,12 @@ Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const
                                 const std::function<void(uint64_t, uint64_t)>& progress,
                                 const std::function<void(std::string_view)>& tee) {
   const bool to_stdout = path == "-";
-  const std::string part = path + ".part";
-  int fd = STDOUT_FILENO;
+  // Like etcdctl, an existing FILE is replaced, but only by a complete save.
+  std::optional<DurableFile> file;
   if (!to_stdout) {
-    fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return IoError(part + ": " + std::strerror(errno));
+    auto created = DurableFile::Create(path, 0600, DurableFile::Existing::kReplace);
+    if (!created.ok()) return created.status();
+    file.emplace(std::move(*created));
   }
   SaveResult result;
   TrailerCheck trailer;
@@ -51,25 +50,13 @@ Result<SaveResult> SaveSnapshot(etcd::EtcdClient& client, size_t endpoint, const
     result.bytes += chunk.size();
     if (progress) progress(result.bytes, result.bytes + remaining);
     if (tee) tee(chunk);
-    return WriteAll(fd, chunk, to_stdout ? "stdout" : part);
+    return file ? file->Write(chunk) : WriteAll(STDOUT_FILENO, chunk, "stdout");
   });
   if (status.ok() && !trailer.Matches()) {
     status = DataLoss("the snapshot stream's sha256 does not match its content");
   }
-  if (to_stdout) {
-    if (!status.ok()) return status;
-    return result;
-  }
-  if (status.ok() && ::fsync(fd) != 0) status = IoError(part + ": fsync: " + std::strerror(errno));
-  if (::close(fd) != 0 && status.ok()) status = IoError(part + ": " + std::strerror(errno));
-  if (status.ok() && ::rename(part.c_str(), path.c_str()) != 0) {
-    status = IoError(path + ": " + std::strerror(errno));
-  }
-  if (status.ok()) status = SyncDirectoryOf(path);
-  if (!status.ok()) {
-    ::unlink(part.c_str());
-    return status;
-  }
+  if (status.ok() && file) status = file->Commit();  // else the part is removed with `file`
+  if (!status.ok()) return status;
   return result;
 }
 

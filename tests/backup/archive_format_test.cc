@@ -95,5 +95,11 @@ TEST(ArchiveFormatTest, RefusesDamageInEveryLayer) {
   EXPECT_EQ(Unpack("not a backup at all", "").status().code(), ErrorCode::kDataLoss);
 }
 
+TEST(ArchiveFormatTest, ConfiguredKeyRefusesPlainObject) {
+  auto accepted = Unpack(Pack(Sample(5000), ""), kKey);
+  EXPECT_EQ(accepted.status().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(accepted.status().message().find("not encrypted"), std::string::npos) << accepted.status().message();
+}
+
 }  // namespace
 }  // namespace ketcd::backup

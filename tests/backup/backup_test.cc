@@ -104,11 +104,114 @@ TEST_F(BackupTest, PartialUploadsAreNeverListedAndTamperingIsRefused) {
   std::ofstream(object, std::ios::binary | std::ios::trunc) << original;
   const std::string manifest_path = object.substr(0, object.size() - std::string(".db.zst.enc").size()) + ".manifest.json";
   std::string manifest = ReadFileBytes(manifest_path);
-  manifest[manifest.find("\"sha256\": \"") + 11] ^= 0x01;
+  char& digit = manifest[manifest.find("\"sha256\": \"") + 11];
+  digit = digit == '0' ? '1' : '0';  // still hex: the object's hash no longer matches
   std::ofstream(manifest_path, std::ios::trunc) << manifest;
   auto bad_manifest = Backup({"verify"});
   EXPECT_EQ(bad_manifest.exit_code, 1) << Describe(bad_manifest);
   EXPECT_TRUE(Contains(bad_manifest.err, "differs from the manifest")) << bad_manifest.err;
+}
+
+// A store others can write to: a manifest placed there names a file outside
+// the destination (absolute, or ../) as its object, with an old date so
+// retention would remove it.
+TEST_F(BackupTest, PruneNeverDeletesOutsideTheDestination) {
+  const std::string victim = dir_ + "/victim.txt";
+  std::ofstream(victim) << "keep me";
+  ASSERT_EQ(Backup({"run"}).exit_code, 0);
+  const std::string hash(64, '0');
+  for (const std::string& object : {victim, std::string("../victim.txt")}) {
+    std::ofstream(dir_ + "/store-a/evil-20000101T000000Z.manifest.json")
+        << "{\"name\": \"evil-20000101T000000Z\", \"object\": \"" << object << "\", \"sha256\": \"" << hash
+        << "\", \"createdUnix\": 946684800, \"encryption\": \"aes-256-gcm\"}";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // names have second precision
+    auto run = Backup({"run"});
+    EXPECT_NE(run.exit_code, 0) << Describe(run);
+    EXPECT_TRUE(Contains(run.err, "evil-20000101T000000Z.manifest.json")) << run.err;
+    EXPECT_EQ(ReadFileBytes(victim), "keep me") << object;
+  }
+  // A manifest naming another backup's files is refused too.
+  fs::remove(dir_ + "/store-a/evil-20000101T000000Z.manifest.json");
+  std::string real_manifest;
+  for (const auto& name : Files("store-a")) {
+    if (name.ends_with(".manifest.json")) real_manifest = name;
+  }
+  ASSERT_FALSE(real_manifest.empty());
+  fs::copy_file(dir_ + "/store-a/" + real_manifest, dir_ + "/store-a/other-20000101T000000Z.manifest.json");
+  auto list = Backup({"list"});
+  EXPECT_EQ(list.exit_code, 1) << Describe(list);
+  EXPECT_TRUE(Contains(list.err, "names another backup")) << list.err;
+}
+
+TEST_F(BackupTest, ManifestOfWrongTypesIsAnErrorNotACrash) {
+  fs::create_directories(dir_ + "/store-a");
+  std::ofstream(dir_ + "/store-a/prod-20000101T000000Z.manifest.json")
+      << "{\"name\": \"prod-20000101T000000Z\", \"object\": \"prod-20000101T000000Z.db.zst.enc\", "
+         "\"sha256\": \"" << std::string(64, 'a') << "\", \"revision\": \"1\", \"encryption\": \"aes-256-gcm\"}";
+  auto list = Backup({"list"});
+  EXPECT_EQ(list.exit_code, 1) << Describe(list);  // not 134 (an uncaught exception)
+  EXPECT_TRUE(Contains(list.err, "revision is not a non-negative integer")) << list.err;
+}
+
+TEST_F(BackupTest, ConfiguredKeyRefusesPlainObject) {
+  // Someone who can write to the store leaves an unencrypted backup.
+  std::ofstream(dir_ + "/plain.yaml") << "name: prod\ndestinations:\n  - " << dir_ << "/store-a\n";
+  auto plain = RunKetcd(Args(cluster_->ConnectionFlags(), {"backup", "run", "--config", dir_ + "/plain.yaml"}));
+  ASSERT_EQ(plain.exit_code, 0) << Describe(plain);
+  auto refused = Backup({"verify"});
+  EXPECT_EQ(refused.exit_code, 1) << Describe(refused);
+  EXPECT_TRUE(Contains(refused.err, "unencrypted, but a key is configured")) << refused.err;
+
+  // The manifest made to claim encryption: the object's own header refuses.
+  std::string manifest_path, object_path;
+  for (const auto& name : Files("store-a")) {
+    if (name.ends_with(".manifest.json")) manifest_path = dir_ + "/store-a/" + name;
+    if (name.ends_with(".db.zst")) object_path = dir_ + "/store-a/" + name;
+  }
+  ASSERT_FALSE(manifest_path.empty() || object_path.empty());
+  fs::rename(object_path, object_path + ".enc");
+  std::string manifest = ReadFileBytes(manifest_path);
+  manifest.replace(manifest.find(".db.zst\""), 8, ".db.zst.enc\"");
+  manifest.replace(manifest.find("\"none\""), 6, "\"aes-256-gcm\"");
+  std::ofstream(manifest_path, std::ios::trunc) << manifest;
+  auto disguised = Backup({"get", "--out", dir_ + "/got.db"});
+  EXPECT_EQ(disguised.exit_code, 1) << Describe(disguised);
+  EXPECT_TRUE(Contains(disguised.err, "not encrypted, but a key is configured")) << disguised.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/got.db"));
+  EXPECT_FALSE(fs::exists(dir_ + "/got.db.part"));
+}
+
+TEST_F(BackupTest, FetchedSnapshotIsPrivate) {
+  ASSERT_EQ(Backup({"run"}).exit_code, 0);
+  ::umask(022);
+  auto got = Backup({"get", "--out", dir_ + "/got.db"});
+  ASSERT_EQ(got.exit_code, 0) << Describe(got);
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ + "/got.db").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);  // every Secret of the cluster is in it
+  auto again = Backup({"get", "--out", dir_ + "/got.db"});
+  EXPECT_EQ(again.exit_code, 2) << Describe(again);  // never overwritten
+}
+
+// Credentials reach no output channel, even when the store is unreachable
+// and errors quote the request.
+TEST_F(BackupTest, SecretsNeverAppearInOutput) {
+  const std::string closed = "http://127.0.0.1:" + std::to_string(FreePort());
+  std::ofstream(dir_ + "/leaky.yaml")
+      << "name: prod\nupload_attempts: 1\nretry_pause: 10ms\ndestinations:\n"
+      << "  - url: azblob://backups/etcd\n    endpoint: " << closed << "/acct\n    account: acct\n"
+      << "    allow_insecure_http: true\n    attempts: 1\n"
+      << "    sas_token: \"sv=2019-12-12&ss=b&srt=sco&sp=racwdl&se=2099-01-01T00:00:00Z&sig=SASSIGNATURE0123456789\"\n"
+      << "  - url: s3://backups/etcd\n    endpoint: " << closed << "\n    allow_insecure_http: true\n"
+      << "    attempts: 1\n    access_key_id: AKIDEXAMPLE\n    secret_access_key: S3SECRETKEY0123456789\n";
+  for (const std::string& command : {"run", "list"}) {
+    auto result = RunKetcd(Args(cluster_->ConnectionFlags(), {"backup", command, "--config", dir_ + "/leaky.yaml"}));
+    EXPECT_NE(result.exit_code, 0) << Describe(result);
+    for (const std::string& secret : {"SASSIGNATURE0123456789", "S3SECRETKEY0123456789"}) {
+      EXPECT_FALSE(Contains(result.out + result.err, secret)) << command << ": " << Describe(result);
+    }
+    EXPECT_TRUE(Contains(result.err, "127.0.0.1")) << result.err;  // the error still says where
+  }
 }
 
 }  // namespace

@@ -134,5 +134,17 @@ TEST(AuthErrorTest, WrongPasswordCannotAuthenticate) {
   EXPECT_EQ(right.exit_code, 0) << Describe(right);
 }
 
+// A response larger than the cap is refused, naming the flag that raises it.
+TEST(ReceiveLimitTest, ResponseOverMaxRecvBytesIsRefused) {
+  auto cluster = EtcdCluster::Start({.members = 1});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+  auto flags = (*cluster)->ConnectionFlags();
+  ASSERT_EQ(RunKetcd(Args(flags, {"put", "big", std::string(64 << 10, 'x')})).exit_code, 0);
+  ExpectCleanFailure(RunKetcd(Args(flags, {"--max-recv-bytes=16384", "get", "big"})), 1, "--max-recv-bytes");
+  auto raised = RunKetcd(Args(flags, {"--max-recv-bytes=1048576", "get", "big", "--print-value-only"}));
+  EXPECT_EQ(raised.exit_code, 0) << Describe(raised);
+  ExpectCleanFailure(RunKetcd(Args(flags, {"--max-recv-bytes=ten", "get", "big"})), 2, "max-recv-bytes");
+}
+
 }  // namespace
 }  // namespace ketcd::testing

@@ -92,7 +92,8 @@ std::string ObjectStore::endpoint() const { return "http://127.0.0.1:" + std::to
 
 std::string ObjectStore::DestinationYaml(const std::string& prefix, Credentials credentials) const {
   const bool wrong = credentials == Credentials::kWrong || credentials == Credentials::kWrongSasToken;
-  std::string yaml = "  - url: " + url(prefix) + "\n    attempts: 2\n";
+  // The local stores speak plain HTTP on loopback.
+  std::string yaml = "  - url: " + url(prefix) + "\n    attempts: 2\n    allow_insecure_http: true\n";
   if (kind_ == StoreKind::kS3) {
     // s3rver checks the access key id (its signature check covers SigV2 only).
     yaml += "    endpoint: " + endpoint() + "\n    part_size_mib: 5\n";
