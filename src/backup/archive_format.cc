@@ -284,13 +284,18 @@ Result<std::string> LoadEncryptionKey(const std::string& path) {
   return InvalidArgument(path + ": not a 32-byte key (raw, 64 hex digits or base64)");
 }
 
-Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level) {
+bool OpenSslRandomBytes(char* bytes, size_t size) {
+  return RAND_bytes(reinterpret_cast<unsigned char*>(bytes), static_cast<int>(size)) == 1;
+}
+
+Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level,
+                                                const RandomBytes& random) {
   if (!key.empty() && key.size() != kEncryptionKeyBytes) return InvalidArgument("the encryption key must be 32 bytes");
   // A nonce prefix repeated under one key would let GCM's key stream be
   // recovered: no object is written without fresh random bytes.
   std::string nonce_prefix(8, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce_prefix.data()), static_cast<int>(nonce_prefix.size())) != 1) {
-    return Internal("no random bytes for the encryption nonce (OpenSSL RAND_bytes failed)");
+  if (!key.empty() && !random(nonce_prefix.data(), nonce_prefix.size())) {
+    return Internal("no random bytes for the encryption nonce (the system's random generator failed)");
   }
   return std::unique_ptr<ByteSink>(new WriterChain(out, key, nonce_prefix, zstd_level));
 }

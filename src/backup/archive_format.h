@@ -10,6 +10,7 @@
 // without the tag check failing. Every byte flip in any layer is refused.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,9 +24,16 @@ inline constexpr size_t kEncryptionKeyBytes = 32;
 // (a trailing newline allowed). Refuses keys readable by group or others.
 Result<std::string> LoadEncryptionKey(const std::string& path);
 
+// Fills `size` bytes with cryptographically random bytes; false on failure.
+using RandomBytes = std::function<bool(char* bytes, size_t size)>;
+bool OpenSslRandomBytes(char* bytes, size_t size);
+
 // Compressor (and encryptor when `key` is not empty) in front of `out`.
-// Finish() completes every layer and then `out`.
-Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level = 3);
+// Finish() completes every layer and then `out`. Each encrypted object gets
+// a fresh random nonce prefix from `random`; when that fails, so does this
+// (kInternal): a repeated GCM nonce would expose the plaintext.
+Result<std::unique_ptr<ByteSink>> ArchiveWriter(ByteSink& out, const std::string& key, int zstd_level = 3,
+                                                const RandomBytes& random = OpenSslRandomBytes);
 
 // The inverse: writes the original snapshot bytes to `out`. kDataLoss for
 // a tampered or truncated object (naming the layer) and, when `key` is

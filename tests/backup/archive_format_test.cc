@@ -95,6 +95,15 @@ TEST(ArchiveFormatTest, RefusesDamageInEveryLayer) {
   EXPECT_EQ(Unpack("not a backup at all", "").status().code(), ErrorCode::kDataLoss);
 }
 
+TEST(ArchiveFormatTest, NoObjectIsEncryptedWithoutFreshRandomNonce) {
+  StringSink out;
+  auto writer = ArchiveWriter(out, kKey, 3, [](char*, size_t) { return false; });
+  EXPECT_EQ(writer.status().code(), ErrorCode::kInternal);
+  EXPECT_TRUE(ArchiveWriter(out, "", 3, [](char*, size_t) { return false; }).ok());  // nothing to encrypt
+  // Header bytes 13..20 are the nonce prefix: never the same twice.
+  EXPECT_NE(Pack("same", kKey).substr(13, 8), Pack("same", kKey).substr(13, 8));
+}
+
 TEST(ArchiveFormatTest, ConfiguredKeyRefusesPlainObject) {
   auto accepted = Unpack(Pack(Sample(5000), ""), kKey);
   EXPECT_EQ(accepted.status().code(), ErrorCode::kDataLoss);
