@@ -148,5 +148,16 @@ TEST(EncryptionConfigTest, RejectsBadKeys) {
             ErrorCode::kInvalidArgument);
 }
 
+TEST(EncryptionConfigTest, MisspeltKeysAreErrors) {
+  fs::path path = fs::temp_directory_path() / ("ketcd-typoenc-" + std::to_string(::getpid()));
+  std::ofstream(path) << "kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n"
+                         "  - aesgcm: {keys: [{name: k, secert: c2hvcnQ=}]}\n";
+  auto config = EncryptionConfig::Load(path.string());
+  fs::remove(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("unknown key \"secert\" (did you mean \"secret\"?)"), std::string::npos)
+      << config.status().message();
+}
+
 }  // namespace
 }  // namespace ketcd::k8s
