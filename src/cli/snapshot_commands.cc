@@ -1,6 +1,7 @@
 // ketcd snapshot save|status|verify|diff.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
@@ -40,14 +41,18 @@ std::string HashText(uint32_t hash) {
   return text;
 }
 
-Status PrintStatus(CommandContext& context, const std::string& path) {
+Status PrintStatus(CommandContext& context, const std::string& path, snapshot::EtcdutlCompat compat) {
   auto file = snapshot::OpenSnapshot(path);
   if (!file.ok()) return file.status();
   auto status = snapshot::ComputeStatus(file->db);
   if (!status.ok()) return status.status().WithContext(path);
+  // etcdutl 3.6+ counts live keys and adds the storage version column.
+  const bool v36 = snapshot::UsesEtcdutl36(*status, compat);
+  const int64_t total_keys = v36 ? status->live_keys : status->total_keys;
   std::vector<std::string> row = {HashText(status->hash), std::to_string(status->revision),
-                                  std::to_string(status->total_keys),
+                                  std::to_string(total_keys),
                                   HumanBytes(static_cast<uint64_t>(status->total_size))};
+  if (v36) row.push_back(status->storage_version);
   // What the file says about the cluster, where it holds it (not in
   // etcdctl's output, so its simple format stays as it is).
   std::vector<std::pair<std::string, Json>> extra;
@@ -61,7 +66,9 @@ Status PrintStatus(CommandContext& context, const std::string& path) {
       PrintSimpleRow(*context.out, row);
       break;
     case OutputFormat::kTable: {
-      Table table({"HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"});
+      std::vector<std::string> header = {"HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"};
+      if (v36) header.push_back("VERSION");
+      Table table(header);
       table.AddRow(row);
       table.Print(*context.out);
       if (extra.empty()) break;
@@ -80,8 +87,9 @@ Status PrintStatus(CommandContext& context, const std::string& path) {
     default: {
       Json document = {{"hash", status->hash},
                        {"revision", status->revision},
-                       {"totalKey", status->total_keys},
+                       {"totalKey", total_keys},
                        {"totalSize", status->total_size}};
+      if (v36) document["version"] = status->storage_version;
       for (const auto& [key, value] : extra) document[key] = value;
       PrintDocument(*context.out, document, context.format);
     }
@@ -319,12 +327,24 @@ void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
     };
   });
 
-  auto status_path = std::make_shared<std::string>();
+  struct StatusArgs {
+    std::string path;
+    snapshot::EtcdutlCompat compat = snapshot::EtcdutlCompat::kAuto;
+  };
+  auto status_args = std::make_shared<StatusArgs>();
   auto* status = snapshot->add_subcommand(
-      "status", "Hash, revision, key count and size of a snapshot or db file (as etcdctl)");
-  status->add_option("file", *status_path, "Snapshot file")->required();
-  status->callback([&context, status_path] {
-    context.action = [&context, status_path] { return PrintStatus(context, *status_path); };
+      "status", "Hash, revision, key count and size of a snapshot or db file (as etcdutl)");
+  status->add_option("file", status_args->path, "Snapshot file")->required();
+  status->add_option("--etcdutl-compat", status_args->compat,
+                     "Whose figures: 3.5 (keys of every bucket) or 3.6 (live keys, and the storage version; "
+                     "etcdutl 3.6 and 3.7); default: 3.6 for files written by etcd 3.6+, else 3.5")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, snapshot::EtcdutlCompat>{
+          {"auto", snapshot::EtcdutlCompat::kAuto},
+          {"3.5", snapshot::EtcdutlCompat::k35},
+          {"3.6", snapshot::EtcdutlCompat::k36},
+          {"3.7", snapshot::EtcdutlCompat::k36}}));
+  status->callback([&context, status_args] {
+    context.action = [&context, status_args] { return PrintStatus(context, status_args->path, status_args->compat); };
   });
 
   auto verify_path = std::make_shared<std::string>();

@@ -5,7 +5,8 @@
 //                     revision key = main (8 bytes BE) '_' sub (8 bytes BE),
 //                     with a trailing 't' for a deletion (tombstone).
 //   bucket "meta":    "consistent_index" (8 bytes BE), "term" (3.5+),
-//                     "scheduledCompactRev"/"finishedCompactRev" (revision keys).
+//                     "scheduledCompactRev"/"finishedCompactRev" (revision keys),
+//                     "storageVersion" (3.6+: "3.6.0", server/storage/schema).
 //   bucket "members": member id in hex -> JSON attributes.
 //   bucket "cluster": "clusterVersion" -> "3.5.0".
 #pragma once
@@ -50,6 +51,23 @@ inline std::optional<RevisionKey> ParseRevisionKey(std::string_view key) {
   return RevisionKey{{static_cast<int64_t>(ReadBigEndian64(key.substr(0, 8))),
                       static_cast<int64_t>(ReadBigEndian64(key.substr(9, 8)))},
                      key.size() == kRevisionKeySize + 1};
+}
+
+// The user key of a stored mvccpb.KeyValue, read straight from the bytes:
+// etcd (gogo protobuf) marshals field 1, the key, first.
+inline std::optional<std::string_view> StoredUserKey(std::string_view value) {
+  if (value.size() < 2 || value[0] != 0x0a) return std::nullopt;
+  uint64_t length = 0;
+  size_t at = 1;
+  for (int shift = 0; at < value.size() && shift < 35; shift += 7) {
+    const auto byte = static_cast<unsigned char>(value[at++]);
+    length |= uint64_t{byte & 0x7Fu} << shift;
+    if (!(byte & 0x80)) {
+      if (length > value.size() - at) return std::nullopt;
+      return value.substr(at, length);
+    }
+  }
+  return std::nullopt;
 }
 
 inline std::string RevisionKeyBytes(Revision revision, bool tombstone = false) {

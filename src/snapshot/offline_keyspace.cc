@@ -7,23 +7,6 @@
 namespace ketcd::snapshot {
 namespace {
 
-// The user key of a stored mvccpb.KeyValue, read straight from the bytes:
-// etcd (gogo protobuf) marshals field 1, the key, first.
-std::optional<std::string_view> StoredKey(std::string_view value) {
-  if (value.size() < 2 || value[0] != 0x0a) return std::nullopt;
-  uint64_t length = 0;
-  size_t at = 1;
-  for (int shift = 0; at < value.size() && shift < 35; shift += 7) {
-    const auto byte = static_cast<unsigned char>(value[at++]);
-    length |= uint64_t{byte & 0x7Fu} << shift;
-    if (!(byte & 0x80)) {
-      if (length > value.size() - at) return std::nullopt;
-      return value.substr(at, length);
-    }
-  }
-  return std::nullopt;
-}
-
 // etcd's range end: empty = the single key; "\0" = every key from `key` on.
 bool BeforeEnd(std::string_view key, const std::string& start, const std::string& end) {
   if (end.empty()) return key == start;
@@ -60,7 +43,7 @@ Status OfflineKeyspace::BuildIndex() {
   while (cursor.valid()) {
     auto revision = ParseRevisionKey(cursor.key());
     if (!revision) return DataLoss("bucket \"key\": malformed revision key");
-    auto key = StoredKey(cursor.value());
+    auto key = StoredUserKey(cursor.value());
     if (!key) {
       return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
                       ": value is not an mvccpb.KeyValue as etcd writes it");

@@ -1,6 +1,10 @@
 #include "snapshot/status.h"
 
 #include <array>
+#include <functional>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
 
 #include "bolt/check.h"
 #include "snapshot/backend_layout.h"
@@ -48,6 +52,8 @@ Status Record(Segment& segment, const bolt::Visit& visit) {
       extras.term = ReadBigEndian64(value);
     } else if (key == "finishedCompactRev") {
       if (auto revision = ParseRevisionKey(value)) extras.compacted_revision = revision->revision.main;
+    } else if (key == "storageVersion") {
+      extras.storage_version = value;
     }
   } else if (visit.bucket == kClusterBucket && key == "clusterVersion") {
     extras.cluster_version = value;
@@ -57,7 +63,58 @@ Status Record(Segment& segment, const bolt::Visit& visit) {
   return Status::Ok();
 }
 
+// Go's semver.NewVersion as etcdutl applies it to the storage version:
+// MAJOR.MINOR.PATCH of digits (what etcd writes), else no version.
+std::string StorageVersionText(const std::string& value) {
+  int parts = 0;
+  bool digit_seen = false;
+  for (char c : value) {
+    if (c >= '0' && c <= '9') {
+      digit_seen = true;
+    } else if (c == '.' && digit_seen) {
+      ++parts, digit_seen = false;
+    } else {
+      return "";
+    }
+  }
+  return parts == 2 && digit_seen ? value : "";
+}
+
+// etcdutl 3.6's total keys: replay the "key" bucket in revision order, a
+// put adding its key and a tombstone removing it. Keys are held as two
+// independent 64-bit hashes (16 bytes each, not the keys themselves), so
+// memory is bounded by the number of keys, not their size.
+Result<int64_t> CountLiveKeys(const bolt::Database& db) {
+  auto bucket = db.Bucket(db.root(), kKeyBucket);
+  if (!bucket.ok()) return int64_t{0};  // no "key" bucket: nothing alive
+  struct PairHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& h) const { return h.first; }
+  };
+  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> live;
+  bolt::Cursor cursor(db, *bucket);
+  KETCD_RETURN_IF_ERROR(cursor.First());
+  while (cursor.valid()) {
+    auto key = StoredUserKey(cursor.value());
+    if (!key) return DataLoss("bucket \"key\": a value is not an mvccpb.KeyValue");
+    uint64_t fnv = 0xcbf29ce484222325ULL;  // FNV-1a, independent of std::hash
+    for (unsigned char c : *key) fnv = (fnv ^ c) * 0x100000001b3ULL;
+    const std::pair<uint64_t, uint64_t> id{std::hash<std::string_view>()(*key), fnv};
+    auto revision = ParseRevisionKey(cursor.key());
+    if (revision && revision->tombstone) {
+      live.erase(id);
+    } else {
+      live.insert(id);
+    }
+    KETCD_RETURN_IF_ERROR(cursor.Next());
+  }
+  return static_cast<int64_t>(live.size());
+}
+
 }  // namespace
+
+bool UsesEtcdutl36(const SnapshotStatus& status, EtcdutlCompat compat) {
+  return compat == EtcdutlCompat::k36 || (compat == EtcdutlCompat::kAuto && !status.storage_version.empty());
+}
 
 Result<SnapshotStatus> ComputeStatus(const bolt::Database& db) {
   std::array<Segment, 3> segments;
@@ -86,9 +143,13 @@ Result<SnapshotStatus> ComputeStatus(const bolt::Database& db) {
     if (extras.term) status.term = extras.term;
     if (extras.compacted_revision) status.compacted_revision = extras.compacted_revision;
     if (!extras.cluster_version.empty()) status.cluster_version = extras.cluster_version;
+    if (!extras.storage_version.empty()) status.storage_version = StorageVersionText(extras.storage_version);
     status.members += extras.members;
   }
   status.hash = hash.value();
+  auto live = CountLiveKeys(db);
+  if (!live.ok()) return live.status();
+  status.live_keys = *live;
   return status;
 }
 
