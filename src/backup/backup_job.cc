@@ -1,9 +1,6 @@
 #include "backup/backup_job.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <numeric>
 #include <thread>

@@ -1,7 +1,6 @@
 #include "backup/catalog.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
 
 #include "backup/archive_format.h"
