@@ -13,15 +13,6 @@ namespace ketcd::backup {
 
 namespace {
 
-// The keys of a YAML mapping (none for anything else).
-std::vector<std::string> KeysOf(const YAML::Node& node) {
-  std::vector<std::string> keys;
-  if (node.IsMap()) {
-    for (const auto& entry : node) keys.push_back(entry.first.as<std::string>());
-  }
-  return keys;
-}
-
 // Every key each part of backup.yaml may hold (docs/backups.md).
 const std::vector<std::string> kTopLevelKeys = {"name", "work_dir", "compression_level", "upload_attempts",
                                                 "retry_pause", "retry_backoff", "schedule", "retries",
@@ -35,13 +26,12 @@ const std::vector<std::string> kAzureKeys = {"url", "endpoint", "account", "key"
                                              "sas_token_file", "block_size_mib", "attempts", "allow_insecure_http"};
 const std::vector<std::string> kDirectoryKeys = {"url"};
 
-Status CheckDestinationKeys(const DestinationConfig& destination, const std::vector<std::string>& keys,
-                            const std::string& where) {
+Status CheckDestinationKeys(const DestinationConfig& destination, const YAML::Node& entry, const std::string& where) {
   const std::string& url = destination.url;
   const auto& known = url.starts_with("s3://")       ? kS3Keys
                       : url.starts_with("azblob://") ? kAzureKeys
                                                      : kDirectoryKeys;
-  return CheckKnownKeys(keys, known, where + ": destination " + url);
+  return CheckKnownKeys(entry, known, where + ": destination " + url);
 }
 
 }  // namespace
@@ -56,9 +46,9 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
   if (!root.IsMap()) return InvalidArgument(path + ": not a YAML mapping of settings");
   BackupConfig config;
   try {
-    KETCD_RETURN_IF_ERROR(CheckKnownKeys(KeysOf(root), kTopLevelKeys, path));
-    KETCD_RETURN_IF_ERROR(CheckKnownKeys(KeysOf(root["retention"]), kRetentionKeys, path + ": retention"));
-    KETCD_RETURN_IF_ERROR(CheckKnownKeys(KeysOf(root["encryption"]), kEncryptionKeys, path + ": encryption"));
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(root, kTopLevelKeys, path));
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(root["retention"], kRetentionKeys, path + ": retention"));
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(root["encryption"], kEncryptionKeys, path + ": encryption"));
     if (root["name"]) config.name = root["name"].as<std::string>();
     if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
     if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
@@ -81,7 +71,7 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
           (key == "url" ? destination.url : destination.settings[key]) = setting.second.as<std::string>();
         }
         if (destination.url.empty()) return InvalidArgument(path + ": a destination without url");
-        KETCD_RETURN_IF_ERROR(CheckDestinationKeys(destination, KeysOf(entry), path));
+        KETCD_RETURN_IF_ERROR(CheckDestinationKeys(destination, entry, path));
       }
       config.destinations.push_back(std::move(destination));
     }

@@ -162,17 +162,10 @@ Result<EncryptionConfig> EncryptionConfig::Load(const std::string& path) {
   }
   // Keys are checked as the API server's strict decoding does: a misspelt
   // one would otherwise leave a key unread.
-  const auto keys_of = [](const YAML::Node& node) {
-    std::vector<std::string> keys;
-    if (node.IsMap()) {
-      for (const auto& entry : node) keys.push_back(entry.first.as<std::string>());
-    }
-    return keys;
-  };
   try {
-    KETCD_RETURN_IF_ERROR(CheckKnownKeys(keys_of(root), {"apiVersion", "kind", "resources"}, path));
+    KETCD_RETURN_IF_ERROR(CheckKnownKeys(root, {"apiVersion", "kind", "resources"}, path));
     for (const auto& rule : root["resources"]) {
-      KETCD_RETURN_IF_ERROR(CheckKnownKeys(keys_of(rule), {"resources", "providers"}, path + ": resources"));
+      KETCD_RETURN_IF_ERROR(CheckKnownKeys(rule, {"resources", "providers"}, path + ": resources"));
       for (const auto& provider : rule["providers"]) {
         for (const auto& entry : provider) {
           const std::string type = entry.first.as<std::string>();
@@ -180,9 +173,9 @@ Result<EncryptionConfig> EncryptionConfig::Load(const std::string& path) {
           if (type != "aescbc" && type != "aesgcm" && type != "secretbox") {
             return InvalidArgument(path + ": unknown provider " + type);
           }
-          KETCD_RETURN_IF_ERROR(CheckKnownKeys(keys_of(entry.second), {"keys"}, path + ": " + type));
+          KETCD_RETURN_IF_ERROR(CheckKnownKeys(entry.second, {"keys"}, path + ": " + type));
           for (const auto& key : entry.second["keys"]) {
-            KETCD_RETURN_IF_ERROR(CheckKnownKeys(keys_of(key), {"name", "secret"}, path + ": " + type + " key"));
+            KETCD_RETURN_IF_ERROR(CheckKnownKeys(key, {"name", "secret"}, path + ": " + type + " key"));
             Key parsed{type, key["name"].as<std::string>(), ""};
             if (!Base64Decode(key["secret"].as<std::string>(), &parsed.secret)) {
               return InvalidArgument(path + ": " + type + " key " + parsed.name +

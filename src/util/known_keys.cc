@@ -23,9 +23,10 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Status CheckKnownKeys(const std::vector<std::string>& keys, const std::vector<std::string>& known,
-                      const std::string& where) {
-  for (const std::string& key : keys) {
+Status CheckKnownKeys(const YAML::Node& mapping, const std::vector<std::string>& known, const std::string& where) {
+  if (!mapping.IsMap()) return Status::Ok();
+  for (const auto& entry : mapping) {
+    const std::string key = entry.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string closest;
     size_t best = std::max<size_t>(2, key.size() / 3) + 1;  // farther is no typo

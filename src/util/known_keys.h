@@ -2,6 +2,8 @@
 // must be an error, not a setting silently left at its default.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
 
@@ -10,9 +12,9 @@
 namespace ketcd {
 
 // kInvalidArgument "WHERE: unknown key \"retenton\" (did you mean
-// \"retention\"?)" for the first of `keys` not in `known`; the suggestion
-// is the known key fewest edits away, when it is close enough to be a typo.
-Status CheckKnownKeys(const std::vector<std::string>& keys, const std::vector<std::string>& known,
-                      const std::string& where);
+// \"retention\"?)" for the first key of the YAML `mapping` not in `known`
+// (anything but a mapping has no keys); the suggestion is the known key
+// fewest edits away, when it is close enough to be a typo.
+Status CheckKnownKeys(const YAML::Node& mapping, const std::vector<std::string>& known, const std::string& where);
 
 }  // namespace ketcd

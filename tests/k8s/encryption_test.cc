@@ -135,12 +135,17 @@ TEST_F(EncryptionTest, KmsAndMissingKeysAreReported) {
   EXPECT_EQ(*DecryptIfNeeded(nullptr, plain_, kEtcdKey), plain_);  // identity
 }
 
-TEST(EncryptionConfigTest, RejectsBadKeys) {
-  fs::path path = fs::temp_directory_path() / ("ketcd-badenc-" + std::to_string(::getpid()));
-  std::ofstream(path) << "resources:\n- providers:\n  - secretbox: {keys: [{name: k, secret: "
-                         "c2hvcnQ=}]}\n";
+// Loads `yaml` as an EncryptionConfiguration file.
+Result<EncryptionConfig> LoadText(const std::string& yaml) {
+  fs::path path = fs::temp_directory_path() / ("ketcd-enc-" + std::to_string(::getpid()));
+  std::ofstream(path) << yaml;
   auto config = EncryptionConfig::Load(path.string());
   fs::remove(path);
+  return config;
+}
+
+TEST(EncryptionConfigTest, RejectsBadKeys) {
+  auto config = LoadText("resources:\n- providers:\n  - secretbox: {keys: [{name: k, secret: c2hvcnQ=}]}\n");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.status().message().find("secretbox key k has 5 bytes"), std::string::npos)
       << config.status().message();
@@ -149,11 +154,8 @@ TEST(EncryptionConfigTest, RejectsBadKeys) {
 }
 
 TEST(EncryptionConfigTest, MisspeltKeysAreErrors) {
-  fs::path path = fs::temp_directory_path() / ("ketcd-typoenc-" + std::to_string(::getpid()));
-  std::ofstream(path) << "kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n"
-                         "  - aesgcm: {keys: [{name: k, secert: c2hvcnQ=}]}\n";
-  auto config = EncryptionConfig::Load(path.string());
-  fs::remove(path);
+  auto config = LoadText("kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n"
+                         "  - aesgcm: {keys: [{name: k, secert: c2hvcnQ=}]}\n");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.status().message().find("unknown key \"secert\" (did you mean \"secret\"?)"), std::string::npos)
       << config.status().message();
