@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "etcd/client.h"
+#include "support/peers.h"
 #include "support/test_files.h"
 
 namespace ketcd::testing {
@@ -61,9 +62,9 @@ std::string EtcdVersion() {
 }
 
 std::string EtcdUnavailable() {
-  std::string binary = EtcdBinary();
-  if (binary.find('/') == std::string::npos || access(binary.c_str(), X_OK) == 0) return "";
-  return binary + " is not built: scripts/install-peers builds it (needs Go and the Go module registry)";
+  const std::string binary = EtcdBinary();
+  if (binary.find('/') == std::string::npos) return "";  // from PATH
+  return MissingExecutable(binary, binary);
 }
 
 std::string EtcdTool(const std::string& tool) {

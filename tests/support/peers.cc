@@ -12,11 +12,13 @@ std::string PeerBinary(const std::string& peer, const std::string& binary) {
   return std::string(KETCD_PEERS_DIR) + "/" + peer + "/" + binary;
 }
 
-std::string MissingPeer(const std::string& peer, const std::string& binary) {
-  std::string path = PeerBinary(peer, binary);
+std::string MissingExecutable(const std::string& path, const std::string& what) {
   if (access(path.c_str(), X_OK) == 0) return "";
-  return "peer " + peer + " (" + binary + ") is not built: scripts/install-peers builds it " +
-         "(needs Go and the Go module registry)";
+  return what + " is not built: scripts/install-peers builds it (needs Go and the Go module registry)";
+}
+
+std::string MissingPeer(const std::string& peer, const std::string& binary) {
+  return MissingExecutable(PeerBinary(peer, binary), "peer " + peer + " (" + binary + ")");
 }
 
 std::string PinnedPeerVersion(const std::string& peer) {

@@ -13,8 +13,11 @@ namespace ketcd::testing {
 // build/peers/PEER/BINARY, whether or not it exists.
 std::string PeerBinary(const std::string& peer, const std::string& binary);
 
-// Empty when PeerBinary(peer, binary) is an executable file; else one line
-// saying which peer is missing and how to get it.
+// Empty when `path` is an executable file; else one line saying that `what`
+// is missing and how to get it.
+std::string MissingExecutable(const std::string& path, const std::string& what);
+
+// MissingExecutable of PeerBinary(peer, binary).
 std::string MissingPeer(const std::string& peer, const std::string& binary);
 
 // The release tests/peers/PEER pins ("3.6.16"): the version its go.mod
