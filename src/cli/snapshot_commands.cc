@@ -48,7 +48,12 @@ Status PrintStatus(CommandContext& context, const std::string& path, snapshot::E
   if (!status.ok()) return status.status().WithContext(path);
   // etcdutl 3.6+ counts live keys and adds the storage version column.
   const bool v36 = snapshot::UsesEtcdutl36(*status, compat);
-  const int64_t total_keys = v36 ? status->live_keys : status->total_keys;
+  int64_t total_keys = status->total_keys;
+  if (v36) {
+    auto live = snapshot::CountLiveKeys(file->db);
+    if (!live.ok()) return live.status().WithContext(path);
+    total_keys = *live;
+  }
   std::vector<std::string> row = {HashText(status->hash), std::to_string(status->revision),
                                   std::to_string(total_keys),
                                   HumanBytes(static_cast<uint64_t>(status->total_size))};

@@ -80,10 +80,8 @@ std::string StorageVersionText(const std::string& value) {
   return parts == 2 && digit_seen ? value : "";
 }
 
-// etcdutl 3.6's total keys: replay the "key" bucket in revision order, a
-// put adding its key and a tombstone removing it. Keys are held as two
-// independent 64-bit hashes (16 bytes each, not the keys themselves), so
-// memory is bounded by the number of keys, not their size.
+}  // namespace
+
 Result<int64_t> CountLiveKeys(const bolt::Database& db) {
   auto bucket = db.Bucket(db.root(), kKeyBucket);
   if (!bucket.ok()) return int64_t{0};  // no "key" bucket: nothing alive
@@ -109,8 +107,6 @@ Result<int64_t> CountLiveKeys(const bolt::Database& db) {
   }
   return static_cast<int64_t>(live.size());
 }
-
-}  // namespace
 
 bool UsesEtcdutl36(const SnapshotStatus& status, EtcdutlCompat compat) {
   return compat == EtcdutlCompat::k36 || (compat == EtcdutlCompat::kAuto && !status.storage_version.empty());
@@ -147,9 +143,6 @@ Result<SnapshotStatus> ComputeStatus(const bolt::Database& db) {
     status.members += extras.members;
   }
   status.hash = hash.value();
-  auto live = CountLiveKeys(db);
-  if (!live.ok()) return live.status();
-  status.live_keys = *live;
   return status;
 }
 

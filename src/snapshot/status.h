@@ -6,7 +6,8 @@
 // etcdutl changed what "total keys" means in 3.6 (etcdutl/snapshot
 // v3_snapshot.go Status): 3.5 counts the entries of every bucket, 3.6 and
 // 3.7 count the keys alive at the snapshot's revision (puts minus deletes
-// in the "key" bucket). Both are computed; the caller picks.
+// in the "key" bucket): CountLiveKeys, a pass of its own, run only by a
+// caller that prints 3.6's figures (backups and 3.5's figures skip it).
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,6 @@ struct SnapshotStatus {
   uint32_t hash = 0;
   int64_t revision = 0;
   int64_t total_keys = 0;  // etcdutl 3.5 (and etcdctl 3.4/3.5)
-  int64_t live_keys = 0;   // etcdutl 3.6+
   int64_t total_size = 0;
   // meta "storageVersion" as etcdutl 3.6+ prints it ("3.6.0"); empty when the
   // file has none (written before 3.6) or it is not a version.
@@ -37,10 +37,14 @@ struct SnapshotStatus {
   int64_t members = 0;
 };
 
-// kDataLoss (naming every problem found) when the structure is not sound,
-// or when a "key" bucket value is not an mvccpb.KeyValue (etcdutl 3.6
-// refuses such a file too).
+// kDataLoss (naming every problem found) when the structure is not sound.
 Result<SnapshotStatus> ComputeStatus(const bolt::Database& db);
+
+// etcdutl 3.6+'s total keys: the "key" bucket replayed in revision order, a
+// put adding its key, a tombstone removing it. Memory: 16 bytes per live key
+// (two independent 64-bit hashes, not the keys). kDataLoss when a value is
+// not an mvccpb.KeyValue (etcdutl 3.6 refuses such a file too).
+Result<int64_t> CountLiveKeys(const bolt::Database& db);
 
 // Which etcdutl's figures `snapshot status` prints.
 enum class EtcdutlCompat { kAuto, k35, k36 };
