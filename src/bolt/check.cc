@@ -16,7 +16,7 @@ enum PageState : uint8_t { kUnseen, kReachable, kFree };
 class Checker {
  public:
   Checker(const Database& db, const CheckOptions& options, CheckReport& report)
-      : db(db), options(options), report_(report), states(db.meta().high_water) {}
+      : db(db), options(options), states(db.meta().high_water), report_(report) {}
 
   void Problem(std::string text) {
     std::lock_guard lock(mutex_);

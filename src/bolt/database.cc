@@ -326,4 +326,12 @@ Status Cursor::Seek(std::string_view key) {
   }
 }
 
+Result<std::optional<std::string_view>> LookUp(const Database& db, const BucketRef& bucket,
+                                               std::string_view key) {
+  Cursor cursor(db, bucket);
+  KETCD_RETURN_IF_ERROR(cursor.Seek(key));
+  if (!cursor.valid() || cursor.key() != key) return std::optional<std::string_view>();
+  return std::optional<std::string_view>(cursor.value());
+}
+
 }  // namespace ketcd::bolt

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,6 +123,7 @@ class Cursor {
     PageView page;
     uint16_t index;
   };
+
   // Follows first (or last) children from the top frame down to a leaf.
   Status DescendToLeaf(bool last = false);
   // Moves past exhausted pages; loads the current element if any remain.
@@ -133,5 +135,9 @@ class Cursor {
   std::vector<Frame> stack_;
   Element current_;
 };
+
+// The value of `key` in `bucket`; nullopt when the key is absent.
+Result<std::optional<std::string_view>> LookUp(const Database& db, const BucketRef& bucket,
+                                               std::string_view key);
 
 }  // namespace ketcd::bolt

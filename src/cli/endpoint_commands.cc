@@ -6,6 +6,7 @@
 #include <future>
 
 #include "cli/commands.h"
+#include "etcd/status_fields.h"
 
 namespace ketcd::cli {
 namespace {
@@ -123,22 +124,66 @@ Status EndpointHealth(CommandContext& context, bool whole_cluster) {
   return Verdict(reports, "unhealthy");
 }
 
-std::vector<std::string> StatusCells(const EndpointReport& r) {
-  const auto& s = r.status;
-  return {r.endpoint,
-          HexId(s.header().member_id()),
-          s.version(),
-          HumanBytes(s.dbsize()),
-          s.leader() == s.header().member_id() ? "true" : "false",
-          s.islearner() ? "true" : "false",
-          std::to_string(s.raftterm()),
-          std::to_string(s.raftindex()),
-          std::to_string(s.raftappliedindex()),
-          [&] {
-            std::string errors;
-            for (const auto& e : s.errors()) errors += (errors.empty() ? "" : ", ") + e;
-            return errors;
-          }()};
+std::string JoinedErrors(const etcd::pb::StatusResponse& status) {
+  std::string errors;
+  for (const auto& e : status.errors()) errors += (errors.empty() ? "" : ", ") + e;
+  return errors;
+}
+
+// etcdctl's columns: 3.5's, or 3.6's (storage version, space in use,
+// quota, downgrade) when a member reports the fields 3.6 added.
+struct StatusColumns {
+  bool since_36 = false;
+
+  std::vector<std::string> Header() const {
+    if (!since_36) {
+      return {"ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "IS LEARNER", "RAFT TERM",
+              "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"};
+    }
+    return {"ENDPOINT", "ID", "VERSION", "STORAGE VERSION", "DB SIZE", "IN USE",
+            "PERCENTAGE NOT IN USE", "QUOTA", "IS LEADER", "IS LEARNER", "RAFT TERM",
+            "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS", "DOWNGRADE TARGET VERSION",
+            "DOWNGRADE ENABLED"};
+  }
+
+  std::vector<std::string> Cells(const EndpointReport& r) const {
+    const auto& s = r.status;
+    const std::string is_leader = s.leader() == s.header().member_id() ? "true" : "false";
+    const std::string is_learner = s.islearner() ? "true" : "false";
+    if (!since_36) {
+      return {r.endpoint, HexId(s.header().member_id()), s.version(), HumanBytes(s.dbsize()),
+              is_leader, is_learner, std::to_string(s.raftterm()), std::to_string(s.raftindex()),
+              std::to_string(s.raftappliedindex()), JoinedErrors(s)};
+    }
+    const etcd::StatusFieldsSince36 added = etcd::ReadStatusFieldsSince36(s);
+    const etcd::DowngradeInfo downgrade = added.downgrade.value_or(etcd::DowngradeInfo{});
+    // As etcdctl: the share of the file that is free pages, rounded down.
+    const int64_t not_in_use =
+        s.dbsize() > 0 ? 100 - s.dbsizeinuse() * 100 / s.dbsize() : 0;
+    return {r.endpoint, HexId(s.header().member_id()), s.version(), added.storage_version,
+            HumanBytes(s.dbsize()), HumanBytes(s.dbsizeinuse()),
+            std::to_string(not_in_use) + "%", HumanBytes(added.db_size_quota), is_leader,
+            is_learner, std::to_string(s.raftterm()), std::to_string(s.raftindex()),
+            std::to_string(s.raftappliedindex()), JoinedErrors(s), downgrade.target_version,
+            downgrade.enabled ? "true" : "false"};
+  }
+};
+
+// etcdctl's JSON of one status: the declared fields, then those of 3.6.
+Json StatusJson(const etcd::pb::StatusResponse& status) {
+  Json json = ProtoToEtcdJson(status);
+  const etcd::StatusFieldsSince36 added = etcd::ReadStatusFieldsSince36(status);
+  if (!added.storage_version.empty()) json["storageVersion"] = added.storage_version;
+  if (added.db_size_quota != 0) json["dbSizeQuota"] = added.db_size_quota;
+  if (added.downgrade) {
+    Json downgrade = Json::object();
+    if (added.downgrade->enabled) downgrade["enabled"] = true;
+    if (!added.downgrade->target_version.empty()) {
+      downgrade["targetVersion"] = added.downgrade->target_version;
+    }
+    json["downgradeInfo"] = std::move(downgrade);
+  }
+  return json;
 }
 
 Status EndpointStatus(CommandContext& context, bool whole_cluster) {
@@ -164,20 +209,27 @@ Status EndpointStatus(CommandContext& context, bool whole_cluster) {
     Json document = Json::array();
     for (const auto& r : reports) {
       if (r.error.ok()) {
-        document.push_back({{"Endpoint", r.endpoint}, {"Status", ProtoToEtcdJson(r.status)}});
+        document.push_back({{"Endpoint", r.endpoint}, {"Status", StatusJson(r.status)}});
       }
     }
     PrintDocument(out, document, context.format);
-  } else if (context.format == OutputFormat::kTable) {
-    Table table({"ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "IS LEARNER", "RAFT TERM",
-                 "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"});
+    return Verdict(reports, "did not report their status");
+  }
+  StatusColumns columns;
+  for (const auto& r : reports) {
+    if (r.error.ok() && !etcd::ReadStatusFieldsSince36(r.status).storage_version.empty()) {
+      columns.since_36 = true;
+    }
+  }
+  if (context.format == OutputFormat::kTable) {
+    Table table(columns.Header());
     for (const auto& r : reports) {
-      if (r.error.ok()) table.AddRow(StatusCells(r));
+      if (r.error.ok()) table.AddRow(columns.Cells(r));
     }
     table.Print(out);
   } else {
     for (const auto& r : reports) {
-      if (r.error.ok()) PrintSimpleRow(out, StatusCells(r));
+      if (r.error.ok()) PrintSimpleRow(out, columns.Cells(r));
     }
   }
   return Verdict(reports, "did not report their status");

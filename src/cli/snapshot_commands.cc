@@ -270,6 +270,7 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
       members.push_back({{"name", restored.member.name},
                          {"id", HexId(restored.member.id)},
                          {"peerURLs", restored.member.peer_urls},
+                         {"isLearner", restored.member.learner},
                          {"dataDir", restored.data_dir}});
     }
     PrintDocument(*context.out, {{"clusterId", HexId(result->cluster_id)}, {"members", members}},
@@ -280,8 +281,8 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
   out << "Restored " << options.snapshot_path << " for cluster " << HexId(result->cluster_id)
       << ":\n";
   for (const auto& restored : result->members) {
-    out << "  member " << restored.member.name << " (" << HexId(restored.member.id) << ") -> "
-        << restored.data_dir << "\n";
+    out << "  " << (restored.member.learner ? "learner " : "member ") << restored.member.name
+        << " (" << HexId(restored.member.id) << ") -> " << restored.data_dir << "\n";
   }
   out << "Start each member's etcd with its --data-dir (and its usual --name and URLs); the "
          "membership comes from the data dir.\n";
@@ -294,6 +295,10 @@ void AddRestoreOptions(CLI::App* restore, RestoreArgs& args) {
   restore->add_option("--initial-cluster", options.initial_cluster,
                       "The new cluster: name=peer-url,...")
       ->capture_default_str();
+  restore->add_option("--initial-learners", options.learners,
+                      "Members of --initial-cluster that join as learners, comma-separated "
+                      "(etcdutl makes every member a voter)")
+      ->delimiter(',');
   restore->add_option("--initial-cluster-token", options.initial_cluster_token,
                       "Token of the new cluster (part of every member ID)")
       ->capture_default_str();

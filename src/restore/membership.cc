@@ -15,7 +15,9 @@ constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
 constexpr int kEventHistoryCapacity = 1000;  // v2store's newWatchHub(1000)
 
 std::string RaftAttributesJson(const Member& member) {
-  return Json{{"peerURLs", member.peer_urls}}.dump();
+  Json json{{"peerURLs", member.peer_urls}};
+  if (member.learner) json["isLearner"] = true;
+  return json.dump();
 }
 
 // A v2 store node as Go marshals store.node (directories have a children
@@ -28,13 +30,24 @@ Json Node(const std::string& path, uint64_t index, const std::string& value, con
 }  // namespace
 
 Result<std::vector<Member>> MembersOf(const std::string& initial_cluster,
-                                      const std::string& cluster_token) {
+                                      const std::string& cluster_token,
+                                      const std::vector<std::string>& learners) {
   auto parsed = cluster::ParseInitialCluster(initial_cluster);
   if (!parsed.ok()) return parsed.status();
   std::vector<Member> members;
   for (auto& [name, urls] : *parsed) {
     std::sort(urls.begin(), urls.end());
-    members.push_back({cluster::MemberId(urls, cluster_token), name, urls});
+    const bool learner = std::find(learners.begin(), learners.end(), name) != learners.end();
+    members.push_back({cluster::MemberId(urls, cluster_token), name, urls, learner});
+  }
+  for (const auto& learner : learners) {
+    if (std::none_of(members.begin(), members.end(),
+                     [&](const Member& m) { return m.name == learner; })) {
+      return InvalidArgument("learner " + learner + " is not a member of --initial-cluster");
+    }
+  }
+  if (std::all_of(members.begin(), members.end(), [](const Member& m) { return m.learner; })) {
+    return InvalidArgument("every member would be a learner: a cluster needs a voting member");
   }
   std::sort(members.begin(), members.end(),
             [](const Member& a, const Member& b) { return a.id < b.id; });
@@ -48,7 +61,19 @@ Result<std::vector<Member>> MembersOf(const std::string& initial_cluster,
 }
 
 std::string MemberJson(const Member& member) {
-  return Json{{"id", member.id}, {"peerURLs", member.peer_urls}, {"name", member.name}}.dump();
+  Json json{{"id", member.id}, {"peerURLs", member.peer_urls}};
+  if (member.learner) json["isLearner"] = true;
+  json["name"] = member.name;
+  return json.dump();
+}
+
+std::string ConfStateJson(const std::vector<Member>& members) {
+  std::vector<uint64_t> voters, learners;
+  for (const auto& member : members) (member.learner ? learners : voters).push_back(member.id);
+  Json json{{"voters", voters}};
+  if (!learners.empty()) json["learners"] = learners;
+  json["auto_leave"] = false;
+  return json.dump();
 }
 
 std::string MembershipStoreJson(const std::vector<Member>& members) {

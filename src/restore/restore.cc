@@ -75,6 +75,13 @@ Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Da
   Entries& listed = edits.replaced["members"];
   for (const auto& member : members) listed[HexId(member.id)] = MemberJson(member);
   edits.replaced["members_removed"] = {};
+  // etcd 3.5+ keeps the applied ConfState in meta; the snapshot's is the old
+  // cluster's (etcdutl leaves it so): the new cluster's, as the WAL says.
+  if (auto meta = db.Bucket(db.root(), snapshot::kMetaBucket); meta.ok()) {
+    auto conf_state = bolt::LookUp(db, *meta, "confState");
+    if (!conf_state.ok()) return conf_state.status();
+    if (*conf_state) edits.merged["meta"]["confState"] = ConfStateJson(members);
+  }
   if (options.bump_revision > 0) {
     auto latest = LatestRevision(db);
     if (!latest.ok()) return latest.status();
@@ -85,15 +92,26 @@ Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Da
   return edits;
 }
 
+raftpb::ConfState ConfStateOf(const std::vector<Member>& members) {
+  raftpb::ConfState conf_state;
+  for (const auto& member : members) {
+    if (member.learner) {
+      conf_state.add_learners(member.id);
+    } else {
+      conf_state.add_voters(member.id);
+    }
+  }
+  conf_state.set_auto_leave(false);  // gogo writes non-nullable fields always
+  return conf_state;
+}
+
 raftpb::Snapshot RaftSnapshotOf(const std::vector<Member>& members) {
   raftpb::Snapshot snapshot;
   snapshot.set_data(MembershipStoreJson(members));
   auto* metadata = snapshot.mutable_metadata();
   metadata->set_index(members.size());
   metadata->set_term(kTerm);
-  auto* conf_state = metadata->mutable_conf_state();
-  for (const auto& member : members) conf_state->add_voters(member.id);
-  conf_state->set_auto_leave(false);  // gogo writes non-nullable fields always
+  *metadata->mutable_conf_state() = ConfStateOf(members);
   return snapshot;
 }
 
@@ -104,7 +122,8 @@ InitialWal WalOf(const std::vector<Member>& members, uint64_t cluster_id, uint64
   for (size_t i = 0; i < members.size(); ++i) {
     raftpb::ConfChange change;
     change.set_id(0);
-    change.set_type(raftpb::ConfChangeAddNode);
+    change.set_type(members[i].learner ? raftpb::ConfChangeAddLearnerNode
+                                       : raftpb::ConfChangeAddNode);
     change.set_node_id(members[i].id);
     change.set_context(MemberJson(members[i]));
     raftpb::Entry& entry = wal.entries.emplace_back();
@@ -114,10 +133,17 @@ InitialWal WalOf(const std::vector<Member>& members, uint64_t cluster_id, uint64
     entry.set_data(change.SerializeAsString());
   }
   wal.state.set_term(kTerm);
-  wal.state.set_vote(members.front().id);
+  // As etcdutl, the first member votes for itself; a learner cannot vote.
+  wal.state.set_vote(std::find_if(members.begin(), members.end(), [](const Member& m) {
+                       return !m.learner;
+                     })->id);
   wal.state.set_commit(members.size());
   wal.snapshot.set_index(members.size());
   wal.snapshot.set_term(kTerm);
+  // walpb.Snapshot's ConfState (field 3, etcd 3.5+) is not in the 3.4 .proto
+  // the build compiles: added as an unknown field, written after the others.
+  wal.snapshot.mutable_unknown_fields()->AddLengthDelimited(
+      3, ConfStateOf(members).SerializeAsString());
   return wal;
 }
 
@@ -164,7 +190,8 @@ Result<Cluster> ClusterOf(const RestoreOptions& options) {
   if ((options.bump_revision > 0) != options.mark_compacted) {
     return InvalidArgument("--mark-compacted is required with --bump-revision > 0, and only then");
   }
-  auto members = MembersOf(options.initial_cluster, options.initial_cluster_token);
+  auto members =
+      MembersOf(options.initial_cluster, options.initial_cluster_token, options.learners);
   if (!members.ok()) return members.status();
   std::vector<uint64_t> ids;
   for (const auto& member : *members) ids.push_back(member.id);

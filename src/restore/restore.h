@@ -48,6 +48,9 @@ struct RestoreOptions {
   bool skip_hash_check = false;
   int64_t bump_revision = 0;  // with mark_compacted, as etcdutl 3.5
   bool mark_compacted = false;
+  // Members of initial_cluster that join as learners (ketcd's
+  // --initial-learners; etcdutl makes every member a voter).
+  std::vector<std::string> learners;
 };
 
 struct RestoredMember {

@@ -30,12 +30,10 @@ Status OfflineKeyspace::BuildIndex() {
   if (!key_bucket.ok()) return DataLoss("not an etcd backend: " + key_bucket.status().message());
   key_bucket_ = *key_bucket;
   if (auto meta = db.Bucket(db.root(), kMetaBucket); meta.ok()) {
-    bolt::Cursor cursor(db, *meta);
-    KETCD_RETURN_IF_ERROR(cursor.Seek("finishedCompactRev"));
-    if (cursor.valid() && cursor.key() == "finishedCompactRev") {
-      if (auto revision = ParseRevisionKey(cursor.value())) {
-        compacted_revision_ = revision->revision.main;
-      }
+    auto finished = bolt::LookUp(db, *meta, "finishedCompactRev");
+    if (!finished.ok()) return finished.status();
+    if (*finished) {
+      if (auto revision = ParseRevisionKey(**finished)) compacted_revision_ = revision->revision.main;
     }
   }
   bolt::Cursor cursor(db, key_bucket_);
@@ -70,10 +68,10 @@ const OfflineKeyspace::IndexEntry* OfflineKeyspace::Visible(size_t first, size_t
 
 Status OfflineKeyspace::ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const {
   const std::string key = RevisionKeyBytes(entry.revision, entry.tombstone);
-  bolt::Cursor cursor(file_.db, key_bucket_);
-  KETCD_RETURN_IF_ERROR(cursor.Seek(key));
-  if (!cursor.valid() || cursor.key() != key) return Internal("revision vanished from the index");
-  if (!kv.ParseFromArray(cursor.value().data(), static_cast<int>(cursor.value().size()))) {
+  auto value = bolt::LookUp(file_.db, key_bucket_, key);
+  if (!value.ok()) return value.status();
+  if (!*value) return Internal("revision vanished from the index");
+  if (!kv.ParseFromArray((*value)->data(), static_cast<int>((*value)->size()))) {
     return DataLoss("revision " + std::to_string(entry.revision.main) +
                     ": value is not an mvccpb.KeyValue");
   }

@@ -4,8 +4,9 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "etcd/client.h"
 #include "support/etcd_cluster.h"
 
 namespace ketcd::testing {
@@ -13,15 +14,12 @@ namespace ketcd::testing {
 inline Result<std::unique_ptr<EtcdCluster>> StartClusterWithConfigMaps(int count) {
   auto cluster = EtcdCluster::Start({});
   if (!cluster.ok()) return cluster.status();
-  auto client = etcd::EtcdClient::Create((*cluster)->ClientConfig());
-  if (!client.ok()) return client.status();
+  std::vector<std::pair<std::string, std::string>> keys;
   for (int i = 0; i < count; ++i) {
-    etcd::pb::PutRequest put;
-    put.set_key("/registry/configmaps/default/cm-" + std::to_string(i));
-    put.set_value(std::string(500, static_cast<char>('a' + i % 26)));
-    auto put_response = (*client)->Put(put);
-    if (!put_response.ok()) return put_response.status();
+    keys.emplace_back("/registry/configmaps/default/cm-" + std::to_string(i),
+                      std::string(500, static_cast<char>('a' + i % 26)));
   }
+  KETCD_RETURN_IF_ERROR((*cluster)->Put(keys));
   return cluster;
 }
 

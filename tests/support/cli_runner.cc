@@ -24,7 +24,11 @@ CommandResult RunKetcd(const std::vector<std::string>& args, CommandOptions opti
 }
 
 CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions options) {
-  return Run("etcdctl", args, std::move(options));
+  static const std::string etcdctl = [] {
+    std::string own = EtcdTool("etcdctl");
+    return own.empty() ? std::string("etcdctl") : own;
+  }();
+  return Run(etcdctl, args, std::move(options));
 }
 
 CommandResult RunEtcdTool(const std::string& binary, const std::vector<std::string>& args,

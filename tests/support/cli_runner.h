@@ -12,6 +12,7 @@
 namespace ketcd::testing {
 
 CommandResult RunKetcd(const std::vector<std::string>& args, CommandOptions options = {});
+// The etcdctl of the etcd under test (EtcdTool), else the one on PATH.
 CommandResult RunEtcdctl(const std::vector<std::string>& args, CommandOptions options = {});
 // Runs a given etcdctl or etcdutl (one version's own: EtcdTool()) the same way.
 CommandResult RunEtcdTool(const std::string& binary, const std::vector<std::string>& args,

@@ -83,6 +83,24 @@ std::string EtcdTool(const std::string& tool) {
   return "";
 }
 
+std::string EtcdSnapshotTool() {
+  std::string etcdutl = EtcdTool("etcdutl");
+  return etcdutl.empty() ? EtcdTool("etcdctl") : etcdutl;
+}
+
+Status EtcdCluster::Put(const std::vector<std::pair<std::string, std::string>>& keys) const {
+  auto client = etcd::EtcdClient::Create(ClientConfig());
+  if (!client.ok()) return client.status();
+  for (const auto& [key, value] : keys) {
+    etcd::pb::PutRequest put;
+    put.set_key(key);
+    put.set_value(value);
+    auto response = (*client)->Put(put);
+    if (!response.ok()) return response.status();
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdClusterOptions& options) {
   std::unique_ptr<EtcdCluster> cluster(new EtcdCluster());
   cluster->options_ = options;

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "etcd/connection_config.h"
@@ -73,6 +74,10 @@ class EtcdCluster {
   std::string StartCommandTemplate() const;
   std::string StopCommandTemplate() const;
 
+  // Writes keys through one in-process client: test data set up in
+  // milliseconds (tests of ketcd's own put run the CLI).
+  Status Put(const std::vector<std::pair<std::string, std::string>>& keys) const;
+
   // Waits until every running member answers status and knows a leader.
   Status WaitHealthy(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
@@ -115,5 +120,9 @@ std::string EtcdUnavailable();
 // PATH when that is a bare name). Empty when there is none (Debian's etcd
 // 3.4 has no etcdutl).
 std::string EtcdTool(const std::string& tool);
+
+// The tool that version documents for offline snapshot work (status,
+// restore): etcdctl in 3.4, etcdutl since 3.5.
+std::string EtcdSnapshotTool();
 
 }  // namespace ketcd::testing
