@@ -273,8 +273,12 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
                          {"isLearner", restored.member.learner},
                          {"dataDir", restored.data_dir}});
     }
-    PrintDocument(*context.out, {{"clusterId", HexId(result->cluster_id)}, {"members", members}},
-                  context.format);
+    Json document = {{"clusterId", HexId(result->cluster_id)}, {"members", members}};
+    if (!result->saved_storage_version.empty()) {
+      document["savedStorageVersion"] = result->saved_storage_version;
+      document["storageVersion"] = result->storage_version;
+    }
+    PrintDocument(*context.out, document, context.format);
     return Status::Ok();
   }
   std::ostream& out = *context.out;
@@ -283,6 +287,15 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
   for (const auto& restored : result->members) {
     out << "  " << (restored.member.learner ? "learner " : "member ") << restored.member.name
         << " (" << HexId(restored.member.id) << ") -> " << restored.data_dir << "\n";
+  }
+  const std::string& saved = result->saved_storage_version;
+  if (saved != result->storage_version) {
+    out << "Storage version " << saved << " migrated to "
+        << (result->storage_version.empty() ? "3.5 (field removed)" : result->storage_version)
+        << " for etcd " << options.target_version << ", as etcdutl migrate does.\n";
+  } else if (!saved.empty()) {
+    out << "Storage version " << saved << ": etcd " << saved.substr(0, saved.rfind('.'))
+        << " or newer starts from these dirs (--target-version restores for an older one).\n";
   }
   out << "Start each member's etcd with its --data-dir (and its usual --name and URLs); the "
          "membership comes from the data dir.\n";
@@ -299,6 +312,9 @@ void AddRestoreOptions(CLI::App* restore, RestoreArgs& args) {
                       "Members of --initial-cluster that join as learners, comma-separated "
                       "(etcdutl makes every member a voter)")
       ->delimiter(',');
+  restore->add_option("--target-version", options.target_version,
+                      "The etcd version that will run the members (e.g. 3.6): a newer storage "
+                      "version in the snapshot is migrated down to it, as etcdutl migrate");
   restore->add_option("--initial-cluster-token", options.initial_cluster_token,
                       "Token of the new cluster (part of every member ID)")
       ->capture_default_str();

@@ -8,9 +8,10 @@ namespace ketcd::restore {
 namespace {
 
 // Writes bucket `name`: the source's keys (when `source_bucket` is set)
-// merged with `overrides`, which win on equal keys.
+// but `removed`, merged with `overrides`, which win on equal keys.
 Status WriteBucket(const bolt::Database& source, const bolt::BucketRef* source_bucket,
-                   const std::string& name, const Entries& overrides, bolt::Writer& writer) {
+                   const std::string& name, const Entries& overrides,
+                   const std::set<std::string>& removed, bolt::Writer& writer) {
   KETCD_RETURN_IF_ERROR(writer.BeginBucket(name));
   bolt::Cursor cursor(source, source_bucket ? *source_bucket : bolt::BucketRef{});
   if (source_bucket) KETCD_RETURN_IF_ERROR(cursor.First());
@@ -26,7 +27,9 @@ Status WriteBucket(const bolt::Database& source, const bolt::BucketRef* source_b
       ++next;
       continue;
     }
-    KETCD_RETURN_IF_ERROR(writer.Put(cursor.key(), cursor.value()));
+    if (!removed.count(std::string(cursor.key()))) {
+      KETCD_RETURN_IF_ERROR(writer.Put(cursor.key(), cursor.value()));
+    }
     KETCD_RETURN_IF_ERROR(cursor.Next());
   }
   return Status::Ok();
@@ -59,6 +62,7 @@ Status CopyBackend(const bolt::Database& source, const std::string& path,
   auto writer = bolt::Writer::Create(path, source.meta().page_size);
   if (!writer.ok()) return writer.status();
   static const Entries kNone;
+  static const std::set<std::string> kNoKeys;
   for (const std::string& name : names) {
     auto replaced = edits.replaced.find(name);
     auto merged = edits.merged.find(name);
@@ -68,7 +72,10 @@ Status CopyBackend(const bolt::Database& source, const std::string& path,
     auto bucket = source.Bucket(source.root(), name);
     if (!bucket.ok() && bucket.status().code() != ErrorCode::kNotFound) return bucket.status();
     const bool copy = bucket.ok() && replaced == edits.replaced.end();
-    KETCD_RETURN_IF_ERROR(WriteBucket(source, copy ? &*bucket : nullptr, name, overrides, **writer));
+    auto removed = edits.removed.find(name);
+    KETCD_RETURN_IF_ERROR(WriteBucket(source, copy ? &*bucket : nullptr, name, overrides,
+                                      removed != edits.removed.end() ? removed->second : kNoKeys,
+                                      **writer));
   }
   return (*writer)->Finish();
 }

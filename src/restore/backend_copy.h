@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "bolt/database.h"
@@ -19,6 +20,8 @@ struct BackendEdits {
   std::map<std::string, Entries> merged;
   // Buckets whose whole content becomes these entries (created if absent).
   std::map<std::string, Entries> replaced;
+  // Keys of the source left out of a (merged or copied) bucket.
+  std::map<std::string, std::set<std::string>> removed;
 };
 
 // Writes `path` (which must not exist).

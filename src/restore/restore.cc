@@ -1,6 +1,8 @@
 #include "restore/restore.h"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <filesystem>
 
 #include "cluster/member_identity.h"
@@ -66,22 +68,81 @@ Result<int64_t> LatestRevision(const bolt::Database& db) {
   return revision->revision.main;
 }
 
-// What every member's backend gets: the same for all members.
+// The minor version of "3.N" or "3.N.P"; nullopt for anything else.
+std::optional<int> MinorVersion(std::string_view version) {
+  if (version.substr(0, 2) != "3.") return std::nullopt;
+  version.remove_prefix(2);
+  const std::string_view minor = version.substr(0, version.find('.'));
+  int value = 0;
+  auto [end, error] = std::from_chars(minor.data(), minor.data() + minor.size(), value);
+  if (error != std::errc() || end != minor.data() + minor.size() || minor.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// The value of `key` in bucket `bucket`; empty when either is absent.
+Result<std::string> ValueOf(const bolt::Database& db, std::string_view bucket,
+                            std::string_view key) {
+  auto found = db.Bucket(db.root(), bucket);
+  if (!found.ok()) return std::string();
+  auto value = bolt::LookUp(db, *found, key);
+  if (!value.ok()) return value.status();
+  return *value ? std::string(**value) : std::string();
+}
+
+// The storage version the target etcd starts from (see restore.h), with
+// the edits that write it. `saved` is the snapshot's.
+Result<std::string> MigrateStorageVersion(const bolt::Database& db, const std::string& saved,
+                                          const RestoreOptions& options, BackendEdits& edits) {
+  if (options.target_version.empty() || saved.empty()) return saved;
+  const std::optional<int> from = MinorVersion(saved);
+  const int to = *MinorVersion(options.target_version);  // checked by ClusterOf
+  if (!from) return DataLoss("meta storageVersion \"" + saved + "\" is not an etcd version");
+  if (to >= *from) return saved;
+  if (to < 5) {
+    return InvalidArgument("the snapshot's storage version is " + saved + ": etcd 3." +
+                           std::to_string(to) +
+                           " cannot start from it, and etcd migrates storage down to 3.5 at "
+                           "the lowest; restore for etcd 3.5 or newer");
+  }
+  const std::string target = "3." + std::to_string(to) + ".0";
+  // The cluster version the old cluster had reached: an older etcd panics
+  // on one above its own ("invalid downgrade"); the new cluster sets its
+  // own once its members run.
+  auto cluster_version = ValueOf(db, "cluster", "clusterVersion");
+  if (!cluster_version.ok()) return cluster_version.status();
+  const std::optional<int> cluster_minor = MinorVersion(*cluster_version);
+  if (cluster_minor && *cluster_minor > to) edits.merged["cluster"]["clusterVersion"] = target;
+  if (to == 5) {
+    edits.removed["meta"].insert("storageVersion");
+    return std::string();
+  }
+  edits.merged["meta"]["storageVersion"] = target;
+  return target;
+}
+
+// What every member's backend gets: the same for all members. Sets the
+// storage versions of `result`.
 Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Database& db,
-                              const RestoreOptions& options) {
+                              const RestoreOptions& options, RestoreResult& result) {
   BackendEdits edits;
   edits.merged["meta"] = {{"consistent_index", BigEndian64(members.size())},
                           {"term", BigEndian64(kTerm)}};
+  auto saved = ValueOf(db, snapshot::kMetaBucket, "storageVersion");
+  if (!saved.ok()) return saved.status();
+  auto migrated = MigrateStorageVersion(db, *saved, options, edits);
+  if (!migrated.ok()) return migrated.status();
+  result.saved_storage_version = *saved;
+  result.storage_version = *migrated;
   Entries& listed = edits.replaced["members"];
   for (const auto& member : members) listed[HexId(member.id)] = MemberJson(member);
   edits.replaced["members_removed"] = {};
   // etcd 3.5+ keeps the applied ConfState in meta; the snapshot's is the old
   // cluster's (etcdutl leaves it so): the new cluster's, as the WAL says.
-  if (auto meta = db.Bucket(db.root(), snapshot::kMetaBucket); meta.ok()) {
-    auto conf_state = bolt::LookUp(db, *meta, "confState");
-    if (!conf_state.ok()) return conf_state.status();
-    if (*conf_state) edits.merged["meta"]["confState"] = ConfStateJson(members);
-  }
+  auto conf_state = ValueOf(db, snapshot::kMetaBucket, "confState");
+  if (!conf_state.ok()) return conf_state.status();
+  if (!conf_state->empty()) edits.merged["meta"]["confState"] = ConfStateJson(members);
   if (options.bump_revision > 0) {
     auto latest = LatestRevision(db);
     if (!latest.ok()) return latest.status();
@@ -148,8 +209,9 @@ InitialWal WalOf(const std::vector<Member>& members, uint64_t cluster_id, uint64
 }
 
 // Writes one member's data dir; `backend` is a finished db to copy, or
-// empty to write it from the snapshot (and set it for the next member).
-Status WriteMember(const snapshot::SnapshotFile& file, const RestoreOptions& options,
+// empty to write it from the snapshot with `edits` (and set it for the next
+// member).
+Status WriteMember(const snapshot::SnapshotFile& file, const BackendEdits& edits,
                    const std::vector<Member>& members, uint64_t cluster_id, const Member& self,
                    const std::string& data_dir, const std::string& wal_dir,
                    std::string& backend) {
@@ -157,13 +219,15 @@ Status WriteMember(const snapshot::SnapshotFile& file, const RestoreOptions& opt
   std::error_code error;
   fs::remove_all(staging, error);  // left by an interrupted restore
   const std::string snap_dir = staging + "/member/snap";
-  fs::create_directories(snap_dir, error);
-  if (error) return IoError(snap_dir + ": " + error.message());
+  // Private, as etcd creates them (it warns about anything wider).
+  for (const std::string& dir : {staging, staging + "/member", snap_dir}) {
+    fs::create_directory(dir, error);
+    if (!error) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, error);
+    if (error) return IoError(dir + ": " + error.message());
+  }
   const std::string db = snap_dir + "/db";
   if (backend.empty()) {
-    auto edits = EditsFor(members, file.db, options);
-    if (!edits.ok()) return edits.status();
-    KETCD_RETURN_IF_ERROR(CopyBackend(file.db, db, *edits));
+    KETCD_RETURN_IF_ERROR(CopyBackend(file.db, db, edits));
     backend = fs::absolute(data_dir + "/member/snap/db").string();
   } else {
     KETCD_RETURN_IF_ERROR(CopyFileDurably(backend, db, 0600));
@@ -189,6 +253,10 @@ Result<Cluster> ClusterOf(const RestoreOptions& options) {
   if (options.bump_revision < 0) return InvalidArgument("--bump-revision must not be negative");
   if ((options.bump_revision > 0) != options.mark_compacted) {
     return InvalidArgument("--mark-compacted is required with --bump-revision > 0, and only then");
+  }
+  if (!options.target_version.empty() && !MinorVersion(options.target_version)) {
+    return InvalidArgument("--target-version " + options.target_version +
+                           ": expected an etcd version such as 3.6");
   }
   auto members =
       MembersOf(options.initial_cluster, options.initial_cluster_token, options.learners);
@@ -219,17 +287,23 @@ Result<RestoreResult> RestoreMember(const RestoreOptions& options) {
   if (!options.wal_dir.empty()) KETCD_RETURN_IF_ERROR(RefuseExisting(options.wal_dir, "WAL dir"));
   auto file = OpenVerified(options);
   if (!file.ok()) return file.status();
+  RestoreResult result;
+  result.cluster_id = cluster->cluster_id;
+  result.members.push_back({*self, data_dir});
+  auto edits = EditsFor(cluster->members, file->db, options, result);
+  if (!edits.ok()) return edits.status();
   std::string backend;
-  KETCD_RETURN_IF_ERROR(WriteMember(*file, options, cluster->members, cluster->cluster_id, *self,
+  KETCD_RETURN_IF_ERROR(WriteMember(*file, *edits, cluster->members, cluster->cluster_id, *self,
                                     data_dir, options.wal_dir, backend));
-  return RestoreResult{cluster->cluster_id, {{*self, data_dir}}};
+  return result;
 }
 
 Result<RestoreResult> RestoreAllMembers(const RestoreOptions& options,
                                         const std::string& output_dir) {
   auto cluster = ClusterOf(options);
   if (!cluster.ok()) return cluster.status();
-  RestoreResult result{cluster->cluster_id, {}};
+  RestoreResult result;
+  result.cluster_id = cluster->cluster_id;
   for (const auto& member : cluster->members) {
     const std::string data_dir = output_dir + "/" + member.name + ".etcd";
     KETCD_RETURN_IF_ERROR(RefuseExisting(data_dir, "data dir"));
@@ -237,12 +311,14 @@ Result<RestoreResult> RestoreAllMembers(const RestoreOptions& options,
   }
   auto file = OpenVerified(options);
   if (!file.ok()) return file.status();
+  auto edits = EditsFor(cluster->members, file->db, options, result);
+  if (!edits.ok()) return edits.status();
   std::error_code error;
   fs::create_directories(output_dir, error);
   if (error) return IoError(output_dir + ": " + error.message());
   std::string backend;
   for (const auto& restored : result.members) {
-    KETCD_RETURN_IF_ERROR(WriteMember(*file, options, cluster->members, cluster->cluster_id,
+    KETCD_RETURN_IF_ERROR(WriteMember(*file, *edits, cluster->members, cluster->cluster_id,
                                       restored.member, restored.data_dir, "", backend));
   }
   return result;

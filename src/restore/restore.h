@@ -1,23 +1,45 @@
 // snapshot restore: the data dir of a member of a new cluster, built from
-// a snapshot by ketcd's own code, laid out as etcd 3.4's restore lays it
-// out (clientv3/snapshot/v3_snapshot.go), which etcd 3.4 and 3.5 start from:
-//   member/snap/db         the snapshot's keyspace (a compact bbolt copy),
-//                          consistent_index = N (the number of members),
-//                          "members" holding the new members (3.5's etcdutl
-//                          rewrites them too; 3.4 left the old ones, unused);
+// a snapshot by ketcd's own code, with the files etcdutl 3.5-3.7 (and
+// etcdctl 3.4) write, which etcd 3.4 to 3.7 start from:
+//   member/snap/db         the snapshot's keyspace (a compact bbolt copy);
+//                          meta consistent_index = N (the number of
+//                          members) and term = 1; "members" holding the new
+//                          members and "members_removed" empty (etcd 3.6+
+//                          reads membership from these buckets, 3.7 also its
+//                          raft ConfState);
 //   member/snap/1-N.snap   a raft snapshot at term 1, index N whose data is
-//                          the v2 store with the members' raft attributes;
+//                          the v2 store with the members' raft attributes
+//                          and whose ConfState lists them;
 //   member/wal/0-0.wal     metadata (member and cluster ID), one AddNode
 //                          ConfChange entry per member (term 1, index 1..N),
 //                          HardState{term 1, vote first member, commit N},
-//                          and the snapshot record {index N, term 1}.
-// Member and cluster IDs are etcd's (cluster/member_identity.h). etcdutl
-// 3.5 writes the same files except that the WAL's final snapshot record
-// also carries the ConfState (walpb.Snapshot field 3, absent from 3.4's
-// walpb); etcd 3.5 starts from either (tests/restore/restore_test.cc).
-// etcd 3.6 stops reading membership from the v2 store in the raft snapshot
-// and takes it from the backend's "members" bucket, which is why that
-// bucket is rewritten here rather than left as 3.4 leaves it.
+//                          and the snapshot record {index N, term 1,
+//                          ConfState}.
+// Member and cluster IDs are etcd's (cluster/member_identity.h). Tests
+// compare every file, parsed, with each version's etcdutl
+// (tests/restore/restore_test.cc). Intended differences:
+//   - the db is a compact copy: other bytes and page layout, the same
+//     buckets, keys and values;
+//   - meta "confState" (etcd 3.5+ keeps the applied ConfState there) is
+//     the new cluster's; etcdutl leaves the old cluster's in place;
+//   - learners: members named in `learners` (--initial-learners) are added
+//     with AddLearnerNode, "isLearner" in their member records and the
+//     ConfState's learners; etcdutl makes every member a voter (a TODO in
+//     its code);
+//   - against etcdctl 3.4: the WAL's snapshot record carries the ConfState
+//     (3.4's walpb has no such field; 3.4 ignores it), and the membership
+//     buckets and meta "term" are rewritten as 3.5+ does (3.4 left the old
+//     members, unused);
+//   - 3.7's etcdutl leaves zero-valued protobuf fields out (ConfChange.ID,
+//     ConfState.auto_leave); ketcd writes them as gogo did (3.4-3.6): the
+//     same messages to every reader.
+// The storage version in meta ("storageVersion", 3.6+) is kept as saved,
+// unless the target version is lower: etcd refuses to start on a storage
+// version newer than its own ("Failed to validate schema"), so
+// --target-version 3.6 writes "3.6.0", 3.5 removes the field (3.6 added
+// it), as `etcdutl migrate` does; lower than 3.5 is refused. The cluster
+// version the old cluster reached ("cluster" bucket) is lowered to the
+// target too: an older etcd panics on a higher one ("invalid downgrade").
 //
 // --bump-revision N / --mark-compacted (etcdutl 3.5's semantics): an empty
 // entry at revision latest+N in "key" makes that the store's revision, and
@@ -48,6 +70,10 @@ struct RestoreOptions {
   bool skip_hash_check = false;
   int64_t bump_revision = 0;  // with mark_compacted, as etcdutl 3.5
   bool mark_compacted = false;
+  // The etcd version that will run the restored members ("3.6"); empty:
+  // the snapshot's storage version is kept. Lower than that version, the
+  // storage is migrated down as `etcdutl migrate --target-version` does.
+  std::string target_version;
   // Members of initial_cluster that join as learners (ketcd's
   // --initial-learners; etcdutl makes every member a voter).
   std::vector<std::string> learners;
@@ -61,6 +87,8 @@ struct RestoredMember {
 struct RestoreResult {
   uint64_t cluster_id = 0;
   std::vector<RestoredMember> members;
+  std::string saved_storage_version;  // meta "storageVersion" of the snapshot; empty before 3.6
+  std::string storage_version;        // what the data dirs hold after --target-version
 };
 
 // One member (options.name).

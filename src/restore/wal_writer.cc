@@ -60,6 +60,8 @@ Status WriteInitialWal(const std::string& dir, const InitialWal& wal) {
   const std::string staging = dir + ".tmp";
   fs::remove_all(staging, error);
   fs::create_directories(staging, error);
+  // Private, as etcd creates it.
+  if (!error) fs::permissions(staging, fs::perms::owner_all, fs::perm_options::replace, error);
   if (error) return IoError(staging + ": " + error.message());
 
   RecordEncoder encoder;
