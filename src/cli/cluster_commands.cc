@@ -30,6 +30,12 @@ Json ReportJson(const cluster::HealthReport& report) {
       item["error"] = m.error;
     } else {
       item["version"] = m.version;
+      if (!m.storage_version.empty()) item["storageVersion"] = m.storage_version;
+      if (m.db_size_quota > 0) item["dbSizeQuota"] = m.db_size_quota;
+      if (m.downgrade) {
+        item["downgrade"] = {{"enabled", m.downgrade->enabled},
+                             {"targetVersion", m.downgrade->target_version}};
+      }
       item["dbSize"] = m.db_size;
       item["dbSizeInUse"] = m.db_size_in_use;
       item["raftTerm"] = m.raft_term;
@@ -59,12 +65,13 @@ Status Health(CommandContext& context, const cluster::HealthOptions& options) {
     for (const auto& m : report->members) voters += m.learner ? 0 : 1;
     out << "Cluster: " << report->members.size() << " members (" << voters << " voting), leader "
         << (leader ? (leader->name.empty() ? HexId(leader->id) : leader->name) : "NONE") << "\n\n";
-    Table table({"NAME", "ID", "ROLE", "STATUS", "VERSION", "DB SIZE", "IN USE", "RAFT TERM", "RAFT INDEX", "LAG",
-                 "CLIENT URL", "CERT EXPIRES"});
+    Table table({"NAME", "ID", "ROLE", "STATUS", "VERSION", "STORAGE", "DB SIZE", "IN USE", "RAFT TERM",
+                 "RAFT INDEX", "LAG", "CLIENT URL", "CERT EXPIRES"});
     for (const auto& m : report->members) {
       const bool up = m.reachable();
       table.AddRow({m.name.empty() ? "(unstarted)" : m.name, HexId(m.id), Role(*report, m), up ? "ok" : "UNREACHABLE",
-                    up ? m.version : "-", up ? HumanBytes(m.db_size) : "-", up ? HumanBytes(m.db_size_in_use) : "-",
+                    up ? m.version : "-", up && !m.storage_version.empty() ? m.storage_version : "-",
+                    up ? HumanBytes(m.db_size) : "-", up ? HumanBytes(m.db_size_in_use) : "-",
                     up ? std::to_string(m.raft_term) : "-", up ? std::to_string(m.raft_index) : "-",
                     m.lag ? std::to_string(*m.lag) : "-", m.client_urls.empty() ? "-" : m.client_urls.front(),
                     CertText(*report, m)});

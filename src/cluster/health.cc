@@ -65,6 +65,10 @@ void Probe(const etcd::ConnectionConfig& config, etcd::EtcdClient& client, Membe
     member.error = status.status().message();
   } else {
     member.version = status->version();
+    const etcd::StatusFieldsSince36 since_36 = etcd::ReadStatusFieldsSince36(*status);
+    member.storage_version = since_36.storage_version;
+    member.db_size_quota = since_36.db_size_quota;
+    member.downgrade = since_36.downgrade;
     member.db_size = status->dbsize();
     member.db_size_in_use = status->dbsizeinuse();
     member.raft_term = status->raftterm();
@@ -98,9 +102,14 @@ void Judge(const HealthOptions& options, HealthReport& report) {
     if (member.lag && *member.lag > options.max_lag && !member.learner) {
       report.problems.push_back(label + " lags the leader by " + std::to_string(*member.lag) + " raft entries");
     }
-    if (member.db_size * 10 > options.quota_bytes * 8) {
-      report.problems.push_back(label + " database is " + Percent(member.db_size, options.quota_bytes) +
-                                " of the quota (" + std::to_string(options.quota_bytes) + " bytes): compact and defragment");
+    const int64_t quota = member.db_size_quota > 0 ? member.db_size_quota : options.quota_bytes;
+    if (member.db_size * 10 > quota * 8) {
+      report.problems.push_back(label + " database is " + Percent(member.db_size, quota) +
+                                " of the quota (" + std::to_string(quota) + " bytes): compact and defragment");
+    }
+    if (member.downgrade && member.downgrade->enabled) {
+      report.warnings.push_back(label + " reports a downgrade to " + member.downgrade->target_version +
+                                " in progress: finish it (replace binaries) or cancel it");
     }
     if (member.db_size > (int64_t{100} << 20) && member.db_size_in_use * 2 < member.db_size) {
       report.warnings.push_back(label + " database is " + Percent(member.db_size - member.db_size_in_use, member.db_size) +

@@ -11,11 +11,13 @@
 
 #include "etcd/client.h"
 #include "etcd/connection_config.h"
+#include "etcd/status_fields.h"
 
 namespace ketcd::cluster {
 
 struct HealthOptions {
-  int64_t quota_bytes = int64_t{2} << 30;  // etcd's default --quota-backend-bytes
+  // etcd's default --quota-backend-bytes; members of 3.6+ report their own.
+  int64_t quota_bytes = int64_t{2} << 30;
   uint64_t max_lag = 1000;                 // raft entries behind the leader
   int cert_warning_days = 30;
 };
@@ -27,6 +29,9 @@ struct MemberHealth {
   bool learner = false;
   std::string error;  // why its status could not be read; empty when it answered
   std::string version;
+  std::string storage_version;             // 3.6+: the schema of its db ("3.6.0")
+  int64_t db_size_quota = 0;               // 3.6+: its --quota-backend-bytes; 0 before
+  std::optional<etcd::DowngradeInfo> downgrade;  // 3.6+
   int64_t db_size = 0, db_size_in_use = 0;
   uint64_t raft_term = 0, raft_index = 0, raft_applied_index = 0;
   std::optional<uint64_t> lag;               // leader's commit index - this member's applied index

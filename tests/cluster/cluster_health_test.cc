@@ -1,5 +1,5 @@
-// `ketcd cluster health` on real clusters: a healthy TLS cluster (with its
-// certificates' expiry), and one with an alarm, a learner, a lagging
+// `ketcd cluster health` on real clusters of every version: a healthy TLS
+// cluster (with its certificates' expiry and, on 3.6+, storage version), and one with an alarm, a learner, a lagging
 // member and a dead one, each reported, with exit code 1.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -36,8 +36,17 @@ TEST(ClusterHealthTest, HealthyTlsClusterWithCertificateExpiry) {
     EXPECT_EQ(member["lag"].is_number(), true) << member;
     EXPECT_GT(member["certNotAfter"].get<int64_t>(), std::time(nullptr)) << member;
     leaders += member["role"] == "leader";
+    // 3.6+ report their storage version and quota; older versions neither.
+    if (EtcdVersion() >= "3.6") {
+      EXPECT_EQ(member.value("storageVersion", ""), EtcdVersion() + ".0") << member;
+      EXPECT_EQ(member.value("dbSizeQuota", int64_t{0}), int64_t{2} << 30) << member;
+      EXPECT_EQ(member["downgrade"]["enabled"], false) << member;
+    } else {
+      EXPECT_FALSE(member.contains("storageVersion")) << member;
+    }
   }
   EXPECT_EQ(leaders, 1);
+  EXPECT_EQ(Contains(text.out, " " + EtcdVersion() + ".0 |"), EtcdVersion() >= "3.6") << text.out;
 }
 
 TEST(ClusterHealthTest, ReportsAlarmLearnerLaggingAndDeadMembers) {
