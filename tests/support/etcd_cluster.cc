@@ -46,7 +46,16 @@ int FreePort() {
 
 std::string EtcdBinary() {
   const char* binary = std::getenv("KETCD_TEST_ETCD");
-  return binary && *binary ? binary : "etcd";
+  if (!binary || !*binary) return "etcd";
+  const std::string both = binary;
+  return both.substr(0, both.find('+'));
+}
+
+std::string EtcdNewerBinary() {
+  const char* binary = std::getenv("KETCD_TEST_ETCD");
+  const std::string both = binary ? binary : "";
+  const size_t plus = both.find('+');
+  return plus == std::string::npos ? "" : both.substr(plus + 1);
 }
 
 std::string EtcdVersion() {
@@ -62,9 +71,11 @@ std::string EtcdVersion() {
 }
 
 std::string EtcdUnavailable() {
-  const std::string binary = EtcdBinary();
-  if (binary.find('/') == std::string::npos) return "";  // from PATH
-  return MissingExecutable(binary, binary);
+  for (const std::string& binary : {EtcdBinary(), EtcdNewerBinary()}) {
+    if (binary.find('/') == std::string::npos) continue;  // from PATH, or none
+    if (std::string missing = MissingExecutable(binary, binary); !missing.empty()) return missing;
+  }
+  return "";
 }
 
 std::string EtcdTool(const std::string& tool) {
@@ -105,10 +116,14 @@ Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdClusterOptions
   std::unique_ptr<EtcdCluster> cluster(new EtcdCluster());
   cluster->options_ = options;
   if (options.binary.empty()) cluster->options_.binary = EtcdBinary();
+  if (options.newer_binary.empty()) cluster->options_.newer_binary = EtcdNewerBinary();
   cluster->dir_ = MakeTempDir();
   if (cluster->dir_.empty()) return IoError("cannot create a temporary directory");
   if (options.tls) cluster->pki_ = MakeTestPki(cluster->dir_);
-  for (int i = 0; i < options.members; ++i) cluster->ReserveMember("m" + std::to_string(i));
+  for (int i = 0; i < options.members; ++i) {
+    cluster->ReserveMember("m" + std::to_string(i));
+    if (i % 2 == 0) cluster->members_[i].binary = cluster->options_.binary;
+  }
   std::string initial_cluster;
   for (int i = 0; i < options.members; ++i) {
     initial_cluster += (i ? "," : "") + cluster->Name(i) + "=" + cluster->PeerUrl(i);
@@ -178,6 +193,7 @@ int EtcdCluster::ReserveMember(const std::string& name) {
   member.peer_port = FreePort();
   member.data_dir = dir_ + "/" + name + ".etcd";
   member.log = dir_ + "/" + name + ".log";
+  member.binary = LaterBinary();
   members_.push_back(std::move(member));
   return size() - 1;
 }
@@ -185,7 +201,7 @@ int EtcdCluster::ReserveMember(const std::string& name) {
 Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std::string& state) {
   Member& m = members_[i];
   std::vector<std::string> argv = {
-      Binary(),
+      m.binary,
       "--name=" + m.name,
       "--data-dir=" + m.data_dir,
       "--listen-client-urls=" + ClientUrl(i),
@@ -211,7 +227,7 @@ Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std:
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   if (!m.process.Start(argv, m.log)) {
-    return IoError("cannot start " + Binary() + ": " + std::strerror(errno));
+    return IoError("cannot start " + m.binary + ": " + std::strerror(errno));
   }
   std::ofstream(dir_ + "/" + m.name + ".pid") << m.process.pid();  // for StopCommandTemplate
   m.running = true;
@@ -229,7 +245,7 @@ void EtcdCluster::StopMember(int i) {
 }
 
 std::string EtcdCluster::StartCommandTemplate() const {
-  std::string command = Binary() + " --name={name} --data-dir=" + dir_ + "/{name}.etcd" +
+  std::string command = LaterBinary() + " --name={name} --data-dir=" + dir_ + "/{name}.etcd" +
                         " --listen-client-urls={client_url} --advertise-client-urls={client_url}"
                         " --listen-peer-urls={peer_url} --initial-advertise-peer-urls={peer_url}"
                         " --initial-cluster={initial_cluster} --initial-cluster-state={initial_cluster_state}"
@@ -259,6 +275,12 @@ Status EtcdCluster::RestartMember(int i) {
   // An existing data dir makes etcd ignore the initial-cluster flags.
   KETCD_RETURN_IF_ERROR(Launch(i, Name(i) + "=" + PeerUrl(i), "existing"));
   return WaitHealthy();
+}
+
+Status EtcdCluster::UpgradeMember(int i, const std::string& binary) {
+  StopMember(i);
+  members_[i].binary = binary;
+  return RestartMember(i);
 }
 
 Status EtcdCluster::StartJoiningMember(int i, const std::string& initial_cluster) {

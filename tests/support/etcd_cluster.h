@@ -7,7 +7,7 @@
 // test fails; children also die with the test process.
 //
 // The etcd binary is `etcd` from PATH, or $KETCD_TEST_ETCD when set (ctest
-// sets it per registered version).
+// sets it per registered version; "OLDER+NEWER" for a mixed-version cluster).
 #pragma once
 
 #include <memory>
@@ -27,6 +27,10 @@ struct EtcdClusterOptions {
   bool tls = false;                     // mutual TLS on client and peer URLs
   std::vector<std::string> extra_args;  // passed to every member
   std::string binary;                   // default: EtcdBinary()
+  // A cluster in the middle of a rolling upgrade: odd members, and every
+  // member started later (joins, replacements, StartCommandTemplate), run
+  // this newer etcd. Default: EtcdNewerBinary().
+  std::string newer_binary;
 };
 
 class EtcdCluster {
@@ -60,6 +64,11 @@ class EtcdCluster {
   void PauseMember(int i);
   void ResumeMember(int i);
   Status RestartMember(int i);
+  // Stops member i (SIGTERM) and starts it again on `binary`, with its data:
+  // one step of a rolling upgrade.
+  Status UpgradeMember(int i, const std::string& binary);
+  // The etcd binary member i runs.
+  const std::string& MemberBinary(int i) const { return members_[i].binary; }
 
   // Reserves ports and a directory for a member not yet in the cluster;
   // returns its index. StartJoiningMember starts it with
@@ -85,7 +94,7 @@ class EtcdCluster {
   struct Member {
     std::string name;
     int client_port = 0, peer_port = 0;
-    std::string data_dir, log;
+    std::string data_dir, log, binary;
     BackgroundProcess process;
     bool running = false;
   };
@@ -93,7 +102,10 @@ class EtcdCluster {
   EtcdCluster() = default;
   Status Launch(int i, const std::string& initial_cluster, const std::string& state);
   std::string Scheme() const { return options_.tls ? "https" : "http"; }
-  const std::string& Binary() const { return options_.binary; }
+  // What members started after the cluster run (the newer one if mixed).
+  const std::string& LaterBinary() const {
+    return options_.newer_binary.empty() ? options_.binary : options_.newer_binary;
+  }
   std::string LogTails() const;
 
   EtcdClusterOptions options_;
@@ -106,8 +118,11 @@ class EtcdCluster {
 // twice by one process).
 int FreePort();
 
-// The etcd server binary the tests run.
+// The etcd server binary the tests run: $KETCD_TEST_ETCD, or its part
+// before '+' when it names two ("OLDER+NEWER": a mixed-version cluster).
 std::string EtcdBinary();
+// The part after '+' of $KETCD_TEST_ETCD; empty when it names one binary.
+std::string EtcdNewerBinary();
 
 // Its minor version ("3.6"), from `etcd --version`; empty when it cannot run.
 std::string EtcdVersion();
