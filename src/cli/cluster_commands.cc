@@ -230,6 +230,7 @@ void AddClusterCommands(CLI::App& app, CommandContext& context) {
   health->add_option("--cert-warning-days", options->cert_warning_days, "Warn about certificates expiring sooner")
       ->capture_default_str();
   health->callback([&context, options] { context.action = [&context, options] { return Health(context, *options); }; });
+  AddUpgradeCheckCommand(*cluster_app, context);
 
   auto replace = std::make_shared<ReplaceFlags>();
   auto* replace_cmd = cluster_app->add_subcommand("replace-member", "Replace a (failed) member by a new one, checking every step");

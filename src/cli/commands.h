@@ -22,6 +22,8 @@ void AddSnapshotCommands(CLI::App& app, CommandContext& context);
 void AddMigrateCommands(CLI::App& app, CommandContext& context);
 void AddGenerateCommand(CLI::App& app, CommandContext& context);
 void AddClusterCommands(CLI::App& app, CommandContext& context);
+// `cluster upgrade-check`, under the `cluster` command.
+void AddUpgradeCheckCommand(CLI::App& cluster_app, CommandContext& context);
 void AddBackupCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace ketcd::cli

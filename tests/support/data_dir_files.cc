@@ -4,6 +4,7 @@
 
 #include "bolt/database.h"
 #include "etcd/etcdserver/api/snap/snappb/snap.pb.h"
+#include "restore/wal_reader.h"
 #include "support/test_files.h"
 
 namespace ketcd::testing {
@@ -41,25 +42,13 @@ Result<raftpb::Snapshot> ReadRaftSnapshot(const std::string& data_dir) {
 }
 
 Result<std::vector<walpb::Record>> ReadWalRecords(const std::string& data_dir) {
-  const std::string path = data_dir + "/member/wal/0000000000000000-0000000000000000.wal";
-  const std::string bytes = ReadFileBytes(path);
   std::vector<walpb::Record> records;
-  size_t at = 0;
-  while (at + 8 <= bytes.size()) {
-    uint64_t frame = 0;
-    for (int i = 7; i >= 0; --i) frame = frame << 8 | static_cast<uint8_t>(bytes[at + i]);
-    if (frame == 0) return records;
-    const uint64_t length = frame & ((uint64_t{1} << 56) - 1);
-    const uint64_t padding = (frame >> 63) ? (frame >> 56) & 0x7 : 0;
-    if (at + 8 + length > bytes.size()) return DataLoss(path + ": torn record");
-    walpb::Record record;
-    if (!record.ParseFromString(bytes.substr(at + 8, length))) {
-      return DataLoss(path + ": cannot parse a record");
-    }
-    records.push_back(std::move(record));
-    at += 8 + length + padding;
-  }
-  return DataLoss(path + ": no end of log");
+  KETCD_RETURN_IF_ERROR(
+      restore::ForEachWalRecord(data_dir + "/member/wal", [&](const walpb::Record& record) {
+        records.push_back(record);
+        return Status::Ok();
+      }));
+  return records;
 }
 
 }  // namespace ketcd::testing

@@ -21,8 +21,7 @@ Result<std::map<std::string, std::string>> BucketEntries(const std::string& db_p
 // The raft snapshot of DATA_DIR/member/snap/*.snap (there must be one).
 Result<raftpb::Snapshot> ReadRaftSnapshot(const std::string& data_dir);
 
-// The records of DATA_DIR/member/wal/0000000000000000-0000000000000000.wal
-// up to the zero frame that ends it.
+// The records of DATA_DIR/member/wal (restore/wal_reader.h).
 Result<std::vector<walpb::Record>> ReadWalRecords(const std::string& data_dir);
 
 }  // namespace ketcd::testing

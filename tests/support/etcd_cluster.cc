@@ -226,6 +226,7 @@ Status EtcdCluster::Launch(int i, const std::string& initial_cluster, const std:
     }
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  argv.insert(argv.end(), m.extra_args.begin(), m.extra_args.end());
   if (!m.process.Start(argv, m.log)) {
     return IoError("cannot start " + m.binary + ": " + std::strerror(errno));
   }
@@ -277,9 +278,11 @@ Status EtcdCluster::RestartMember(int i) {
   return WaitHealthy();
 }
 
-Status EtcdCluster::UpgradeMember(int i, const std::string& binary) {
-  StopMember(i);
+Status EtcdCluster::UpgradeMember(int i, const std::string& binary,
+                                  const std::vector<std::string>& extra_args) {
+  if (members_[i].running) StopMember(i);
   members_[i].binary = binary;
+  members_[i].extra_args = extra_args;
   return RestartMember(i);
 }
 

@@ -64,9 +64,11 @@ class EtcdCluster {
   void PauseMember(int i);
   void ResumeMember(int i);
   Status RestartMember(int i);
-  // Stops member i (SIGTERM) and starts it again on `binary`, with its data:
-  // one step of a rolling upgrade.
-  Status UpgradeMember(int i, const std::string& binary);
+  // Stops member i (SIGTERM) if it runs and starts it again on `binary`,
+  // with its data and `extra_args` added to the cluster's: one step of a
+  // rolling upgrade.
+  Status UpgradeMember(int i, const std::string& binary,
+                       const std::vector<std::string>& extra_args = {});
   // The etcd binary member i runs.
   const std::string& MemberBinary(int i) const { return members_[i].binary; }
 
@@ -95,6 +97,7 @@ class EtcdCluster {
     std::string name;
     int client_port = 0, peer_port = 0;
     std::string data_dir, log, binary;
+    std::vector<std::string> extra_args;  // this member's, after the cluster's
     BackgroundProcess process;
     bool running = false;
   };
