@@ -121,24 +121,25 @@ void CheckDataDir(const std::string& data_dir, const restore::DataDirMembership&
                   UpgradeReport& report) {
   const int to = report.to_minor;
   bool membership_agrees = true;
-  for (const auto& [id, name] : membership.raft_members) {
-    if (membership.backend_members.count(id)) continue;
-    membership_agrees = false;
-    Block(report, "membership", data_dir,
-          "member " + Named(id, name) + " is in raft's membership (v2 store / WAL) but not in the "
-          "backend's \"members\" bucket, where etcd 3.6 reads membership from",
-          "on 3.5." + std::to_string(kSafe35Patch) + "+, remove and re-add the member (etcdctl member remove/add) "
-          "so both stores agree, then check again");
-  }
-  for (const auto& [id, name] : membership.backend_members) {
-    if (membership.raft_members.count(id)) continue;
-    membership_agrees = false;
-    Block(report, "membership", data_dir,
-          "member " + Named(id, name) + " is in the backend's \"members\" bucket but not in raft's "
-          "membership: a zombie member etcd 3.6 would bring back",
-          "upgrade to 3.5." + std::to_string(kSafe35Patch) + "+ first (it removes such members on start), "
-          "then check again");
-  }
+  // Members of `one` store missing from `other`, each a blocker.
+  auto missing = [&](const std::map<uint64_t, std::string>& one, const std::map<uint64_t, std::string>& other,
+                     const std::string& where, const std::string& action) {
+    for (const auto& [id, name] : one) {
+      if (other.count(id)) continue;
+      membership_agrees = false;
+      Block(report, "membership", data_dir, "member " + Named(id, name) + " is " + where, action);
+    }
+  };
+  const std::string safe = "3.5." + std::to_string(kSafe35Patch) + "+";
+  missing(membership.raft_members, membership.backend_members,
+          "in raft's membership (v2 store / WAL) but not in the backend's \"members\" bucket, where "
+          "etcd 3.6 reads membership from",
+          "on " + safe + ", remove and re-add the member (etcdctl member remove/add) so both stores "
+          "agree, then check again");
+  missing(membership.backend_members, membership.raft_members,
+          "in the backend's \"members\" bucket but not in raft's membership: a zombie member etcd 3.6 "
+          "would bring back",
+          "upgrade to " + safe + " first (it removes such members on start), then check again");
   if (membership_agrees) {
     Pass(report, "membership", data_dir,
          std::to_string(membership.backend_members.size()) + " members, the same in both stores");

@@ -64,6 +64,17 @@ class RestoreTest : public ::testing::Test {
     return {"--initial-cluster", initial_cluster_, "--initial-cluster-token", "restored-token"};
   }
 
+  // `snapshot restore --all-members` into DIR/restored.
+  std::string RestoreAll(const std::vector<std::string>& extra) {
+    const std::string out = dir_ + "/restored";
+    auto restored = RunKetcd(Args(Args({"snapshot", "restore", snapshot_, "--all-members",
+                                        "--output-dir", out}, RestoreFlags()), extra));
+    EXPECT_EQ(restored.exit_code, 0) << Describe(restored);
+    restore_output_ = restored.out;
+    return out;
+  }
+  std::string restore_output_;
+
   std::unique_ptr<EtcdCluster> cluster_;
   std::string dir_, snapshot_, initial_cluster_;
   std::vector<NewMember> members_;
@@ -282,11 +293,7 @@ std::set<std::string> KeysOfSnapshot(const std::string& file) {
 }
 
 TEST_F(RestoreTest, AllMembersStartAsAHealthyClusterWithEtcdsIdentityAndReboot) {
-  const std::string out = dir_ + "/restored";
-  auto restored = RunKetcd(Args({"snapshot", "restore", snapshot_, "--all-members",
-                                 "--output-dir", out, "-w", "json"},
-                                RestoreFlags()));
-  ASSERT_EQ(restored.exit_code, 0) << Describe(restored);
+  const std::string out = RestoreAll({"-w", "json"});
   // The keyspace as it was when the snapshot was taken.
   auto before = RunKetcd(Args(cluster_->ConnectionFlags(), {"get", "/", "--prefix", "-w", "json"}));
   ASSERT_EQ(before.exit_code, 0);
@@ -326,12 +333,8 @@ TEST_F(RestoreTest, AllMembersStartAsAHealthyClusterWithEtcdsIdentityAndReboot) 
 // etcdutl makes every member a voter; --initial-learners keeps a learner
 // one, and it can be promoted once it has caught up.
 TEST_F(RestoreTest, LearnerStaysALearnerAndCanBePromoted) {
-  const std::string out = dir_ + "/restored";
-  auto restored = RunKetcd(Args({"snapshot", "restore", snapshot_, "--all-members",
-                                 "--output-dir", out, "--initial-learners", "n3"},
-                                RestoreFlags()));
-  ASSERT_EQ(restored.exit_code, 0) << Describe(restored);
-  EXPECT_NE(restored.out.find("learner n3"), std::string::npos) << restored.out;
+  const std::string out = RestoreAll({"--initial-learners", "n3"});
+  EXPECT_NE(restore_output_.find("learner n3"), std::string::npos) << restore_output_;
   RestoredCluster restored_cluster(members_, out, "n3");
   ASSERT_NO_FATAL_FAILURE(restored_cluster.Start());
   auto learners = [&] {
