@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/snapshot_restore.h"
+#include "etcd/discovery.h"
 #include "etcd/range_pager.h"
 #include "restore/restore.h"
 #include "snapshot/offline_keyspace.h"
@@ -257,6 +258,12 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
   }
   if (args.all_members && args.output_dir.empty()) {
     return InvalidArgument("--all-members needs --output-dir");
+  }
+  if (options.target_version.empty()) {
+    if (auto node = etcd::DiscoverControlPlaneEtcd(context.host_root)) {
+      options.node_etcd_version = node->etcd_version;
+      options.node_etcd_source = node->source;
+    }
   }
   if (!args.all_members && !args.output_dir.empty()) {
     return InvalidArgument("--output-dir goes with --all-members");

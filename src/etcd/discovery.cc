@@ -1,5 +1,7 @@
 #include "etcd/discovery.h"
 
+#include <cctype>
+
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -37,6 +39,25 @@ std::optional<std::string> ManifestFlag(const YAML::Node& manifest, const std::s
   return std::nullopt;
 }
 
+// The version tag of the etcd container's image ("...etcd:3.6.16-0" ->
+// "3.6.16"); empty when it has none that starts with a digit.
+std::string ImageVersion(const YAML::Node& manifest) {
+  const YAML::Node containers = manifest["spec"]["containers"];
+  if (!containers || !containers.IsSequence()) return "";
+  for (const auto& container : containers) {
+    const YAML::Node image = container["image"];
+    if (!image || !image.IsScalar()) continue;
+    const std::string text = image.as<std::string>();
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos || text.find('/', colon) != std::string::npos) continue;
+    std::string tag = text.substr(colon + 1);
+    if (tag.rfind('v', 0) == 0) tag.erase(0, 1);
+    if (tag.empty() || !std::isdigit(static_cast<unsigned char>(tag[0]))) continue;
+    return tag.substr(0, tag.find('-'));
+  }
+  return "";
+}
+
 // Picks a loopback URL from a comma-separated URL list when there is one:
 // ketcd runs on the node itself, and loopback avoids firewalls.
 std::string PreferLoopback(const std::string& urls) {
@@ -57,7 +78,7 @@ std::optional<DiscoveredEtcd> DiscoverKubeadm(const std::string& root) {
   const std::string pki = JoinRoot(root, "/etc/kubernetes/pki");
   if (!Exists(manifest_path) && !Exists(pki + "/etcd/ca.crt")) return std::nullopt;
 
-  DiscoveredEtcd found{"kubeadm", manifest_path, "https://127.0.0.1:2379", "", "", ""};
+  DiscoveredEtcd found{"kubeadm", manifest_path, "https://127.0.0.1:2379", "", "", "", ""};
   if (Exists(manifest_path)) {
     try {
       YAML::Node manifest = YAML::LoadFile(manifest_path);
@@ -67,6 +88,7 @@ std::optional<DiscoveredEtcd> DiscoverKubeadm(const std::string& root) {
         found.endpoint = PreferLoopback(*advertised);
       }
       if (auto ca = ManifestFlag(manifest, "trusted-ca-file")) found.ca_file = JoinRoot(root, *ca);
+      found.etcd_version = ImageVersion(manifest);
     } catch (const YAML::Exception&) {
       // An unreadable manifest still leaves the well-known defaults usable.
     }
@@ -103,7 +125,8 @@ std::optional<DiscoveredEtcd> DiscoverRancher(const std::string& root, const std
                         "https://127.0.0.1:2379",
                         tls + "/server-ca.crt",
                         tls + "/server-client.crt",
-                        tls + "/server-client.key"};
+                        tls + "/server-client.key",
+                        ""};
 }
 
 }  // namespace

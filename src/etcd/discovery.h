@@ -12,6 +12,9 @@ struct DiscoveredEtcd {
   std::string source;        // the file or directory the settings came from
   std::string endpoint;
   std::string ca_file, cert_file, key_file;
+  // The etcd version the node runs, when its manifest names an image with a
+  // version tag (kubeadm: "registry.k8s.io/etcd:3.6.16-0" gives "3.6.16").
+  std::string etcd_version;
 };
 
 // Looks under `root` ("/" on a real node; a test tree in tests) and returns the

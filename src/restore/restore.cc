@@ -95,7 +95,20 @@ Result<std::string> ValueOf(const bolt::Database& db, std::string_view bucket,
 // the edits that write it. `saved` is the snapshot's.
 Result<std::string> MigrateStorageVersion(const bolt::Database& db, const std::string& saved,
                                           const RestoreOptions& options, BackendEdits& edits) {
-  if (options.target_version.empty() || saved.empty()) return saved;
+  if (saved.empty()) return saved;
+  if (options.target_version.empty()) {
+    const std::optional<int> node = MinorVersion(options.node_etcd_version);
+    const std::optional<int> storage = MinorVersion(saved);
+    if (node && storage && *node < *storage) {
+      return InvalidArgument("the snapshot's storage version is " + saved + " but this node runs etcd " +
+                             options.node_etcd_version + " (" + options.node_etcd_source +
+                             "), which refuses to start from it; --target-version 3." +
+                             std::to_string(*node) + " migrates the storage down as etcdutl migrate "
+                             "does, --target-version 3." + std::to_string(*storage) +
+                             " restores it as saved for a newer etcd");
+    }
+    return saved;
+  }
   const std::optional<int> from = MinorVersion(saved);
   const int to = *MinorVersion(options.target_version);  // checked by ClusterOf
   if (!from) return DataLoss("meta storageVersion \"" + saved + "\" is not an etcd version");

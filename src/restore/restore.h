@@ -37,7 +37,9 @@
 // unless the target version is lower: etcd refuses to start on a storage
 // version newer than its own ("Failed to validate schema"), so
 // --target-version 3.6 writes "3.6.0", 3.5 removes the field (3.6 added
-// it), as `etcdutl migrate` does; lower than 3.5 is refused. The cluster
+// it), as `etcdutl migrate` does; lower than 3.5 is refused. Without
+// --target-version, a node whose etcd (its kubeadm manifest's image) is
+// older than the storage version is refused with both named. The cluster
 // version the old cluster reached ("cluster" bucket) is lowered to the
 // target too: an older etcd panics on a higher one ("invalid downgrade").
 //
@@ -74,6 +76,10 @@ struct RestoreOptions {
   // the snapshot's storage version is kept. Lower than that version, the
   // storage is migrated down as `etcdutl migrate --target-version` does.
   std::string target_version;
+  // Without target_version: the etcd version this node runs and where that
+  // was read (zero-config discovery); an older one than the snapshot's
+  // storage version is refused, naming both.
+  std::string node_etcd_version, node_etcd_source;
   // Members of initial_cluster that join as learners (ketcd's
   // --initial-learners; etcdutl makes every member a voter).
   std::vector<std::string> learners;

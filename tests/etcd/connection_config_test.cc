@@ -48,6 +48,7 @@ spec:
     - --advertise-client-urls=https://10.0.0.5:2379
     - --listen-client-urls=https://10.0.0.5:2379,https://127.0.0.1:2379
     - --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
+    image: registry.k8s.io/etcd:3.6.16-0
     name: etcd
 )";
 
@@ -111,6 +112,8 @@ TEST(DiscoveryTest, KubeadmManifestGivesLoopbackEndpointAndPkiFiles) {
   EXPECT_EQ(resolved->config.cert_file, root.Path("/etc/kubernetes/pki/apiserver-etcd-client.crt"));
   EXPECT_EQ(resolved->origins.at("endpoints"),
             "kubeadm " + root.Path("/etc/kubernetes/manifests/etcd.yaml"));
+  // The version the node runs, from the image tag (restore checks it).
+  EXPECT_EQ(DiscoverControlPlaneEtcd(root.root())->etcd_version, "3.6.16");
 }
 
 TEST(DiscoveryTest, KubeadmFallsBackToHealthcheckClient) {

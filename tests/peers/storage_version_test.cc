@@ -4,6 +4,8 @@
 // old cluster reached), and refuses what etcd cannot migrate to.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -15,6 +17,7 @@
 namespace ketcd::testing {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 struct Member {
@@ -104,6 +107,28 @@ TEST_F(StorageVersionTest, TargetVersionMigratesA37SnapshotFor36) {
   EXPECT_NE(for_34.err.find("storage version is 3.7.0"), std::string::npos) << for_34.err;
   auto nonsense = Restore(dir + "/nonsense", {"--target-version", "three"});
   EXPECT_EQ(nonsense.exit_code, 2) << Describe(nonsense);
+}
+
+// On a kubeadm node whose etcd image is 3.6, a 3.7 snapshot is refused
+// unless --target-version says how.
+TEST_F(StorageVersionTest, RefusedOnANodeRunningAnOlderEtcd) {
+  const std::string root = cluster_->dir() + "/node";
+  fs::create_directories(root + "/etc/kubernetes/manifests");
+  std::ofstream(root + "/etc/kubernetes/manifests/etcd.yaml")
+      << "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n"
+         "    image: registry.k8s.io/etcd:3.6.16-0\n    command:\n    - etcd\n";
+  auto refused = RunKetcd(Args({"--host-root", root}, Args({"snapshot", "restore", snapshot_, "--name", "n1",
+                                 "--initial-cluster", "n1=" + member_.peer,
+                                 "--initial-advertise-peer-urls", member_.peer, "--data-dir",
+                                 cluster_->dir() + "/refused"}, {})));
+  EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
+  EXPECT_TRUE(Contains(refused.err, "storage version is 3.7.0 but this node runs etcd 3.6.16")) << refused.err;
+  EXPECT_FALSE(fs::exists(cluster_->dir() + "/refused"));
+  auto told = RunKetcd(Args({"--host-root", root}, Args({"snapshot", "restore", snapshot_, "--name", "n1",
+                              "--initial-cluster", "n1=" + member_.peer,
+                              "--initial-advertise-peer-urls", member_.peer, "--data-dir",
+                              cluster_->dir() + "/told", "--target-version", "3.6"}, {})));
+  EXPECT_EQ(told.exit_code, 0) << Describe(told);
 }
 
 }  // namespace
