@@ -334,4 +334,12 @@ Result<std::optional<std::string_view>> LookUp(const Database& db, const BucketR
   return std::optional<std::string_view>(cursor.value());
 }
 
+Result<std::string> ValueIn(const Database& db, std::string_view bucket, std::string_view key) {
+  auto found = db.Bucket(db.root(), bucket);
+  if (!found.ok()) return std::string();
+  auto value = LookUp(db, *found, key);
+  if (!value.ok()) return value.status();
+  return *value ? std::string(**value) : std::string();
+}
+
 }  // namespace ketcd::bolt

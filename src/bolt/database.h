@@ -139,5 +139,8 @@ class Cursor {
 // The value of `key` in `bucket`; nullopt when the key is absent.
 Result<std::optional<std::string_view>> LookUp(const Database& db, const BucketRef& bucket,
                                                std::string_view key);
+// The value of `key` in the top-level bucket `bucket`, copied; empty when
+// either is absent.
+Result<std::string> ValueIn(const Database& db, std::string_view bucket, std::string_view key);
 
 }  // namespace ketcd::bolt

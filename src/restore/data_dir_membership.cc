@@ -160,16 +160,12 @@ Status ReadBackend(const std::string& db_path, DataDirMembership& out) {
       out.backend_members[*id] = NameIn(std::string(cursor.value()));
     }
   }
-  if (auto meta = db->Bucket(db->root(), snapshot::kMetaBucket); meta.ok()) {
-    auto version = bolt::LookUp(*db, *meta, "storageVersion");
-    if (!version.ok()) return version.status();
-    if (*version) out.storage_version = std::string(**version);
-  }
-  if (auto cluster = db->Bucket(db->root(), "cluster"); cluster.ok()) {
-    auto version = bolt::LookUp(*db, *cluster, "clusterVersion");
-    if (!version.ok()) return version.status();
-    if (*version) out.cluster_version = std::string(**version);
-  }
+  auto storage_version = bolt::ValueIn(*db, snapshot::kMetaBucket, "storageVersion");
+  if (!storage_version.ok()) return storage_version.status();
+  out.storage_version = *storage_version;
+  auto cluster_version = bolt::ValueIn(*db, "cluster", "clusterVersion");
+  if (!cluster_version.ok()) return cluster_version.status();
+  out.cluster_version = *cluster_version;
   return Status::Ok();
 }
 

@@ -1,17 +1,17 @@
 #include "restore/restore.h"
 
 #include <algorithm>
-#include <charconv>
-#include <optional>
 #include <filesystem>
 
 #include "cluster/member_identity.h"
 #include "restore/backend_copy.h"
 #include "restore/snap_file.h"
+#include "restore/storage_version.h"
 #include "restore/wal_writer.h"
 #include "snapshot/backend_layout.h"
 #include "snapshot/verify.h"
 #include "util/durable_file.h"
+#include "util/etcd_version.h"
 #include "util/hex_id.h"
 
 namespace ketcd::restore {
@@ -68,73 +68,6 @@ Result<int64_t> LatestRevision(const bolt::Database& db) {
   return revision->revision.main;
 }
 
-// The minor version of "3.N" or "3.N.P"; nullopt for anything else.
-std::optional<int> MinorVersion(std::string_view version) {
-  if (version.substr(0, 2) != "3.") return std::nullopt;
-  version.remove_prefix(2);
-  const std::string_view minor = version.substr(0, version.find('.'));
-  int value = 0;
-  auto [end, error] = std::from_chars(minor.data(), minor.data() + minor.size(), value);
-  if (error != std::errc() || end != minor.data() + minor.size() || minor.empty()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// The value of `key` in bucket `bucket`; empty when either is absent.
-Result<std::string> ValueOf(const bolt::Database& db, std::string_view bucket,
-                            std::string_view key) {
-  auto found = db.Bucket(db.root(), bucket);
-  if (!found.ok()) return std::string();
-  auto value = bolt::LookUp(db, *found, key);
-  if (!value.ok()) return value.status();
-  return *value ? std::string(**value) : std::string();
-}
-
-// The storage version the target etcd starts from (see restore.h), with
-// the edits that write it. `saved` is the snapshot's.
-Result<std::string> MigrateStorageVersion(const bolt::Database& db, const std::string& saved,
-                                          const RestoreOptions& options, BackendEdits& edits) {
-  if (saved.empty()) return saved;
-  if (options.target_version.empty()) {
-    const std::optional<int> node = MinorVersion(options.node_etcd_version);
-    const std::optional<int> storage = MinorVersion(saved);
-    if (node && storage && *node < *storage) {
-      return InvalidArgument("the snapshot's storage version is " + saved + " but this node runs etcd " +
-                             options.node_etcd_version + " (" + options.node_etcd_source +
-                             "), which refuses to start from it; --target-version 3." +
-                             std::to_string(*node) + " migrates the storage down as etcdutl migrate "
-                             "does, --target-version 3." + std::to_string(*storage) +
-                             " restores it as saved for a newer etcd");
-    }
-    return saved;
-  }
-  const std::optional<int> from = MinorVersion(saved);
-  const int to = *MinorVersion(options.target_version);  // checked by ClusterOf
-  if (!from) return DataLoss("meta storageVersion \"" + saved + "\" is not an etcd version");
-  if (to >= *from) return saved;
-  if (to < 5) {
-    return InvalidArgument("the snapshot's storage version is " + saved + ": etcd 3." +
-                           std::to_string(to) +
-                           " cannot start from it, and etcd migrates storage down to 3.5 at "
-                           "the lowest; restore for etcd 3.5 or newer");
-  }
-  const std::string target = "3." + std::to_string(to) + ".0";
-  // The cluster version the old cluster had reached: an older etcd panics
-  // on one above its own ("invalid downgrade"); the new cluster sets its
-  // own once its members run.
-  auto cluster_version = ValueOf(db, "cluster", "clusterVersion");
-  if (!cluster_version.ok()) return cluster_version.status();
-  const std::optional<int> cluster_minor = MinorVersion(*cluster_version);
-  if (cluster_minor && *cluster_minor > to) edits.merged["cluster"]["clusterVersion"] = target;
-  if (to == 5) {
-    edits.removed["meta"].insert("storageVersion");
-    return std::string();
-  }
-  edits.merged["meta"]["storageVersion"] = target;
-  return target;
-}
-
 // What every member's backend gets: the same for all members. Sets the
 // storage versions of `result`.
 Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Database& db,
@@ -142,7 +75,7 @@ Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Da
   BackendEdits edits;
   edits.merged["meta"] = {{"consistent_index", BigEndian64(members.size())},
                           {"term", BigEndian64(kTerm)}};
-  auto saved = ValueOf(db, snapshot::kMetaBucket, "storageVersion");
+  auto saved = bolt::ValueIn(db, snapshot::kMetaBucket, "storageVersion");
   if (!saved.ok()) return saved.status();
   auto migrated = MigrateStorageVersion(db, *saved, options, edits);
   if (!migrated.ok()) return migrated.status();
@@ -153,7 +86,7 @@ Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Da
   edits.replaced["members_removed"] = {};
   // etcd 3.5+ keeps the applied ConfState in meta; the snapshot's is the old
   // cluster's (etcdutl leaves it so): the new cluster's, as the WAL says.
-  auto conf_state = ValueOf(db, snapshot::kMetaBucket, "confState");
+  auto conf_state = bolt::ValueIn(db, snapshot::kMetaBucket, "confState");
   if (!conf_state.ok()) return conf_state.status();
   if (!conf_state->empty()) edits.merged["meta"]["confState"] = ConfStateJson(members);
   if (options.bump_revision > 0) {
@@ -267,7 +200,7 @@ Result<Cluster> ClusterOf(const RestoreOptions& options) {
   if ((options.bump_revision > 0) != options.mark_compacted) {
     return InvalidArgument("--mark-compacted is required with --bump-revision > 0, and only then");
   }
-  if (!options.target_version.empty() && !MinorVersion(options.target_version)) {
+  if (!options.target_version.empty() && !ParseEtcdVersion(options.target_version)) {
     return InvalidArgument("--target-version " + options.target_version +
                            ": expected an etcd version such as 3.6");
   }

@@ -1,30 +1,10 @@
 #include "upgrade/upgrade_check.h"
 
-#include <charconv>
-#include <optional>
-
+#include "util/etcd_version.h"
 #include "util/hex_id.h"
 
 namespace ketcd::upgrade {
 namespace {
-
-struct Version {
-  int major = 0, minor = 0, patch = 0;
-};
-
-// "3.5.26" (or "3.5"); nullopt for anything else.
-std::optional<Version> ParseVersion(std::string_view text) {
-  Version version;
-  int* parts[] = {&version.major, &version.minor, &version.patch};
-  for (int i = 0; i < 3 && !text.empty(); ++i) {
-    const std::string_view part = text.substr(0, text.find('.'));
-    auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), *parts[i]);
-    if (error != std::errc() || end != part.data() + part.size() || part.empty()) return std::nullopt;
-    text.remove_prefix(std::min(text.size(), part.size() + 1));
-  }
-  if (!text.empty() || version.major != 3) return std::nullopt;
-  return version;
-}
 
 constexpr int kSafe35Patch = 26;  // 3.5.26 reconciles v2/v3 membership before 3.6
 constexpr int kQuotaPercentBlocking = 80;
@@ -49,7 +29,7 @@ void Pass(UpgradeReport& report, std::string check, std::string subject, std::st
 void CheckServerVersion(const cluster::MemberHealth& member, UpgradeReport& report) {
   const std::string subject = MemberName(member);
   const int to = report.to_minor;
-  auto version = ParseVersion(member.version);
+  auto version = ParseEtcdVersion(member.version);
   if (!version) {
     Block(report, "version", subject, "reports version \"" + member.version + "\"", "check what runs there");
     return;
@@ -158,12 +138,12 @@ void CheckDataDir(const std::string& data_dir, const restore::DataDirMembership&
           "let this member take a raft snapshot on 3.6 first (after --snapshot-count entries, "
           "10000 by default; a lower value for one restart is enough), then check again");
   }
-  if (auto storage = ParseVersion(membership.storage_version); storage && storage->minor > to) {
+  if (auto storage = ParseEtcdVersion(membership.storage_version); storage && storage->minor > to) {
     Block(report, "storage", data_dir, "storage version " + membership.storage_version + " is newer than 3." +
                                            std::to_string(to),
           "this member was already upgraded further: do not downgrade it by replacing the binary");
   }
-  if (auto cluster = ParseVersion(membership.cluster_version); cluster && cluster->minor < to - 1) {
+  if (auto cluster = ParseEtcdVersion(membership.cluster_version); cluster && cluster->minor < to - 1) {
     Block(report, "cluster-version", data_dir,
           "cluster version " + membership.cluster_version + ": the upgrade to 3." + std::to_string(to - 1) +
               " never finished",
