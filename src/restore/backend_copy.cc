@@ -11,7 +11,7 @@ namespace {
 // but `removed`, merged with `overrides`, which win on equal keys.
 Status WriteBucket(const bolt::Database& source, const bolt::BucketRef* source_bucket,
                    const std::string& name, const Entries& overrides,
-                   const std::set<std::string>& removed, bolt::Writer& writer) {
+                   const std::set<std::string, std::less<>>& removed, bolt::Writer& writer) {
   KETCD_RETURN_IF_ERROR(writer.BeginBucket(name));
   bolt::Cursor cursor(source, source_bucket ? *source_bucket : bolt::BucketRef{});
   if (source_bucket) KETCD_RETURN_IF_ERROR(cursor.First());
@@ -27,7 +27,7 @@ Status WriteBucket(const bolt::Database& source, const bolt::BucketRef* source_b
       ++next;
       continue;
     }
-    if (!removed.count(std::string(cursor.key()))) {
+    if (removed.find(cursor.key()) == removed.end()) {
       KETCD_RETURN_IF_ERROR(writer.Put(cursor.key(), cursor.value()));
     }
     KETCD_RETURN_IF_ERROR(cursor.Next());
@@ -62,7 +62,7 @@ Status CopyBackend(const bolt::Database& source, const std::string& path,
   auto writer = bolt::Writer::Create(path, source.meta().page_size);
   if (!writer.ok()) return writer.status();
   static const Entries kNone;
-  static const std::set<std::string> kNoKeys;
+  static const std::set<std::string, std::less<>> kNoKeys;
   for (const std::string& name : names) {
     auto replaced = edits.replaced.find(name);
     auto merged = edits.merged.find(name);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -21,7 +22,7 @@ struct BackendEdits {
   // Buckets whose whole content becomes these entries (created if absent).
   std::map<std::string, Entries> replaced;
   // Keys of the source left out of a (merged or copied) bucket.
-  std::map<std::string, std::set<std::string>> removed;
+  std::map<std::string, std::set<std::string, std::less<>>> removed;
 };
 
 // Writes `path` (which must not exist).
