@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "upgrade/cluster_version.h"
 #include "upgrade/upgrade_check.h"
 
 namespace ketcd::cli {
@@ -26,6 +27,18 @@ Status UpgradeCheck(CommandContext& context, const UpgradeCheckArgs& args) {
     auto health = cluster::CheckClusterHealth(connection->config, cluster::HealthOptions{});
     if (!health.ok()) return health.status();
     upgrade::CheckOnline(*health, report);
+    // Asked of the leader, else of any member that answers.
+    auto answers = [](const cluster::MemberHealth* m) { return m && m->reachable() && !m->client_urls.empty(); };
+    const cluster::MemberHealth* asked = health->Leader();
+    for (const auto& member : health->members) {
+      if (!answers(asked)) asked = &member;
+    }
+    Result<std::string> cluster_version =
+        answers(asked) ? upgrade::ReadClusterVersion(asked->client_urls.front(), connection->config)
+                       : Result<std::string>(Unavailable("no member answered"));
+    upgrade::CheckClusterVersion(cluster_version.ok() ? *cluster_version : "",
+                                 cluster_version.ok() ? "" : cluster_version.status().message(), *health,
+                                 report);
     checked = "online, " + std::to_string(health->members.size()) + " members";
   } else {
     for (const std::string& dir : args.data_dirs) {

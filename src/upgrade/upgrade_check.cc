@@ -1,5 +1,7 @@
 #include "upgrade/upgrade_check.h"
 
+#include <optional>
+
 #include "util/etcd_version.h"
 #include "util/hex_id.h"
 
@@ -95,6 +97,29 @@ void CheckOnline(const cluster::HealthReport& health, UpgradeReport& report) {
     Block(report, "alarm", "", "alarm " + alarm + " is raised", "resolve its cause and disarm it first");
   }
   if (health.leader_id == 0) Block(report, "leader", "", "no member knows a leader", "restore quorum first");
+}
+
+void CheckClusterVersion(const std::string& cluster_version, const std::string& error,
+                         const cluster::HealthReport& health, UpgradeReport& report) {
+  const auto cluster = ParseEtcdVersion(cluster_version);
+  if (!cluster) {
+    Pass(report, "cluster-version", "", "cluster version unknown: " + (error.empty() ? cluster_version : error));
+    return;
+  }
+  std::optional<int> lowest;
+  for (const cluster::MemberHealth& member : health.members) {
+    auto server = member.reachable() ? ParseEtcdVersion(member.version) : std::nullopt;
+    if (server && (!lowest || server->minor < *lowest)) lowest = server->minor;
+  }
+  if (lowest && cluster->minor < *lowest) {
+    Block(report, "cluster-version", "",
+          "cluster version " + cluster_version + " while every member runs 3." + std::to_string(*lowest) +
+              ": the previous upgrade has not finished",
+          "wait for the leader to raise it (seconds); if it stays, find the member that still reports an "
+          "older version");
+    return;
+  }
+  Pass(report, "cluster-version", "", "cluster version " + cluster_version);
 }
 
 void CheckDataDir(const std::string& data_dir, const restore::DataDirMembership& membership,

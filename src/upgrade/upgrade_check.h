@@ -4,7 +4,8 @@
 // Online (the cluster's members): each member's server version (one minor
 // at a time; 3.5 -> 3.6 only from 3.5.26, which reconciles the membership
 // stores, etcd issue 19557), unreachable members, alarms, a downgrade in
-// progress, a database near its quota, learners.
+// progress, a database near its quota, learners, a cluster version that
+// never followed its members.
 // Offline (stopped members' data dirs): membership that differs between
 // raft's view (v2 store + WAL) and the backend's "members" bucket (the
 // zombie members that break 3.6), v2 store content 3.6+ no longer load, v2
@@ -41,6 +42,11 @@ Result<int> ParseTarget(const std::string& to);
 
 // The findings of a cluster health report (cluster/health.h).
 void CheckOnline(const cluster::HealthReport& health, UpgradeReport& report);
+
+// The cluster version (cluster_version.h; empty with `error` when it could
+// not be read) against the members' server versions.
+void CheckClusterVersion(const std::string& cluster_version, const std::string& error,
+                         const cluster::HealthReport& health, UpgradeReport& report);
 
 // The findings of one stopped member's data dir.
 void CheckDataDir(const std::string& data_dir, const restore::DataDirMembership& membership,

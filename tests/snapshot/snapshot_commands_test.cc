@@ -39,12 +39,15 @@ class SnapshotCommandsTest : public ::testing::TestWithParam<int> {
   // Keys whose history has updates, deletions and a compaction; enough of
   // them (about 600 kB) for branch pages and several leaves.
   void Seed() {
+    std::vector<std::pair<std::string, std::string>> keys;
     for (int i = 0; i < 300; ++i) {
       char key[64];
       std::snprintf(key, sizeof key, "/registry/configmaps/ns%d/cm%03d", i % 3, i);
-      Etcdctl({"put", key, std::string(1500 + i, static_cast<char>('a' + i % 26))});
+      keys.emplace_back(key, std::string(1500 + i, static_cast<char>('a' + i % 26)));
     }
-    Etcdctl({"put", "/registry/configmaps/ns0/cm000", "updated"});
+    keys.emplace_back("/registry/configmaps/ns0/cm000", "updated");
+    Status put = cluster_->Put(keys);
+    ASSERT_TRUE(put.ok()) << put.message();
     Etcdctl({"del", "/registry/configmaps/ns1/cm001"});
     Etcdctl({"compact", "200"});
     Etcdctl({"put", "/registry/configmaps/ns2/cm002", "updated after compaction"});
@@ -230,11 +233,9 @@ class SnapshotCorruptionTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto cluster = EtcdCluster::Start({.members = 1});
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
-    for (int i = 0; i < 200; ++i) {
-      auto put = RunEtcdctl(Args((*cluster)->ConnectionFlags(),
-                                 {"put", "/k/" + std::to_string(i), std::string(2000, 'v')}));
-      ASSERT_EQ(put.exit_code, 0);
-    }
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (int i = 0; i < 200; ++i) keys.emplace_back("/k/" + std::to_string(i), std::string(2000, 'v'));
+    ASSERT_TRUE((*cluster)->Put(keys).ok());
     path_ = new std::string(
         (fs::temp_directory_path() / ("ketcd-corruption-" + std::to_string(getpid()) + ".db"))
             .string());

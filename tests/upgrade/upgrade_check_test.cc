@@ -76,6 +76,7 @@ TEST_F(UpgradeCheckTest, RollingUpgradeFrom35To36To37WithTheCheckBeforeEachStep)
   auto to_36 = Check({"--to", "3.6", "-w", "json"});
   ASSERT_EQ(to_36.exit_code, 0) << Describe(to_36);
   EXPECT_EQ(json::parse(to_36.out)["ready"], true) << to_36.out;
+  EXPECT_TRUE(Contains(to_36.out, "\"message\":\"cluster version 3.5.0\"")) << to_36.out;
   for (int i = 0; i < 3; ++i) {
     Status upgraded = cluster_->UpgradeMember(i, PeerBinary("etcd-3.6", "etcd"));
     ASSERT_TRUE(upgraded.ok()) << "3.6 member " << i << ": " << upgraded.message();
@@ -97,6 +98,7 @@ TEST_F(UpgradeCheckTest, RollingUpgradeFrom35To36To37WithTheCheckBeforeEachStep)
   ASSERT_NO_FATAL_FAILURE(write(120));
   auto to_37 = Check({"--to", "3.7"});
   ASSERT_EQ(to_37.exit_code, 0) << Describe(to_37);
+  EXPECT_TRUE(Contains(to_37.out, "cluster version 3.6.0")) << to_37.out;
   for (int i = 0; i < 3; ++i) {
     cluster_->StopMember(i);
     auto offline = Check({"--to", "3.7", "--data-dir", cluster_->DataDir(i)});

@@ -55,5 +55,19 @@ TEST(UpgradeRulesTest, DowngradeQuotaLearnersAlarmsAndUnreachableMembersBlock) {
   EXPECT_EQ(Blockers(health, 7), (std::vector<std::string>{"leader: "}));
 }
 
+TEST(UpgradeRulesTest, ClusterVersionBehindItsMembersBlocks) {
+  cluster::HealthReport health;
+  health.members = {Member("a", "3.5.30"), Member("b", "3.5.30")};
+  UpgradeReport report;
+  CheckClusterVersion("3.4.0", "", health, report);
+  CheckClusterVersion("3.5.0", "", health, report);
+  CheckClusterVersion("", "connection refused", health, report);
+  ASSERT_EQ(report.findings.size(), 3u);
+  EXPECT_TRUE(report.findings[0].blocking) << report.findings[0].message;
+  EXPECT_FALSE(report.findings[1].blocking);
+  EXPECT_FALSE(report.findings[2].blocking);
+  EXPECT_EQ(report.findings[2].message, "cluster version unknown: connection refused");
+}
+
 }  // namespace
 }  // namespace ketcd::upgrade
