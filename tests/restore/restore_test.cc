@@ -264,9 +264,16 @@ class RestoredCluster {
     for (int attempt = 0; attempt < 100; ++attempt) {
       health = RunKetcd({"--endpoints", voters_, "endpoint", "health", "--dial-timeout", "1s"});
       if (health.exit_code == 0) return;
+      bool all_running = true;
+      for (auto& server : servers_) all_running = all_running && server.running();
+      if (!all_running) break;  // a member exited: its log says why
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    FAIL() << Describe(health);
+    std::string logs;
+    for (const NewMember& m : members_) {
+      logs += "--- " + m.name + "\n" + TailOfFile(dir_ + "/" + m.name + ".log", 12);
+    }
+    FAIL() << Describe(health) << "\n" << logs;
   }
   void Stop() {
     for (auto& server : servers_) server.Stop();
