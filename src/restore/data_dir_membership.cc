@@ -4,12 +4,12 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 
 #include "bolt/database.h"
 #include "etcd/etcdserver/api/snap/snappb/snap.pb.h"
 #include "etcd/etcdserver/etcdserverpb/etcdserver.pb.h"
+#include "etcd/member_lookup.h"
 #include "etcd/raft/raftpb/raft.pb.h"
 #include "restore/wal_reader.h"
 #include "snapshot/backend_layout.h"
@@ -22,19 +22,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 constexpr int64_t kEntryRecord = 2;
-
-std::optional<uint64_t> ParseHexId(const std::string& text) {
-  if (text.empty() || text.size() > 16) return std::nullopt;
-  uint64_t id = 0;
-  for (char c : text) {
-    const int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                      : (c >= 'a' && c <= 'f')                   ? c - 'a' + 10
-                                                                 : -1;
-    if (digit < 0) return std::nullopt;
-    id = id << 4 | static_cast<uint64_t>(digit);
-  }
-  return id;
-}
 
 // The name in a member's JSON ({"id":..,"name":".."}); empty when absent.
 std::string NameIn(const std::string& member_json) {
@@ -74,8 +61,8 @@ Status ReadV2Store(const std::string& store_json, DataDirMembership& out) {
       }
       if (members && members->is_object()) {
         for (const auto& [id_text, member] : members->items()) {
-          auto id = ParseHexId(id_text);
-          if (!id) return DataLoss("v2 store: member key " + id_text + " is not an ID");
+          auto id = etcd::ParseMemberId(id_text);
+          if (!id.ok()) return DataLoss("v2 store: member key " + id_text + " is not an ID");
           std::string member_name;
           const Json& attributes = member["Children"];
           if (attributes.is_object() && attributes.contains("attributes")) {
@@ -155,8 +142,8 @@ Status ReadBackend(const std::string& db_path, DataDirMembership& out) {
     bolt::Cursor cursor(*db, *members);
     for (Status at = cursor.First(); cursor.valid(); at = cursor.Next()) {
       KETCD_RETURN_IF_ERROR(at);
-      auto id = ParseHexId(std::string(cursor.key()));
-      if (!id) return DataLoss(db_path + ": members bucket key is not an ID");
+      auto id = etcd::ParseMemberId(std::string(cursor.key()));
+      if (!id.ok()) return DataLoss(db_path + ": members bucket key is not an ID");
       out.backend_members[*id] = NameIn(std::string(cursor.value()));
     }
   }
