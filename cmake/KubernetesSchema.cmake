@@ -102,5 +102,6 @@ string(APPEND _content
   "std::vector<BuiltInSchemaBlob> BuiltInSchemaBlobs() {\n  return {\n${_schema_entries}  };\n}\n\n"
   "}  // namespace ketcd::k8s\n")
 file(CONFIGURE OUTPUT "${KETCD_BUILTIN_SCHEMAS_SOURCE}" CONTENT "${_content}" @ONLY)
-set_source_files_properties("${KETCD_BUILTIN_SCHEMAS_SOURCE}" PROPERTIES
-  OBJECT_DEPENDS "${_schema_files}")
+# What the generated source's object depends on (src/CMakeLists.txt sets
+# it there: source properties belong to the directory that compiles it).
+set(KETCD_BUILTIN_SCHEMA_FILES "${_schema_files}")

@@ -1,6 +1,6 @@
 // Build-time tool: extracts from the Kubernetes API's Go sources what the
 // .proto files do not say about JSON: each field's json name, ",inline",
-// omitempty, and whether its Go type is a pointer or a slice/map, in Go
+// omitempty, omitzero, and whether its Go type is a pointer or a slice/map, in Go
 // struct order (the API server's JSON field order).
 //
 //   go_json_tags SRC_ROOT OUTPUT FILE.go...
@@ -8,7 +8,8 @@
 // FILE.go paths are relative to SRC_ROOT; their directory names the proto
 // package (k8s.io/api/core/v1 -> k8s.io.api.core.v1). Output lines:
 //   <proto package>.<Struct> <field number> <json name or -> <flags>
-// flags: i inline, o omitempty, p pointer, l slice or map ("-" for none).
+// flags: i inline, o omitempty, z omitzero, p pointer, l slice or map ("-"
+// for none).
 #include <fstream>
 #include <iostream>
 #include <regex>
@@ -61,6 +62,7 @@ void ExtractFile(const std::string& root, const std::string& relative, std::ostr
     std::string flags;
     if (json.find(",inline") != std::string::npos) flags += 'i';
     if (json.find(",omitempty") != std::string::npos) flags += 'o';
+    if (json.find(",omitzero") != std::string::npos) flags += 'z';
     if (!type.empty() && type[0] == '*') flags += 'p';
     if (type.rfind("[]", 0) == 0 || type.rfind("map[", 0) == 0) flags += 'l';
     out << package << "." << current << " " << number << " "

@@ -7,6 +7,8 @@ void AddDecodingOptions(CLI::App* command, DecodingOptions& options) {
                       kSchemaHelp);
   command->add_option("--encryption-config", options.encryption_config,
                       "The API server's EncryptionConfiguration, to read encrypted values");
+  command->add_flag("--show-managed-fields", options.show_managed_fields,
+                    "Show metadata.managedFields (hidden by default, as kubectl does)");
 }
 
 Result<Decoder> Decoder::Load(const DecodingOptions& options) {
@@ -14,6 +16,7 @@ Result<Decoder> Decoder::Load(const DecodingOptions& options) {
   auto schema = k8s::Schema::Load(options.schema);
   if (!schema.ok()) return schema.status();
   decoder.schema_ = std::move(*schema);
+  decoder.show_managed_fields_ = options.show_managed_fields;
   if (!options.encryption_config.empty()) {
     auto loaded = k8s::EncryptionConfig::Load(options.encryption_config);
     if (!loaded.ok()) return loaded.status();
@@ -22,16 +25,20 @@ Result<Decoder> Decoder::Load(const DecodingOptions& options) {
   return decoder;
 }
 
-Result<k8s::RenderedObject> Decoder::Decode(const std::string& etcd_key,
-                                            std::string_view value) const {
+Result<k8s::RenderedObject> Decoder::Decode(const std::string& etcd_key, std::string_view value,
+                                            int64_t mod_revision) const {
   auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
   if (!plain.ok()) return plain.status();
-  return k8s::RenderStoredValue(*schema_, *plain);
+  return k8s::RenderStoredValue(
+      *schema_, *plain,
+      {.mod_revision = mod_revision, .hide_managed_fields = !show_managed_fields_});
 }
 
-k8s::Json Decoder::DecodeOrRaw(const std::string& etcd_key, std::string_view value,
-                               std::vector<std::string>* warnings, bool* decoded) const {
-  auto rendered = Decode(etcd_key, value);
+k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,
+                               bool* decoded) const {
+  const std::string& etcd_key = kv.key();
+  const std::string& value = kv.value();
+  auto rendered = Decode(etcd_key, value, kv.mod_revision());
   *decoded = rendered.ok();
   if (rendered.ok()) {
     for (auto& warning : rendered->warnings) warnings->push_back(std::move(warning));

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "etcd/mvcc/mvccpb/kv.pb.h"
 #include "k8s/encryption.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
@@ -21,6 +22,7 @@ inline constexpr const char* kSchemaHelp =
 struct DecodingOptions {
   std::string schema;             // Schema::Load spec
   std::string encryption_config;  // EncryptionConfiguration file
+  bool show_managed_fields = false;
 };
 
 void AddDecodingOptions(CLI::App* command, DecodingOptions& options);
@@ -29,16 +31,20 @@ class Decoder {
  public:
   static Result<Decoder> Load(const DecodingOptions& options);
 
-  // Decrypts (when needed) and renders one stored value.
-  Result<k8s::RenderedObject> Decode(const std::string& etcd_key, std::string_view value) const;
+  // Decrypts (when needed) and renders one stored value as the API server
+  // returns it and kubectl prints it: metadata.resourceVersion from
+  // `mod_revision` (when > 0), managedFields hidden unless asked for.
+  Result<k8s::RenderedObject> Decode(const std::string& etcd_key, std::string_view value,
+                                     int64_t mod_revision = 0) const;
   // As Decode, but a value that does not decode becomes a record holding
   // the error and its raw fields: shown, never dropped.
-  k8s::Json DecodeOrRaw(const std::string& etcd_key, std::string_view value,
-                        std::vector<std::string>* warnings, bool* decoded) const;
+  k8s::Json DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,
+                        bool* decoded) const;
 
  private:
   std::shared_ptr<k8s::Schema> schema_;
   std::optional<k8s::EncryptionConfig> encryption_;
+  bool show_managed_fields_ = false;
 };
 
 }  // namespace ketcd::cli

@@ -40,7 +40,7 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
         for (const auto& kv : page.response.kvs()) {
           std::vector<std::string> warnings;
           bool decoded = false;
-          k8s::Json object = decoder->DecodeOrRaw(kv.key(), kv.value(), &warnings, &decoded);
+          k8s::Json object = decoder->DecodeOrRaw(kv, &warnings, &decoded);
           for (const auto& warning : warnings) {
             std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
           }

@@ -55,7 +55,7 @@ Status History(CommandContext& context, const HistoryArgs& args) {
     std::vector<std::string> warnings;  // the raw fields already show them
     bool decoded;
     versions.push_back({kv.mod_revision(), kv.version(),
-                        decoder->DecodeOrRaw(kv.key(), kv.value(), &warnings, &decoded)});
+                        decoder->DecodeOrRaw(kv, &warnings, &decoded)});
     if (kv.mod_revision() <= kv.create_revision()) break;
     revision = kv.mod_revision() - 1;
   }

@@ -36,7 +36,7 @@ Status Collect(etcd::RangeReader& reader, const Decoder& decoder, const std::str
       const size_t slash = rest.find('/');
       found.push_back({kv.key(), slash == std::string_view::npos ? "" : std::string(rest.substr(0, slash)),
                        kv.mod_revision(), kv.key().size() + kv.value().size(),
-                       decoder.DecodeOrRaw(kv.key(), kv.value(), &warnings, &decoded)});
+                       decoder.DecodeOrRaw(kv, &warnings, &decoded)});
       for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
     }
     return Status::Ok();

@@ -197,7 +197,12 @@ Status Diff(CommandContext& context, const DiffArgs& args) {
   auto decode = [&](const mvccpb::KeyValue& kv) {
     std::vector<std::string> warnings;
     bool decoded;
-    return decoder->DecodeOrRaw(kv.key(), kv.value(), &warnings, &decoded);
+    // No mod revision: the resourceVersion it would add differs in every
+    // changed object, one more line of noise each.
+    mvccpb::KeyValue stored;
+    stored.set_key(kv.key());
+    stored.set_value(kv.value());
+    return decoder->DecodeOrRaw(stored, &warnings, &decoded);
   };
   const bool structured = IsStructured(context.format);
   Json added = Json::array(), removed = Json::array(), changed = Json::array();

@@ -16,6 +16,7 @@ JsonTags JsonTags::Parse(std::string_view table) {
     tag.json_name = name == "-" ? "" : name;
     tag.inline_struct = flags.find('i') != std::string::npos;
     tag.omitempty = flags.find('o') != std::string::npos;
+    tag.omitzero = flags.find('z') != std::string::npos;
     tag.pointer = flags.find('p') != std::string::npos;
     tag.list_or_map = flags.find('l') != std::string::npos;
     tags.by_message_[message].push_back(std::move(tag));

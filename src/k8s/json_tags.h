@@ -18,6 +18,7 @@ struct JsonFieldTag {
   std::string json_name;  // empty for ",inline"
   bool inline_struct = false;
   bool omitempty = false;
+  bool omitzero = false;
   bool pointer = false;
   bool list_or_map = false;
 };

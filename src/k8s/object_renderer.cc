@@ -94,6 +94,22 @@ class Renderer {
            (value.is_string() && value.get_ref<const std::string&>().empty());
   }
 
+  // Go's zero value of a struct: no field set to anything but its zero.
+  static bool IsZeroMessage(const google::protobuf::Message& message) {
+    const Reflection& r = *message.GetReflection();
+    std::vector<const FieldDescriptor*> set;
+    r.ListFields(message, &set);
+    for (const FieldDescriptor* field : set) {
+      if (field->is_repeated()) return false;
+      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        if (!IsZeroMessage(r.GetMessage(message, field))) return false;
+      } else if (!IsZero(ScalarFieldToJson(message, *field, -1))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // One field as Go's encoding/json prints it, following its struct tag.
   void AddTaggedField(const google::protobuf::Message& message, const FieldDescriptor& field,
                       const JsonFieldTag& tag, const std::string& path, Json& object) {
@@ -113,7 +129,7 @@ class Renderer {
     if (field.is_repeated()) {
       int size = r.FieldSize(message, &field);
       if (size == 0) {
-        if (!tag.omitempty) object[name] = nullptr;  // a nil slice or map
+        if (!tag.omitempty && !tag.omitzero) object[name] = nullptr;  // a nil slice or map
         return;
       }
       if (field.is_map()) {
@@ -126,12 +142,18 @@ class Renderer {
       return;
     }
     if (tag.pointer && !r.HasField(message, &field)) {
-      if (!tag.omitempty) object[name] = nullptr;
+      if (!tag.omitempty && !tag.omitzero) object[name] = nullptr;
       return;
     }
     Json value = Value(message, field, -1, field_path);
     // omitempty never drops a struct (Go), but drops zero scalars.
     if (tag.omitempty && !tag.pointer && !singular_message && IsZero(value)) return;
+    // omitzero drops a struct too: one whose IsZero() says so (metav1.Time:
+    // the empty message, rendered null) or whose every field is zero.
+    if (tag.omitzero && !tag.pointer &&
+        (IsZero(value) || (singular_message && IsZeroMessage(r.GetMessage(message, &field))))) {
+      return;
+    }
     object[name] = std::move(value);
   }
 
@@ -282,6 +304,42 @@ class Renderer {
   }
 };
 
+// The read view applied to a decoded message, before rendering, so that the
+// Go field order and omitempty rules place what it adds.
+void ApplyReadView(const ReadView& view, google::protobuf::Message& object) {
+  const FieldDescriptor* metadata = object.GetDescriptor()->FindFieldByName("metadata");
+  if (metadata == nullptr || metadata->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+      metadata->is_repeated() || metadata->message_type()->name() != "ObjectMeta") {
+    return;
+  }
+  const Reflection& reflection = *object.GetReflection();
+  google::protobuf::Message& meta = *reflection.MutableMessage(&object, metadata);
+  const Descriptor& meta_type = *meta.GetDescriptor();
+  const FieldDescriptor* version = meta_type.FindFieldByName("resourceVersion");
+  if (view.mod_revision > 0 && version && version->type() == FieldDescriptor::TYPE_STRING) {
+    meta.GetReflection()->SetString(&meta, version, std::to_string(view.mod_revision));
+  }
+  const FieldDescriptor* managed = meta_type.FindFieldByName("managedFields");
+  if (view.hide_managed_fields && managed) meta.GetReflection()->ClearField(&meta, managed);
+}
+
+// The same for an object stored as JSON (custom resources). The API server
+// prints those with sorted keys (a Go map): resourceVersion goes in its place.
+void ApplyReadView(const ReadView& view, Json& object) {
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return;
+  Json& meta = object["metadata"];
+  if (view.hide_managed_fields) meta.erase("managedFields");
+  if (view.mod_revision <= 0) return;
+  Json placed = Json::object();
+  const std::string key = "resourceVersion";
+  for (auto& [name, value] : meta.items()) {
+    if (name > key && !placed.contains(key)) placed[key] = std::to_string(view.mod_revision);
+    if (name != key) placed[name] = std::move(value);
+  }
+  if (!placed.contains(key)) placed[key] = std::to_string(view.mod_revision);
+  meta = std::move(placed);
+}
+
 }  // namespace
 
 Json RenderWireFields(std::string_view bytes) {
@@ -294,11 +352,12 @@ Json RenderWireFields(std::string_view bytes) {
 
 Result<RenderedObject> RenderObject(const Schema& schema, const Descriptor& type,
                                     std::string_view api_version, std::string_view kind,
-                                    std::string_view raw) {
+                                    std::string_view raw, const ReadView& view) {
   std::unique_ptr<google::protobuf::Message> message = schema.NewMessage(type);
   if (!message->ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
     return DataLoss(std::string(kind) + ": object bytes do not parse as " + type.full_name());
   }
+  ApplyReadView(view, *message);
   RenderedObject rendered;
   Renderer renderer(schema.TagsFor(type), &rendered.warnings);
   Json body = renderer.Message(*message, std::string(kind));
@@ -309,12 +368,14 @@ Result<RenderedObject> RenderObject(const Schema& schema, const Descriptor& type
   return rendered;
 }
 
-Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value) {
+Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value,
+                                         const ReadView& view) {
   StorageEncoding encoding = DetectStorageEncoding(value);
   switch (encoding) {
     case StorageEncoding::kJson: {
       Json object = Json::parse(value, nullptr, /*allow_exceptions=*/false);
       if (object.is_discarded()) return DataLoss("value looks like JSON but does not parse");
+      ApplyReadView(view, object);
       return RenderedObject{std::move(object), {}};
     }
     case StorageEncoding::kProtobuf:
@@ -336,7 +397,7 @@ Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view 
                            schema.origin() + "; shown as raw numbered fields");
     return raw;
   }
-  return RenderObject(schema, *type, envelope->api_version, envelope->kind, envelope->raw);
+  return RenderObject(schema, *type, envelope->api_version, envelope->kind, envelope->raw, view);
 }
 
 }  // namespace ketcd::k8s

@@ -29,14 +29,26 @@ struct RenderedObject {
   std::vector<std::string> warnings;  // unknown kinds and fields, for stderr
 };
 
+// What the API server changes in an object it reads from etcd, and what
+// kubectl hides when it prints one. The default changes nothing: the object
+// exactly as stored.
+struct ReadView {
+  // > 0: metadata.resourceVersion, which the storage layer clears on write
+  // and the API server fills from the key's mod revision on read.
+  int64_t mod_revision = 0;
+  // kubectl prints metadata.managedFields only with --show-managed-fields.
+  bool hide_managed_fields = false;
+};
+
 // Decodes one stored value: protobuf via `schema`, JSON as is. Encrypted and
 // CBOR values are reported as errors naming the encoding.
-Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value);
+Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value,
+                                         const ReadView& view = {});
 
 // The object message `raw` of type `type`, rendered; kind/apiVersion first.
 Result<RenderedObject> RenderObject(const Schema& schema, const google::protobuf::Descriptor& type,
                                     std::string_view api_version, std::string_view kind,
-                                    std::string_view raw);
+                                    std::string_view raw, const ReadView& view = {});
 
 // Protobuf wire bytes with no schema, as {"<field number>": value, ...}.
 Json RenderWireFields(std::string_view bytes);

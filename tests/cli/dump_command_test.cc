@@ -53,14 +53,28 @@ TEST(DumpCommandTest, StreamsDecodedObjectsAndShowsUndecodableValuesRaw) {
   std::istringstream out(dumped.out);
   for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(lines.size(), objects.size() + 2);
+  // As the API server returns them and kubectl prints them: the stored
+  // object, resourceVersion from the key's mod revision (the first put is
+  // revision 2), no managedFields.
   for (size_t i = 0; i < objects.size(); ++i) {
     auto want = nlohmann::json::parse(ReadFileBytes(fixtures / (objects[i].second + ".json")));
+    want["metadata"].erase("managedFields");
+    want["metadata"]["resourceVersion"] = std::to_string(2 + i);
     EXPECT_EQ(lines[i], want) << objects[i].second;
   }
   EXPECT_EQ(lines[4]["kind"], "Widget");
+  EXPECT_EQ(lines[4]["metadata"]["resourceVersion"], "6");
   EXPECT_EQ(lines[5]["ketcd.key"], "/registry/zz-garbage");
   EXPECT_TRUE(lines[5].contains("ketcd.error"));
   EXPECT_NE(dumped.err.find("1 of 6 values could not be decoded"), std::string::npos) << dumped.err;
+
+  auto with_managed_fields = RunKetcd(Args((*cluster)->ConnectionFlags(),
+                                           {"dump", "/registry/configmaps/", "-o", "jsonl",
+                                            "--show-managed-fields"}));
+  ASSERT_EQ(with_managed_fields.exit_code, 0) << Describe(with_managed_fields);
+  auto want = nlohmann::json::parse(ReadFileBytes(fixtures / (objects[0].second + ".json")));
+  auto shown = nlohmann::json::parse(with_managed_fields.out);
+  EXPECT_EQ(shown["metadata"]["managedFields"], want["metadata"]["managedFields"]);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "k8s/object_encoder.h"
 #include "k8s/storage_envelope.h"
 #include "util/duration.h"
 
@@ -62,6 +63,66 @@ TEST(RawRenderingTest, GarbageAfterMagicIsAnErrorNotACrash) {
     auto rendered = RenderStoredValue(**schema, garbage);
     EXPECT_FALSE(rendered.ok());
   }
+}
+
+// A Deployment whose pod template has no creationTimestamp: stored as an
+// empty Time, as the API server stores it.
+std::string StoredDeployment(const Schema& schema) {
+  Json deployment = Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+      "metadata":{"name":"web","namespace":"default","creationTimestamp":"2026-01-02T03:04:05Z",
+                  "resourceVersion":"","managedFields":[{"manager":"kubectl","operation":"Apply"}]},
+      "spec":{"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[]}}}})");
+  auto encoded = EncodeStoredObject(schema, deployment);
+  EXPECT_TRUE(encoded.ok()) << encoded.status().message();
+  return encoded.ok() ? *encoded : "";
+}
+
+// Kubernetes 1.34 tags creationTimestamp omitzero: a zero one is left out;
+// 1.32's tag has no omitzero and Go printed null.
+TEST(ReadViewTest, ZeroCreationTimestampIsOmittedFromTheReleaseThatTagsItOmitzero) {
+  auto newest = Schema::BuiltIn();
+  auto old = Schema::BuiltInVersion("0.32");
+  if (!newest.ok() || !old.ok()) GTEST_SKIP() << "no built-in schemas 0.36 and 0.32";
+  auto rendered = RenderStoredValue(**newest, StoredDeployment(**newest));
+  ASSERT_TRUE(rendered.ok()) << rendered.status().message();
+  const Json& template_meta = rendered->object["spec"]["template"]["metadata"];
+  EXPECT_FALSE(template_meta.contains("creationTimestamp")) << template_meta.dump();
+  EXPECT_EQ(rendered->object["metadata"]["creationTimestamp"], "2026-01-02T03:04:05Z");
+
+  auto rendered_old = RenderStoredValue(**old, StoredDeployment(**old));
+  ASSERT_TRUE(rendered_old.ok()) << rendered_old.status().message();
+  const Json& old_meta = rendered_old->object["spec"]["template"]["metadata"];
+  ASSERT_TRUE(old_meta.contains("creationTimestamp")) << old_meta.dump();
+  EXPECT_TRUE(old_meta["creationTimestamp"].is_null());
+}
+
+TEST(ReadViewTest, ResourceVersionComesFromTheModRevisionAndManagedFieldsCanBeHidden) {
+  auto schema = Schema::BuiltIn();
+  if (!schema.ok()) GTEST_SKIP() << schema.status().message();
+  const std::string stored = StoredDeployment(**schema);
+  auto as_stored = RenderStoredValue(**schema, stored);
+  ASSERT_TRUE(as_stored.ok());
+  EXPECT_FALSE(as_stored->object["metadata"].contains("resourceVersion"));
+  EXPECT_EQ(as_stored->object["metadata"]["managedFields"].size(), 1u);
+
+  auto read = RenderStoredValue(**schema, stored, {.mod_revision = 42, .hide_managed_fields = true});
+  ASSERT_TRUE(read.ok());
+  const Json& meta = read->object["metadata"];
+  EXPECT_EQ(meta["resourceVersion"], "42");
+  EXPECT_FALSE(meta.contains("managedFields"));
+  // In Go's field order: after namespace, before creationTimestamp.
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : meta.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"name", "namespace", "resourceVersion", "creationTimestamp"}));
+  // The pod template's metadata is no object the API server versions.
+  EXPECT_FALSE(read->object["spec"]["template"]["metadata"].contains("resourceVersion"));
+
+  // A custom resource stored as JSON: its keys stay sorted, as Go prints a map.
+  auto custom = RenderStoredValue(
+      **schema, R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"managedFields":[],"name":"w","uid":"u"}})",
+      {.mod_revision = 7, .hide_managed_fields = true});
+  ASSERT_TRUE(custom.ok());
+  EXPECT_EQ(custom->object["metadata"].dump(), R"({"name":"w","resourceVersion":"7","uid":"u"})");
 }
 
 }  // namespace
