@@ -31,7 +31,9 @@ Result<k8s::RenderedObject> Decoder::Decode(const std::string& etcd_key, std::st
   if (!plain.ok()) return plain.status();
   return k8s::RenderStoredValue(
       *schema_, *plain,
-      {.mod_revision = mod_revision, .hide_managed_fields = !show_managed_fields_});
+      {.mod_revision = mod_revision,
+       .hide_managed_fields = !show_managed_fields_,
+       .read_conversions = true});
 }
 
 k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,

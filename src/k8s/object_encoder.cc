@@ -42,7 +42,10 @@ class Encoder {
     std::set<std::string> used;
     KETCD_RETURN_IF_ERROR(FillFields(message, value, path, used));
     for (const auto& [key, item] : value.items()) {
-      if (!used.count(key) && !(path.empty() && (key == "kind" || key == "apiVersion"))) {
+      // kind/apiVersion: the object's own, or an embedded object's TypeMeta,
+      // which protobuf does not store (the API server adds some on read:
+      // a StatefulSet's claim templates).
+      if (!used.count(key) && key != "kind" && key != "apiVersion") {
         return InvalidArgument(path + "." + key + ": no such field in " + type.full_name());
       }
     }

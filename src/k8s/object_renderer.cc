@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "k8s/read_conversions.h"
 #include "k8s/special_types.h"
 #include "k8s/storage_envelope.h"
 #include "util/base64.h"
@@ -365,6 +366,7 @@ Result<RenderedObject> RenderObject(const Schema& schema, const Descriptor& type
   rendered.object["kind"] = std::string(kind);
   rendered.object["apiVersion"] = std::string(api_version);
   for (auto& [key, value] : body.items()) rendered.object[key] = std::move(value);
+  if (view.read_conversions) ApplyReadConversions(rendered.object);
   return rendered;
 }
 

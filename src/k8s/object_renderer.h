@@ -38,6 +38,9 @@ struct ReadView {
   int64_t mod_revision = 0;
   // kubectl prints metadata.managedFields only with --show-managed-fields.
   bool hide_managed_fields = false;
+  // What the API server's conversion and defaulting add to a stored object
+  // as they decode it (read_conversions.h).
+  bool read_conversions = false;
 };
 
 // Decodes one stored value: protobuf via `schema`, JSON as is. Encrypted and

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "k8s/object_encoder.h"
+#include "k8s/read_conversions.h"
 #include "k8s/storage_envelope.h"
 #include "util/duration.h"
 
@@ -123,6 +124,25 @@ TEST(ReadViewTest, ResourceVersionComesFromTheModRevisionAndManagedFieldsCanBeHi
       {.mod_revision = 7, .hide_managed_fields = true});
   ASSERT_TRUE(custom.ok());
   EXPECT_EQ(custom->object["metadata"].dump(), R"({"name":"w","resourceVersion":"7","uid":"u"})");
+}
+
+TEST(ReadConversionsTest, AddWhatTheApiServersDecoderAdds) {
+  Json stateful_set = Json::parse(R"({"kind":"StatefulSet","apiVersion":"apps/v1",
+      "spec":{"volumeClaimTemplates":[{"metadata":{"name":"data"},"spec":{},"status":{"phase":"Pending"}}]}})");
+  ApplyReadConversions(stateful_set);
+  EXPECT_EQ(stateful_set["spec"]["volumeClaimTemplates"][0].dump(),
+            R"({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},)"
+            R"("spec":{},"status":{"phase":"Pending"}})");
+
+  Json claim = Json::parse(R"({"kind":"PersistentVolumeClaim","apiVersion":"v1","status":{"capacity":{}}})");
+  ApplyReadConversions(claim);
+  EXPECT_EQ(claim["status"].dump(), R"({"phase":"Pending","capacity":{}})");
+  Json bound = Json::parse(R"({"kind":"PersistentVolumeClaim","apiVersion":"v1","status":{"phase":"Bound"}})");
+  ApplyReadConversions(bound);
+  EXPECT_EQ(bound["status"]["phase"], "Bound");
+  Json config_map = Json::parse(R"({"kind":"ConfigMap","apiVersion":"v1","status":{}})");
+  ApplyReadConversions(config_map);
+  EXPECT_EQ(config_map["status"].dump(), "{}");
 }
 
 }  // namespace

@@ -1,0 +1,21 @@
+// What the API server adds to an object between etcd and its answer, beyond
+// resourceVersion: its decoder runs the version's conversion and defaulting
+// functions, and a few of them fill fields that protobuf storage does not
+// keep or that the create strategy cleared before storing. Found by comparing
+// every kind a real API server stored with what it returns
+// (tests/k8s/api_server_decode_test.cc):
+//   - apps StatefulSet: each spec.volumeClaimTemplates[] gets apiVersion "v1"
+//     and kind "PersistentVolumeClaim" (conversion, kept from before 1.17;
+//     the embedded TypeMeta is not in the protobuf message);
+//   - v1 PersistentVolumeClaim and PersistentVolume: status.phase "Pending"
+//     when empty (defaulting; the create strategy stores an empty status).
+#pragma once
+
+#include "k8s/object_renderer.h"
+
+namespace ketcd::k8s {
+
+// Applies those to a rendered object (kind and apiVersion at its top).
+void ApplyReadConversions(Json& object);
+
+}  // namespace ketcd::k8s
