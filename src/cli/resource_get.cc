@@ -37,6 +37,9 @@ Status Collect(etcd::RangeReader& reader, const Decoder& decoder, const std::str
       found.push_back({kv.key(), slash == std::string_view::npos ? "" : std::string(rest.substr(0, slash)),
                        kv.mod_revision(), kv.key().size() + kv.value().size(),
                        decoder.DecodeOrRaw(kv, &warnings, &decoded)});
+      // Not decoded (encrypted without --encryption-config, corrupt): its
+      // raw record is printed; say why.
+      if (!decoded) warnings.push_back(found.back().object.value("ketcd.error", "not decoded"));
       for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
     }
     return Status::Ok();

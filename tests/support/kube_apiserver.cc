@@ -26,9 +26,7 @@ size_t AppendBody(char* data, size_t size, size_t count, void* body) {
 }
 
 Status WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  return out.flush() ? Status::Ok() : IoError("cannot write " + path);
+  return WriteFileBytes(path, text) ? Status::Ok() : IoError("cannot write " + path);
 }
 
 // The public half of a PEM private key, as a "PUBLIC KEY" PEM file:

@@ -20,6 +20,13 @@ inline std::string ReadFileBytes(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+// Replaces the file's content; false when it cannot be written.
+inline bool WriteFileBytes(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return static_cast<bool>(out.flush());
+}
+
 // The last `max_lines` lines of a text file (a server's log, for messages).
 inline std::string TailOfFile(const std::string& path, size_t max_lines) {
   std::ifstream in(path);
