@@ -130,6 +130,12 @@ Status KubeApiServer::Restart() {
   return Launch();
 }
 
+void KubeApiServer::SetFlag(const std::string& flag, const std::string& value) {
+  const std::string prefix = flag + "=";
+  std::erase_if(argv_, [&](const std::string& arg) { return arg.rfind(prefix, 0) == 0; });
+  argv_.push_back(prefix + value);
+}
+
 std::string KubeApiServer::Log() const { return ReadFileBytes(LogPath()); }
 
 Result<KubeResponse> KubeApiServer::Request(const std::string& method, const std::string& path,

@@ -50,6 +50,9 @@ class KubeApiServer {
   // same settings, waiting for /readyz.
   void Stop();
   Status Restart();
+  // Sets --FLAG=value for the next Restart() (replacing an earlier value):
+  // the API server started again as an operator would after a change.
+  void SetFlag(const std::string& flag, const std::string& value);
 
   std::string Url() const { return "https://127.0.0.1:" + std::to_string(port_); }
   std::string LogPath() const { return dir_ + "/kube-apiserver.log"; }
