@@ -215,6 +215,8 @@ Status KubeApiServer::StartControllerManager(const std::vector<std::string>& ext
   return Status::Ok();
 }
 
+void KubeApiServer::StopControllerManager() { controller_manager_.Stop(std::chrono::seconds(30)); }
+
 std::string KubeApiServer::ControllerManagerLog() const {
   return ReadFileBytes(dir_ + "/kube-controller-manager.log");
 }

@@ -69,6 +69,7 @@ class KubeApiServer {
   // Starts kube-controller-manager with an admin kubeconfig (no leader
   // election, serving on its own free port), `extra_args` appended.
   Status StartControllerManager(const std::vector<std::string>& extra_args = {});
+  void StopControllerManager();
   std::string ControllerManagerLog() const;
 
  private:
