@@ -60,7 +60,10 @@ void ExtractFile(const std::string& root, const std::string& relative, std::ostr
     std::string json_name = json.substr(0, json.find(','));
     if (json_name == "-") continue;  // not in JSON
     std::string flags;
-    if (json.find(",inline") != std::string::npos) flags += 'i';
+    // Go inlines an embedded struct whose tag gives no name: older releases
+    // also say ",inline", 1.37 writes json:"".
+    const bool embedded = !match[1].matched;
+    if (json.find(",inline") != std::string::npos || (embedded && json_name.empty())) flags += 'i';
     if (json.find(",omitempty") != std::string::npos) flags += 'o';
     if (json.find(",omitzero") != std::string::npos) flags += 'z';
     if (!type.empty() && type[0] == '*') flags += 'p';

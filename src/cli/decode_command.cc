@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "k8s/schema_source.h"
 #include "cli/decoding_options.h"
+#include "k8s/builtin_schema.h"
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
@@ -67,6 +68,12 @@ Status SchemaList(CommandContext& context, const std::string& schema_path) {
   auto schema = k8s::Schema::Load(schema_path);
   if (!schema.ok()) return schema.status();
   for (const auto& line : (*schema)->Describe()) *context.out << line << "\n";
+  if (schema_path.empty()) {
+    *context.out << "each release alone, with --schema builtin:VERSION:\n";
+    for (const auto& blob : k8s::BuiltInSchemaBlobs()) {
+      if (!blob.merged) *context.out << "  " << blob.version << "\n";
+    }
+  }
   const auto imported = k8s::ImportedSchemas();
   if (!imported.empty()) {
     *context.out << "imported (" << k8s::SchemaCacheDir() << "), use with --schema NAME:\n";

@@ -39,7 +39,9 @@ void AddMessages(const Descriptor& message, std::vector<const Descriptor*>& out)
 JsonTags MatchBuiltInTags(const google::protobuf::DescriptorPool& pool,
                           const google::protobuf::FileDescriptorSet& set) {
   std::vector<JsonTags> releases;
-  for (const auto& blob : BuiltInSchemaBlobs()) releases.push_back(JsonTags::Parse(blob.json_tags));
+  for (const auto& blob : BuiltInSchemaBlobs()) {
+    if (!blob.merged) releases.push_back(JsonTags::Parse(blob.json_tags));
+  }
   JsonTags matched;
   std::vector<const Descriptor*> messages;
   for (const auto& file_proto : set.file()) {
@@ -147,6 +149,9 @@ Result<std::unique_ptr<Schema>> Schema::BuiltInVersion(std::string_view version)
   std::unique_ptr<Schema> schema(new Schema());
   std::string known;
   for (const auto& blob : BuiltInSchemaBlobs()) {
+    // "": the merged schema alone (it holds every release's kinds);
+    // a version: that release's own.
+    if (blob.merged != version.empty()) continue;
     known += std::string(known.empty() ? "" : ", ") + blob.version;
     if (std::string_view(blob.version).find(version) == std::string_view::npos) continue;
     auto layer =
