@@ -135,7 +135,7 @@ if(_release_count GREATER 0)
     OUTPUT "${_merged_desc}" "${_merged_tags}"
     COMMAND merge_k8s_schemas "${_merged_desc}" "${_merged_tags}" ${_merge_inputs}
     DEPENDS merge_k8s_schemas ${_merge_inputs}
-    COMMENT "Merging the Kubernetes schemas of ${_merged_labels}"
+    COMMENT "Merging the Kubernetes schemas of ${_release_count} releases"
     VERBATIM)
   add_custom_target(kubernetes_schema_files DEPENDS "${_merged_desc}" "${_merged_tags}")
   add_dependencies(kubernetes_schema kubernetes_schema_files)
