@@ -11,6 +11,7 @@
 #include "k8s/schema_source.h"
 #include "cli/decoding_options.h"
 #include "k8s/builtin_schema.h"
+#include "k8s/cbor.h"
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
@@ -51,11 +52,16 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   return Status::Ok();
 }
 
-Status Encode(CommandContext& context, const std::string& path, const std::string& schema_path) {
+Status Encode(CommandContext& context, const std::string& path, const std::string& schema_path, bool cbor) {
   auto input = ReadInput(path);
   if (!input.ok()) return input.status();
   auto object = k8s::Json::parse(*input, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) return InvalidArgument((path.empty() ? "stdin" : path) + ": not JSON");
+  if (cbor) {  // a custom resource as CBORServingAndStorage stores it
+    const std::string encoded = k8s::JsonToCbor(object);
+    context.out->write(encoded.data(), static_cast<std::streamsize>(encoded.size()));
+    return Status::Ok();
+  }
   auto schema = k8s::Schema::Load(schema_path);
   if (!schema.ok()) return schema.status();
   auto encoded = k8s::EncodeStoredObject(**schema, object);
@@ -111,9 +117,12 @@ void AddDecodeCommands(CLI::App& app, CommandContext& context) {
   encode->add_option("file", encode_args->path, "File with the object's JSON; - or none: stdin");
   encode->add_option("--schema", encode_args->decoding.schema,
                      kSchemaHelp);
-  encode->callback([&context, encode_args] {
-    context.action = [&context, encode_args] {
-      return Encode(context, encode_args->path, encode_args->decoding.schema);
+  auto cbor = std::make_shared<bool>(false);
+  encode->add_flag("--cbor", *cbor,
+                   "Encode as CBOR, as the API server stores custom resources with CBORServingAndStorage");
+  encode->callback([&context, encode_args, cbor] {
+    context.action = [&context, encode_args, cbor] {
+      return Encode(context, encode_args->path, encode_args->decoding.schema, *cbor);
     };
   });
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "k8s/cbor.h"
 #include "k8s/read_conversions.h"
 #include "k8s/special_types.h"
 #include "k8s/storage_envelope.h"
@@ -379,6 +380,12 @@ Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view 
       if (object.is_discarded()) return DataLoss("value looks like JSON but does not parse");
       ApplyReadView(view, object);
       return RenderedObject{std::move(object), {}};
+    }
+    case StorageEncoding::kCbor: {
+      auto object = CborToJson(value);
+      if (!object.ok()) return object.status();
+      ApplyReadView(view, *object);
+      return RenderedObject{std::move(*object), {}};
     }
     case StorageEncoding::kProtobuf:
       break;

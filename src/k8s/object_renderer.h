@@ -43,8 +43,9 @@ struct ReadView {
   bool read_conversions = false;
 };
 
-// Decodes one stored value: protobuf via `schema`, JSON as is. Encrypted and
-// CBOR values are reported as errors naming the encoding.
+// Decodes one stored value: protobuf via `schema`, JSON as is, CBOR (custom
+// resources with CBORServingAndStorage) as the JSON the API server returns.
+// Encrypted values are reported as errors naming the encoding.
 Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view value,
                                          const ReadView& view = {});
 

@@ -318,12 +318,15 @@ class Planner {
   }
 
   Status CalicoPool(const KeyValue& kv) {
-    if (k8s::DetectStorageEncoding(kv.value()) != k8s::StorageEncoding::kJson) {
+    const auto encoding = k8s::DetectStorageEncoding(kv.value());
+    if (encoding != k8s::StorageEncoding::kJson && encoding != k8s::StorageEncoding::kCbor) {
       return RequireProtobuf(kv);  // names the encoding
     }
     std::vector<FieldChange> fields;
     const std::string path[] = {"spec", "cidr"};
-    auto edited = RewriteJsonStrings(kv.value(), path, RecordingTokens(fields, "spec.cidr"));
+    auto edited = encoding == k8s::StorageEncoding::kJson
+                      ? RewriteJsonStrings(kv.value(), path, RecordingTokens(fields, "spec.cidr"))
+                      : RewriteCborStrings(kv.value(), path, RecordingTokens(fields, "spec.cidr"));
     if (!edited.ok()) {
       // A pool outside --from is the operator's business, not a blocker.
       plan_.notices.push_back(kv.key() + ": left as is: " + edited.status().message());

@@ -1,5 +1,7 @@
 #include "migrate/text_edit.h"
 
+#include "k8s/cbor.h"
+
 #include <utility>
 #include <vector>
 
@@ -247,6 +249,45 @@ Result<std::optional<std::string>> RewriteJsonStrings(std::string_view text,
   if (!changed) return std::optional<std::string>();
   out.append(text.substr(copied));
   return std::optional<std::string>(std::move(out));
+}
+
+namespace {
+
+// Rewrites the tokens of the strings at `path` under `value` (arrays on the
+// way are looked through).
+Status RewriteJsonValueStrings(k8s::Json& value, std::span<const std::string> path,
+                               const TokenRewriter& rewrite, bool& changed) {
+  if (value.is_array()) {
+    for (k8s::Json& item : value) KETCD_RETURN_IF_ERROR(RewriteJsonValueStrings(item, path, rewrite, changed));
+    return Status::Ok();
+  }
+  if (path.empty()) {
+    if (!value.is_string()) return Status::Ok();
+    std::string out;
+    KETCD_RETURN_IF_ERROR(RewriteTokens(value.get_ref<const std::string&>(), rewrite, out, changed));
+    value = out;
+    return Status::Ok();
+  }
+  if (!value.is_object() || !value.contains(path.front())) return Status::Ok();
+  return RewriteJsonValueStrings(value[path.front()], path.subspan(1), rewrite, changed);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> RewriteCborStrings(std::string_view bytes,
+                                                      std::span<const std::string> path,
+                                                      const TokenRewriter& rewrite) {
+  auto value = k8s::CborToJson(bytes);
+  if (!value.ok()) return value.status();
+  // Re-encoding must give back the stored bytes, or the rewrite would change
+  // more than the addresses.
+  if (k8s::JsonToCbor(*value) != bytes) {
+    return Failed("stored CBOR that ketcd cannot re-encode byte for byte");
+  }
+  bool changed = false;
+  KETCD_RETURN_IF_ERROR(RewriteJsonValueStrings(*value, path, rewrite, changed));
+  if (!changed) return std::optional<std::string>();
+  return std::optional<std::string>(k8s::JsonToCbor(*value));
 }
 
 }  // namespace ketcd::migrate

@@ -39,4 +39,13 @@ Result<std::optional<std::string>> RewriteJsonStrings(std::string_view text,
                                                       std::span<const std::string> path,
                                                       const TokenRewriter& rewrite);
 
+// The same for a custom resource the API server stored as CBOR
+// (CBORServingAndStorage): the object is decoded, its strings at `path`
+// rewritten and encoded again as the API server encodes (k8s/cbor.h). An
+// object whose stored bytes do not re-encode exactly is kFailed: only the
+// addresses may change.
+Result<std::optional<std::string>> RewriteCborStrings(std::string_view bytes,
+                                                      std::span<const std::string> path,
+                                                      const TokenRewriter& rewrite);
+
 }  // namespace ketcd::migrate

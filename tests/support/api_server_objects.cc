@@ -208,36 +208,42 @@ Status CreateObjectsOfEveryCommonKind(const KubeApiServer& server, const std::st
                                                        {"operations", {"CREATE"}}, {"resources", {"widgets"}}}}},
                                            {"failurePolicy", "Ignore"}, {"sideEffects", "None"},
                                            {"admissionReviewVersions", {"v1"}}, {"timeoutSeconds", 3}}}}})},
-      {cluster("apiextensions.k8s.io/v1", "customresourcedefinitions"), json::parse(R"({
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-          "group": "example.com", "scope": "Namespaced",
-          "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
-          "versions": [{"name": "v1", "served": true, "storage": true,
-                        "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                          "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}]
-        }})")},
   };
   for (const auto& [path, body] : objects) {
     auto created = server.Create(path, body);
     if (!created.ok()) return created.status();
   }
-  // Custom resources, once the CRD's endpoint is served.
+  KETCD_RETURN_IF_ERROR(CreateCustomResourceDefinition(server, "example.com", "Widget", "widgets", true));
   for (const std::string name : {"small", "large"}) {
     json widget = {{"apiVersion", "example.com/v1"},
                    {"kind", "Widget"},
                    {"metadata", {{"name", name}, {"labels", {{"size", name}}}}},
                    {"spec", {{"size", name}, {"replicas", 3}, {"ratio", 0.5}, {"tags", {"a", "b"}}}}};
-    Status status = Failed("no attempt");
-    for (int attempt = 0; attempt < 60; ++attempt) {
-      auto created = server.Create(in("example.com/v1", "widgets"), widget);
-      status = created.ok() ? Status::Ok() : created.status();
-      if (status.ok()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-    KETCD_RETURN_IF_ERROR(status);
+    auto created = server.Create(in("example.com/v1", "widgets"), widget);
+    if (!created.ok()) return created.status();
   }
   return Status::Ok();
+}
+
+Status CreateCustomResourceDefinition(const KubeApiServer& server, const std::string& group,
+                                      const std::string& kind, const std::string& plural, bool namespaced) {
+  json definition = json::parse(R"({"spec": {"versions": [{"name": "v1", "served": true, "storage": true,
+      "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}]}})");
+  definition["metadata"]["name"] = plural + "." + group;
+  definition["spec"]["group"] = group;
+  definition["spec"]["scope"] = namespaced ? "Namespaced" : "Cluster";
+  definition["spec"]["names"] = {{"plural", plural}, {"kind", kind}};
+  auto created = server.Create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", definition);
+  if (!created.ok()) return created.status();
+  // Served once the API server has read the definition back.
+  const std::string list = "/apis/" + group + "/v1/" + plural;
+  for (int attempt = 0; attempt < 60; ++attempt) {
+    auto response = server.Request("GET", list);
+    if (response.ok() && response->code == 200) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return Unavailable(list + " not served 30 s after its definition was created");
 }
 
 }  // namespace ketcd::testing

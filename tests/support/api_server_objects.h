@@ -15,4 +15,9 @@ namespace ketcd::testing {
 // `ns`), one or more objects of each kind; fails on the first refusal.
 Status CreateObjectsOfEveryCommonKind(const KubeApiServer& server, const std::string& ns);
 
+// Creates a CustomResourceDefinition GROUP/v1 KIND (resource PLURAL) whose
+// spec takes any fields, and waits until its resources are served.
+Status CreateCustomResourceDefinition(const KubeApiServer& server, const std::string& group,
+                                      const std::string& kind, const std::string& plural, bool namespaced);
+
 }  // namespace ketcd::testing
