@@ -1,6 +1,6 @@
-// The Service CIDR migration judged by a real API server (1.37): it created
-// the Services in range A, ketcd moves them while it is stopped, and it is
-// started on range B. Its allocator repair loops must find nothing to repair,
+// The Service CIDR migration judged by a real API server (1.37), dual-stack:
+// it created the Services in ranges A (IPv4 and IPv6), ketcd moves them while
+// it is stopped, and it is started on ranges B. Its allocator repair loops must find nothing to repair,
 // new Services must get free addresses in B, and undo must give back A.
 #include <gtest/gtest.h>
 
@@ -20,11 +20,18 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kRangeA[] = "10.96.0.0/16";
-constexpr char kRangeB[] = "172.24.0.0/16";
+constexpr char kRangeA4[] = "10.96.0.0/16", kRangeA6[] = "fd00:10:96::/112";
+constexpr char kRangeB4[] = "172.24.0.0/16", kRangeB6[] = "fd00:20:96::/112";
+const std::string kRangesA = std::string(kRangeA4) + "," + kRangeA6;
+const std::string kRangesB = std::string(kRangeB4) + "," + kRangeB6;
 
-// The address at the same offset in B (both ranges are /16).
-std::string InRangeB(const std::string& ip) { return "172.24." + ip.substr(std::string("10.96.").size()); }
+// The address at the same offset in B (same prefix lengths); "None" and ""
+// as they are.
+std::string InRangesB(const std::string& ip) {
+  if (ip.rfind("10.96.", 0) == 0) return "172.24." + ip.substr(std::string("10.96.").size());
+  if (ip.rfind("fd00:10:96::", 0) == 0) return "fd00:20:96::" + ip.substr(std::string("fd00:10:96::").size());
+  return ip;
+}
 
 // What the repair loops say when the stored Services, IPAddress objects and
 // ServiceCIDRs disagree (pkg/registry/core/service/ipallocator/controller and
@@ -47,7 +54,7 @@ class ServiceCidrApiServerTest : public ::testing::Test {
     auto etcd = EtcdCluster::Start({.members = 1});
     ASSERT_TRUE(etcd.ok()) << etcd.status().message();
     etcd_ = std::move(*etcd);
-    auto server = KubeApiServer::Start(*etcd_, {.service_cluster_ip_range = kRangeA});
+    auto server = KubeApiServer::Start(*etcd_, {.service_cluster_ip_range = kRangesA});
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
   }
@@ -55,16 +62,22 @@ class ServiceCidrApiServerTest : public ::testing::Test {
   void CreateServices() {
     ASSERT_TRUE(server_->Create("/api/v1/namespaces", {{"metadata", {{"name", "net"}}}}).ok());
     const json selector = {{"app", "web"}};
+    const json dual = "PreferDualStack";
     const std::vector<std::pair<std::string, json>> services = {
-        {"net", {{"metadata", {{"name", "web"}}}, {"spec", {{"selector", selector}, {"ports", {{{"port", 80}}}}}}}},
+        {"net", {{"metadata", {{"name", "web"}}},
+                 {"spec", {{"selector", selector}, {"ipFamilyPolicy", dual}, {"ports", {{{"port", 80}}}}}}}},
         {"net", {{"metadata", {{"name", "api"}}},
                  {"spec", {{"ports", {{{"name", "http"}, {"port", 80}}, {{"name", "grpc"}, {"port", 9090}}}}}}}},
+        {"net", {{"metadata", {{"name", "v6-only"}}},
+                 {"spec", {{"ipFamilies", {"IPv6"}}, {"ports", {{{"port", 80}}}}}}}},
         {"net", {{"metadata", {{"name", "fixed"}}},
                  {"spec", {{"clusterIP", "10.96.200.20"}, {"ports", {{{"port", 443}}}}}}}},
         {"net", {{"metadata", {{"name", "nodeport"}}},
-                 {"spec", {{"type", "NodePort"}, {"selector", selector}, {"ports", {{{"port", 8080}}}}}}}},
+                 {"spec", {{"type", "NodePort"}, {"selector", selector}, {"ipFamilyPolicy", dual},
+                           {"ports", {{{"port", 8080}}}}}}}},
         {"net", {{"metadata", {{"name", "balancer"}}},
-                 {"spec", {{"type", "LoadBalancer"}, {"selector", selector}, {"ports", {{{"port", 443}}}}}}}},
+                 {"spec", {{"type", "LoadBalancer"}, {"selector", selector}, {"ipFamilyPolicy", dual},
+                           {"ports", {{{"port", 443}}}}}}}},
         {"net", {{"metadata", {{"name", "headless"}}},
                  {"spec", {{"clusterIP", "None"}, {"selector", selector}, {"ports", {{{"port", 5432}}}}}}}},
         {"net", {{"metadata", {{"name", "external"}}},
@@ -80,15 +93,17 @@ class ServiceCidrApiServerTest : public ::testing::Test {
     }
   }
 
-  // namespace/name -> ClusterIP ("None" for headless, "" for ExternalName).
-  std::map<std::string, std::string> ClusterIps() {
-    std::map<std::string, std::string> ips;
+  // namespace/name -> its ClusterIPs, one per family ("None" for headless,
+  // none for ExternalName).
+  std::map<std::string, std::vector<std::string>> ClusterIps() {
+    std::map<std::string, std::vector<std::string>> ips;
     auto list = server_->Get("/api/v1/services");
     EXPECT_TRUE(list.ok()) << list.status().message();
     if (!list.ok()) return ips;
     for (const json& service : (*list)["items"]) {
-      ips[service["metadata"]["namespace"].get<std::string>() + "/" + service["metadata"]["name"].get<std::string>()] =
-          service["spec"].value("clusterIP", "");
+      auto& addresses = ips[service["metadata"]["namespace"].get<std::string>() + "/" +
+                            service["metadata"]["name"].get<std::string>()];
+      for (const json& ip : service["spec"].value("clusterIPs", json::array())) addresses.push_back(ip);
     }
     return ips;
   }
@@ -148,13 +163,16 @@ TEST_F(ServiceCidrApiServerTest, ApiServerAcceptsTheMovedServicesAndUndoGivesBac
   ASSERT_NO_FATAL_FAILURE(CreateServices());
   const auto before = ClusterIps();
   const auto addresses_before = IpAddressObjects();
-  ASSERT_EQ(before.at("default/kubernetes"), "10.96.0.1");
-  ASSERT_EQ(before.at("kube-system/kube-dns"), "10.96.0.10");
-  ASSERT_EQ(addresses_before.size(), 7u);  // every ClusterIP but headless and ExternalName
+  ASSERT_EQ(before.at("default/kubernetes"), std::vector<std::string>{"10.96.0.1"});
+  ASSERT_EQ(before.at("kube-system/kube-dns"), std::vector<std::string>{"10.96.0.10"});
+  ASSERT_EQ(before.at("net/web").size(), 2u);  // dual-stack
+  ASSERT_EQ(before.at("net/v6-only").at(0).rfind("fd00:10:96::", 0), 0u);
+  // Every ClusterIP but headless and ExternalName, each family's.
+  ASSERT_EQ(addresses_before.size(), 11u);
 
   const std::string journal = etcd_->dir() + "/service-cidr.journal";
-  const std::vector<std::string> migrate = {"migrate", "service-cidr", "--from", kRangeA, "--to", kRangeB,
-                                            "--apply", "--journal", journal,
+  const std::vector<std::string> migrate = {"migrate", "service-cidr", "--from", kRangeA4, kRangeA6,
+                                            "--to", kRangeB4, kRangeB6, "--apply", "--journal", journal,
                                             "--backup", etcd_->dir() + "/before-migration.db"};
   // While the API server runs, ketcd sees it renew its lease and refuses.
   auto refused = Ketcd(migrate);
@@ -167,34 +185,39 @@ TEST_F(ServiceCidrApiServerTest, ApiServerAcceptsTheMovedServicesAndUndoGivesBac
   server_->Stop();
   auto applied = Ketcd(Args(migrate, {"--force"}));
   ASSERT_EQ(applied.exit_code, 0) << Describe(applied);
-  ASSERT_NO_FATAL_FAILURE(RestartOnRangeAndExpectNoRepair(kRangeB));
+  ASSERT_NO_FATAL_FAILURE(RestartOnRangeAndExpectNoRepair(kRangesB));
 
   // Every address moved with its offset; headless and ExternalName as they were.
   const auto after = ClusterIps();
   ASSERT_EQ(after.size(), before.size());
   std::set<std::string> moved;
-  for (const auto& [service, ip] : before) {
-    const std::string want = ip.empty() || ip == "None" ? ip : InRangeB(ip);
+  for (const auto& [service, ips] : before) {
+    std::vector<std::string> want;
+    for (const std::string& ip : ips) {
+      want.push_back(InRangesB(ip));
+      if (want.back() != "None") moved.insert(want.back());
+    }
     EXPECT_EQ(after.at(service), want) << service;
-    if (!want.empty() && want != "None") moved.insert(want);
   }
   EXPECT_EQ(IpAddressObjects(), moved);
-  EXPECT_EQ(DefaultServiceCidrs(), json::array({kRangeB}));
+  EXPECT_EQ(DefaultServiceCidrs(), json::array({kRangeB4, kRangeB6}));
 
-  // 50 new Services: addresses in B, none taken twice.
+  // 50 new Services, half dual-stack: addresses in B, none taken twice.
   std::set<std::string> taken = moved;
   for (int i = 0; i < 50; ++i) {
+    json spec = {{"ports", {{{"port", 80}}}}};
+    if (i % 2) spec["ipFamilyPolicy"] = "PreferDualStack";
     auto created = server_->Create("/api/v1/namespaces/net/services",
-                                   {{"metadata", {{"name", "new-" + std::to_string(i)}}},
-                                    {"spec", {{"ports", {{{"port", 80}}}}}}});
+                                   {{"metadata", {{"name", "new-" + std::to_string(i)}}}, {"spec", spec}});
     ASSERT_TRUE(created.ok()) << created.status().message();
-    const std::string ip = (*created)["spec"]["clusterIP"];
-    EXPECT_EQ(ip.rfind("172.24.", 0), 0u) << ip;
-    EXPECT_TRUE(taken.insert(ip).second) << ip << " given twice";
+    for (const std::string ip : (*created)["spec"]["clusterIPs"]) {
+      EXPECT_TRUE(ip.rfind("172.24.", 0) == 0 || ip.rfind("fd00:20:96::", 0) == 0) << ip;
+      EXPECT_TRUE(taken.insert(ip).second) << ip << " given twice";
+    }
   }
 
   // Back out: the new Services go first (undo restores what the journal
-  // recorded, not what was created since), then undo, then range A again.
+  // recorded, not what was created since), then undo, then ranges A again.
   for (int i = 0; i < 50; ++i) {
     auto deleted = server_->Request("DELETE", "/api/v1/namespaces/net/services/new-" + std::to_string(i));
     ASSERT_TRUE(deleted.ok() && deleted->code == 200) << (deleted.ok() ? deleted->body : deleted.status().message());
@@ -202,10 +225,10 @@ TEST_F(ServiceCidrApiServerTest, ApiServerAcceptsTheMovedServicesAndUndoGivesBac
   server_->Stop();
   auto undone = Ketcd({"migrate", "undo", journal});
   ASSERT_EQ(undone.exit_code, 0) << Describe(undone);
-  ASSERT_NO_FATAL_FAILURE(RestartOnRangeAndExpectNoRepair(kRangeA));
+  ASSERT_NO_FATAL_FAILURE(RestartOnRangeAndExpectNoRepair(kRangesA));
   EXPECT_EQ(ClusterIps(), before);
   EXPECT_EQ(IpAddressObjects(), addresses_before);
-  EXPECT_EQ(DefaultServiceCidrs(), json::array({kRangeA}));
+  EXPECT_EQ(DefaultServiceCidrs(), json::array({kRangeA4, kRangeA6}));
 }
 
 }  // namespace
