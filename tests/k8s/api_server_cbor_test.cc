@@ -4,11 +4,8 @@
 // stored that way as CBOR, which the API server reads and undo restores.
 #include <gtest/gtest.h>
 
+#include "support/api_server_fixture.h"
 #include "support/api_server_objects.h"
-#include "support/cli_runner.h"
-#include "support/etcd_cluster.h"
-#include "support/kube_apiserver.h"
-#include "support/peers.h"
 #include "support/test_files.h"
 
 namespace ketcd::testing {
@@ -18,20 +15,10 @@ using nlohmann::json;
 
 constexpr char kCborTag[] = "\xd9\xd9\xf7";
 
-class ApiServerCborTest : public ::testing::Test {
+class ApiServerCborTest : public ApiServerFixture {
  protected:
   void SetUp() override {
-    KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-apiserver"));
-    auto etcd = EtcdCluster::Start({.members = 1});
-    ASSERT_TRUE(etcd.ok()) << etcd.status().message();
-    etcd_ = std::move(*etcd);
-    auto server = KubeApiServer::Start(*etcd_, {.extra_args = {"--feature-gates=CBORServingAndStorage=true"}});
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
-  }
-
-  CommandResult Ketcd(const std::vector<std::string>& args, CommandOptions options = {}) {
-    return RunKetcd(Args(etcd_->ConnectionFlags(), args), options);
+    StartEtcdAndApiServer({.extra_args = {"--feature-gates=CBORServingAndStorage=true"}});
   }
 
   std::string Stored(const std::string& key) {
@@ -40,9 +27,6 @@ class ApiServerCborTest : public ::testing::Test {
     // --print-value-only ends the value with a newline.
     return raw.out.empty() ? raw.out : raw.out.substr(0, raw.out.size() - 1);
   }
-
-  std::unique_ptr<EtcdCluster> etcd_;
-  std::unique_ptr<KubeApiServer> server_;
 };
 
 TEST_F(ApiServerCborTest, CborCustomResourcesDecodeReencodeAndMigrate) {

@@ -9,11 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "support/api_server_fixture.h"
 #include "support/api_server_objects.h"
-#include "support/cli_runner.h"
-#include "support/etcd_cluster.h"
-#include "support/kube_apiserver.h"
-#include "support/peers.h"
 
 namespace ketcd::testing {
 namespace {
@@ -55,22 +52,13 @@ std::string ObjectPath(const std::string& api_version, const ApiResource& resour
   return path + "/" + resource.plural + "/" + metadata.value("name", "");
 }
 
-class ApiServerDecodeTest : public ::testing::Test {
+class ApiServerDecodeTest : public ApiServerFixture {
  protected:
   void SetUp() override {
-    KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-apiserver"));
     auto schema_check = RunKetcd({"schema", "list"});
     if (schema_check.exit_code != 0) GTEST_SKIP() << "ketcd has no built-in schema";
-    auto etcd = EtcdCluster::Start({.members = 1});
-    ASSERT_TRUE(etcd.ok()) << etcd.status().message();
-    etcd_ = std::move(*etcd);
-    auto server = KubeApiServer::Start(*etcd_);
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
+    StartEtcdAndApiServer();
   }
-
-  std::unique_ptr<EtcdCluster> etcd_;
-  std::unique_ptr<KubeApiServer> server_;
 };
 
 TEST_F(ApiServerDecodeTest, EveryStoredObjectDecodesToWhatTheApiServerReturns) {
@@ -79,7 +67,7 @@ TEST_F(ApiServerDecodeTest, EveryStoredObjectDecodesToWhatTheApiServerReturns) {
   const auto resources = DiscoverResources(*server_);
   ASSERT_GT(resources.size(), 50u);
 
-  auto dumped = RunKetcd(Args(etcd_->ConnectionFlags(), {"dump", "/registry/", "-o", "jsonl"}));
+  auto dumped = Ketcd({"dump", "/registry/", "-o", "jsonl"});
   ASSERT_EQ(dumped.exit_code, 0) << Describe(dumped);
   // Every field known to the schema: no unknown-field or raw-value warning.
   EXPECT_EQ(dumped.err, "");
@@ -121,7 +109,7 @@ TEST_F(ApiServerDecodeTest, EveryStoredObjectDecodesToWhatTheApiServerReturns) {
            {{"get", "sts", "db", "-n", "decode"}, "/apis/apps/v1/namespaces/decode/statefulsets/db"},
            {{"get", "secret", "credentials", "-n", "decode"}, "/api/v1/namespaces/decode/secrets/credentials"},
            {{"get", "clusterrole", "decode-reader"}, "/apis/rbac.authorization.k8s.io/v1/clusterroles/decode-reader"}}) {
-    auto got = RunKetcd(Args(etcd_->ConnectionFlags(), Args(args, {"-o", "json"})));
+    auto got = Ketcd(Args(args, {"-o", "json"}));
     ASSERT_EQ(got.exit_code, 0) << Describe(got);
     auto theirs = server_->Get(path);
     ASSERT_TRUE(theirs.ok()) << theirs.status().message();

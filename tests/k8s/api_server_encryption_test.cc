@@ -4,10 +4,7 @@
 // one to what the API returns, online and from a snapshot.
 #include <gtest/gtest.h>
 
-#include "support/cli_runner.h"
-#include "support/etcd_cluster.h"
-#include "support/kube_apiserver.h"
-#include "support/peers.h"
+#include "support/api_server_fixture.h"
 #include "support/test_files.h"
 
 namespace ketcd::testing {
@@ -39,22 +36,16 @@ std::string EncryptionConfiguration(size_t first) {
          providers + "      - identity: {}\n";
 }
 
-class ApiServerEncryptionTest : public ::testing::Test {
+class ApiServerEncryptionTest : public ApiServerFixture {
  protected:
   void SetUp() override {
-    KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-apiserver"));
-    auto etcd = EtcdCluster::Start({.members = 1});
-    ASSERT_TRUE(etcd.ok()) << etcd.status().message();
-    etcd_ = std::move(*etcd);
+    ASSERT_NO_FATAL_FAILURE(StartEtcd());
+    if (!etcd_) return;  // skipped
     config_ = etcd_->dir() + "/encryption.yaml";
     ASSERT_TRUE(WriteFileBytes(config_, EncryptionConfiguration(0)));
-    auto server = KubeApiServer::Start(*etcd_, {.extra_args = {"--encryption-provider-config=" + config_}});
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
+    StartApiServer({.extra_args = {"--encryption-provider-config=" + config_}});
   }
 
-  std::unique_ptr<EtcdCluster> etcd_;
-  std::unique_ptr<KubeApiServer> server_;
   std::string config_;
 };
 

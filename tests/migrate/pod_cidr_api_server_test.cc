@@ -9,10 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "support/cli_runner.h"
-#include "support/etcd_cluster.h"
-#include "support/kube_apiserver.h"
-#include "support/peers.h"
+#include "support/api_server_fixture.h"
+
 
 namespace ketcd::testing {
 namespace {
@@ -29,17 +27,11 @@ const char* const kAllocatorComplaints[] = {
     "CIDRNotAvailable", "CIDRAssignmentFailed", "Error processing node work item",
     "Failed to update node PodCIDR", "failed to parse node"};
 
-class PodCidrApiServerTest : public ::testing::Test {
+class PodCidrApiServerTest : public ApiServerFixture {
  protected:
   void SetUp() override {
-    KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-apiserver"));
     KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-controller-manager"));
-    auto etcd = EtcdCluster::Start({.members = 1});
-    ASSERT_TRUE(etcd.ok()) << etcd.status().message();
-    etcd_ = std::move(*etcd);
-    auto server = KubeApiServer::Start(*etcd_);
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
+    StartEtcdAndApiServer();
   }
 
   Status StartNodeIpam(const std::string& cluster_cidr) {
@@ -69,9 +61,6 @@ class PodCidrApiServerTest : public ::testing::Test {
     }
     return cidrs;
   }
-
-  std::unique_ptr<EtcdCluster> etcd_;
-  std::unique_ptr<KubeApiServer> server_;
 };
 
 TEST_F(PodCidrApiServerTest, NodeIpamKeepsTheMovedSubnetsAndGivesANewNodeAFreeOne) {
@@ -82,9 +71,8 @@ TEST_F(PodCidrApiServerTest, NodeIpamKeepsTheMovedSubnetsAndGivesANewNodeAFreeOn
 
   server_->StopControllerManager();
   server_->Stop();
-  auto applied = RunKetcd(Args(etcd_->ConnectionFlags(),
-                               {"migrate", "pod-cidr", "--from", kRangeA, "--to", kRangeB, "--apply", "--journal",
-                                etcd_->dir() + "/pod-cidr.journal", "--no-backup"}));
+  auto applied = Ketcd({"migrate", "pod-cidr", "--from", kRangeA, "--to", kRangeB, "--apply", "--journal",
+                         etcd_->dir() + "/pod-cidr.journal", "--no-backup"});
   ASSERT_EQ(applied.exit_code, 0) << Describe(applied);
   ASSERT_TRUE(server_->Restart().ok());
   const size_t log_before = server_->ControllerManagerLog().size();

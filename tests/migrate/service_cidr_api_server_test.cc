@@ -4,15 +4,12 @@
 // new Services must get free addresses in B, and undo must give back A.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <ctime>
+#include <map>
 #include <set>
 #include <thread>
 
-#include "support/cli_runner.h"
-#include "support/etcd_cluster.h"
-#include "support/kube_apiserver.h"
-#include "support/peers.h"
+#include "support/api_server_fixture.h"
 #include "util/utc_time.h"
 
 namespace ketcd::testing {
@@ -47,17 +44,9 @@ const std::set<std::string> kRepairEventReasons = {
     "IPAddressNotAllocated", "IPAddressWrongReference", "PortOutOfRange", "PortNotAllocated",
     "PortAlreadyAllocated", "PortRangeFull", "ServiceCIDRFull", "UnknownError"};
 
-class ServiceCidrApiServerTest : public ::testing::Test {
+class ServiceCidrApiServerTest : public ApiServerFixture {
  protected:
-  void SetUp() override {
-    KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-apiserver"));
-    auto etcd = EtcdCluster::Start({.members = 1});
-    ASSERT_TRUE(etcd.ok()) << etcd.status().message();
-    etcd_ = std::move(*etcd);
-    auto server = KubeApiServer::Start(*etcd_, {.service_cluster_ip_range = kRangesA});
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
-  }
+  void SetUp() override { StartEtcdAndApiServer({.service_cluster_ip_range = kRangesA}); }
 
   void CreateServices() {
     ASSERT_TRUE(server_->Create("/api/v1/namespaces", {{"metadata", {{"name", "net"}}}}).ok());
@@ -150,13 +139,6 @@ class ServiceCidrApiServerTest : public ::testing::Test {
       EXPECT_FALSE(kRepairEventReasons.count(event.value("reason", ""))) << event.dump();
     }
   }
-
-  CommandResult Ketcd(const std::vector<std::string>& args) {
-    return RunKetcd(Args(etcd_->ConnectionFlags(), args));
-  }
-
-  std::unique_ptr<EtcdCluster> etcd_;
-  std::unique_ptr<KubeApiServer> server_;
 };
 
 TEST_F(ServiceCidrApiServerTest, ApiServerAcceptsTheMovedServicesAndUndoGivesBackTheOldRange) {

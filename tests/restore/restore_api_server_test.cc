@@ -11,10 +11,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "support/cli_runner.h"
-#include "support/etcd_cluster.h"
-#include "support/kube_apiserver.h"
-#include "support/peers.h"
+#include "support/api_server_fixture.h"
+
 
 namespace ketcd::testing {
 namespace {
@@ -22,17 +20,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class RestoreApiServerTest : public ::testing::Test {
+class RestoreApiServerTest : public ApiServerFixture {
  protected:
-  void SetUp() override {
-    KETCD_SKIP_UNLESS(MissingPeer(kKubernetesPeer, "kube-apiserver"));
-    auto etcd = EtcdCluster::Start({.members = 1});
-    ASSERT_TRUE(etcd.ok()) << etcd.status().message();
-    etcd_ = std::move(*etcd);
-    auto server = KubeApiServer::Start(*etcd_);
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
-  }
+  void SetUp() override { StartEtcdAndApiServer(); }
 
   void CreateConfigMap(const std::string& name) {
     auto created = server_->Create("/api/v1/namespaces/watch/configmaps",
@@ -91,16 +81,13 @@ class RestoreApiServerTest : public ::testing::Test {
     }
     return false;
   }
-
-  std::unique_ptr<EtcdCluster> etcd_;
-  std::unique_ptr<KubeApiServer> server_;
 };
 
 TEST_F(RestoreApiServerTest, BumpedRestoreMakesWatchersRelistAndAPlainOneDoesNot) {
   ASSERT_TRUE(server_->Create("/api/v1/namespaces", {{"metadata", {{"name", "watch"}}}}).ok());
   for (int i = 0; i < 3; ++i) ASSERT_NO_FATAL_FAILURE(CreateConfigMap("before-" + std::to_string(i)));
   const std::string snapshot = etcd_->dir() + "/backup.db";
-  auto saved = RunKetcd(Args(etcd_->ConnectionFlags(), {"snapshot", "save", snapshot}));
+  auto saved = Ketcd({"snapshot", "save", snapshot});
   ASSERT_EQ(saved.exit_code, 0) << Describe(saved);
   // Written after the backup: lost by the restore, but seen by the client.
   for (int i = 0; i < 20; ++i) ASSERT_NO_FATAL_FAILURE(CreateConfigMap("after-" + std::to_string(i)));
