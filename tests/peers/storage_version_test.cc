@@ -34,15 +34,9 @@ class StorageVersionTest : public ::testing::Test {
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
     cluster_ = std::move(*cluster);
     ASSERT_TRUE(cluster_->Put({{"/registry/a", "1"}, {"/registry/b", "2"}}).ok());
-    // etcd writes its storage version a moment after the cluster version
-    // is decided: a snapshot saved before that has none.
-    bool written = false;
-    for (int attempt = 0; attempt < 100 && !written; ++attempt) {
-      auto status = RunKetcd(Args(cluster_->ConnectionFlags(), {"endpoint", "status", "-w", "json"}));
-      written = Contains(status.out, "\"storageVersion\":\"3.7.0\"");
-      if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_TRUE(written) << "etcd 3.7 never reported its storage version";
+    // A snapshot saved before etcd wrote its storage version has none.
+    Status written = cluster_->WaitForStorageVersion("3.7.0");
+    ASSERT_TRUE(written.ok()) << written.message();
     snapshot_ = cluster_->dir() + "/s37.db";
     auto saved = RunKetcd(Args(cluster_->ConnectionFlags(), {"snapshot", "save", snapshot_}));
     ASSERT_EQ(saved.exit_code, 0) << Describe(saved);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "etcd/client.h"
+#include "etcd/status_fields.h"
 #include "support/peers.h"
 #include "support/test_files.h"
 
@@ -289,6 +290,28 @@ Status EtcdCluster::UpgradeMember(int i, const std::string& binary,
 Status EtcdCluster::StartJoiningMember(int i, const std::string& initial_cluster) {
   KETCD_RETURN_IF_ERROR(Launch(i, initial_cluster, "existing"));
   return WaitHealthy();
+}
+
+Status EtcdCluster::WaitForStorageVersion(const std::string& storage, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (int i = 0; i < size() && all; ++i) {
+      if (!members_[i].running) continue;
+      etcd::ConnectionConfig config = ClientConfig();
+      config.endpoints = {ClientUrl(i)};
+      auto client = etcd::EtcdClient::Create(config);
+      if (!client.ok()) return client.status();
+      auto status = (*client)->EndpointStatus(0);
+      last = status.ok() ? Name(i) + " reports \"" + etcd::ReadStatusFieldsSince36(*status).storage_version + "\""
+                         : status.status().message();
+      all = status.ok() && etcd::ReadStatusFieldsSince36(*status).storage_version == storage;
+    }
+    if (all) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Unavailable("storage version never became " + storage + ": " + last);
 }
 
 Status EtcdCluster::WaitHealthy(std::chrono::milliseconds timeout) {

@@ -91,6 +91,12 @@ class EtcdCluster {
 
   // Waits until every running member answers status and knows a leader.
   Status WaitHealthy(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Waits until every running member reports the storage version `storage`
+  // ("3.6.0"): etcd 3.6+ writes it into its backend a moment after the
+  // cluster version is decided, so a snapshot saved, or a status read,
+  // before that has none. Tests that compare those call it first.
+  Status WaitForStorageVersion(const std::string& storage,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   struct Member {

@@ -41,19 +41,8 @@ class UpgradeCheckTest : public ::testing::Test {
 
   // Waits until every member reports `storage` (the cluster version moved).
   void WaitForStorageVersion(const std::string& storage) {
-    std::string last;
-    for (int attempt = 0; attempt < 150; ++attempt) {
-      auto health = RunKetcd(Args(cluster_->ConnectionFlags(), {"cluster", "health", "-w", "json"}));
-      last = health.out;
-      const json report = json::parse(health.out, nullptr, /*allow_exceptions=*/false);
-      bool all = report.is_object() && report["members"].size() == 3;
-      for (const auto& member : report.is_object() ? report["members"] : json::array()) {
-        all = all && member.value("storageVersion", "") == storage;
-      }
-      if (all) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    FAIL() << "storage version never became " << storage << ": " << last;
+    Status written = cluster_->WaitForStorageVersion(storage);
+    ASSERT_TRUE(written.ok()) << written.message();
   }
 
   std::unique_ptr<EtcdCluster> cluster_;
