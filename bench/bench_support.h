@@ -21,6 +21,16 @@ Status FillConfigMaps(etcd::EtcdClient& client, const k8s::Schema& schema, int c
 // benchmark if it cannot be made.
 std::unique_ptr<testing::EtcdCluster> StartFilledCluster(int count);
 
+// Puts `count` objects made of every stored type of the Kubernetes 1.32
+// round-trip fixtures (../shared/fixtures: Pods, Deployments, CRDs, ...;
+// about 1.8 KB on average), round robin, under
+// /registry/<plural of kind>/ns-N/<type>-<i>. Exits the benchmark when the
+// fixtures are absent.
+Status FillFixtureObjects(etcd::EtcdClient& client, int count);
+
+// A one-member etcd (8 GB quota) holding FillFixtureObjects(count).
+std::unique_ptr<testing::EtcdCluster> StartFixtureCluster(int count);
+
 struct Sample {
   double seconds;
   long rss_kb;

@@ -1,5 +1,8 @@
 #include "cli/decoding_options.h"
 
+#include "k8s/storage_envelope.h"
+#include "util/json_text.h"
+
 namespace ketcd::cli {
 
 void AddDecodingOptions(CLI::App* command, DecodingOptions& options) {
@@ -16,6 +19,7 @@ Result<Decoder> Decoder::Load(const DecodingOptions& options) {
   auto schema = k8s::Schema::Load(options.schema);
   if (!schema.ok()) return schema.status();
   decoder.schema_ = std::move(*schema);
+  decoder.renderer_ = std::make_shared<k8s::StreamRenderer>(*decoder.schema_);
   decoder.show_managed_fields_ = options.show_managed_fields;
   if (!options.encryption_config.empty()) {
     auto loaded = k8s::EncryptionConfig::Load(options.encryption_config);
@@ -29,11 +33,19 @@ Result<k8s::RenderedObject> Decoder::Decode(const std::string& etcd_key, std::st
                                             int64_t mod_revision) const {
   auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
   if (!plain.ok()) return plain.status();
-  return k8s::RenderStoredValue(
-      *schema_, *plain,
-      {.mod_revision = mod_revision,
-       .hide_managed_fields = !show_managed_fields_,
-       .read_conversions = true});
+  return k8s::RenderStoredValue(*schema_, *plain, View(mod_revision));
+}
+
+k8s::ReadView Decoder::View(int64_t mod_revision) const {
+  return {.mod_revision = mod_revision,
+          .hide_managed_fields = !show_managed_fields_,
+          .read_conversions = true};
+}
+
+k8s::Json Decoder::RawRecord(std::string_view etcd_key, std::string_view value, const Status& error) {
+  return k8s::Json{{"ketcd.key", etcd_key},
+                   {"ketcd.error", error.message()},
+                   {"ketcd.rawFields", k8s::RenderWireFields(value)}};
 }
 
 k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,
@@ -46,9 +58,21 @@ k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::stri
     for (auto& warning : rendered->warnings) warnings->push_back(std::move(warning));
     return std::move(rendered->object);
   }
-  return k8s::Json{{"ketcd.key", etcd_key},
-                   {"ketcd.error", rendered.status().message()},
-                   {"ketcd.rawFields", k8s::RenderWireFields(value)}};
+  return RawRecord(etcd_key, value, rendered.status());
+}
+
+void Decoder::AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
+                         std::string* out, std::vector<std::string>* warnings, bool* decoded) const {
+  Status status = Status::Ok();
+  if (k8s::DetectStorageEncoding(value) == k8s::StorageEncoding::kEncrypted) {
+    auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
+    status = plain.ok() ? renderer_->AppendJson(*plain, View(mod_revision), out, warnings)
+                        : plain.status();
+  } else {
+    status = renderer_->AppendJson(value, View(mod_revision), out, warnings);
+  }
+  *decoded = status.ok();
+  if (!status.ok()) *out += JsonText(RawRecord(etcd_key, value, status));
 }
 
 }  // namespace ketcd::cli

@@ -11,6 +11,7 @@
 #include "k8s/encryption.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
+#include "k8s/stream_renderer.h"
 
 namespace ketcd::cli {
 
@@ -40,9 +41,18 @@ class Decoder {
   // the error and its raw fields: shown, never dropped.
   k8s::Json DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,
                         bool* decoded) const;
+  // JsonText(DecodeOrRaw(...)) appended to *out, streamed straight from the
+  // stored bytes where it can be (k8s/stream_renderer.h). Safe to call
+  // from several threads at once.
+  void AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
+                  std::string* out, std::vector<std::string>* warnings, bool* decoded) const;
 
  private:
+  k8s::ReadView View(int64_t mod_revision) const;
+  static k8s::Json RawRecord(std::string_view etcd_key, std::string_view value, const Status& error);
+
   std::shared_ptr<k8s::Schema> schema_;
+  std::shared_ptr<k8s::StreamRenderer> renderer_;
   std::optional<k8s::EncryptionConfig> encryption_;
   bool show_managed_fields_ = false;
 };

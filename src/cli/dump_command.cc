@@ -5,8 +5,8 @@
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/keyspace_source.h"
+#include "cli/page_decoder.h"
 #include "etcd/range_pager.h"
-#include "util/json_text.h"
 
 namespace ketcd::cli {
 namespace {
@@ -33,34 +33,17 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
                                             : etcd::PrefixRangeEnd(args.prefix));
   request.set_revision(args.revision);
   std::ostream& out = *context.out;
-  size_t printed = 0, undecodable = 0;
   if (format == OutputFormat::kJson) out << "[";
+  PageDecoder pages(*decoder, format, out, std::cerr);
   Status status = etcd::ReadRangeInPages(
       *keyspace->reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
-        for (const auto& kv : page.response.kvs()) {
-          std::vector<std::string> warnings;
-          bool decoded = false;
-          k8s::Json object = decoder->DecodeOrRaw(kv, &warnings, &decoded);
-          for (const auto& warning : warnings) {
-            std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
-          }
-          if (!decoded) ++undecodable;
-          switch (format) {
-            case OutputFormat::kYaml:
-              out << "---\n" << ToYaml(object);
-              break;
-            case OutputFormat::kJson:
-              out << (printed ? "," : "") << "\n" << JsonText(object);
-              break;
-            default:
-              out << JsonText(object) << "\n";
-          }
-          ++printed;
-        }
+        pages.Add(std::move(page.response));
         return Status::Ok();
       });
+  pages.Finish();
   if (format == OutputFormat::kJson) out << "\n]\n";
   if (!status.ok()) return status;
+  const size_t printed = pages.decoded(), undecodable = pages.undecodable();
   if (undecodable > 0) {
     std::cerr << "ketcd: warning: " << undecodable << " of " << printed
               << " values could not be decoded; shown as raw fields\n";

@@ -9,7 +9,8 @@
 namespace ketcd::etcd {
 
 struct RangePage {
-  const pb::RangeResponse& response;
+  // The callback may take the response (move it) to keep it past its return.
+  pb::RangeResponse& response;
   bool first;  // the first page carries the header and the total count
 };
 

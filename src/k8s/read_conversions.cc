@@ -35,15 +35,27 @@ void DefaultPendingPhase(Json& object) {
   status = WithFirst("phase", "Pending", std::move(status));
 }
 
+bool IsStatefulSet(std::string_view api_version, std::string_view kind) {
+  return kind == "StatefulSet" && api_version.substr(0, 5) == "apps/";
+}
+
+bool IsVolumeOrClaim(std::string_view api_version, std::string_view kind) {
+  return api_version == "v1" && (kind == "PersistentVolumeClaim" || kind == "PersistentVolume");
+}
+
 }  // namespace
+
+bool HasReadConversions(std::string_view api_version, std::string_view kind) {
+  return IsStatefulSet(api_version, kind) || IsVolumeOrClaim(api_version, kind);
+}
 
 void ApplyReadConversions(Json& object) {
   if (!object.is_object()) return;
   const std::string api_version = object.value("apiVersion", "");
   const std::string kind = object.value("kind", "");
-  if (kind == "StatefulSet" && api_version.rfind("apps/", 0) == 0) {
+  if (IsStatefulSet(api_version, kind)) {
     AddClaimTemplateTypeMeta(object);
-  } else if (api_version == "v1" && (kind == "PersistentVolumeClaim" || kind == "PersistentVolume")) {
+  } else if (IsVolumeOrClaim(api_version, kind)) {
     DefaultPendingPhase(object);
   }
 }

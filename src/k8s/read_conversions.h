@@ -11,9 +11,14 @@
 //     when empty (defaulting; the create strategy stores an empty status).
 #pragma once
 
+#include <string_view>
+
 #include "k8s/object_renderer.h"
 
 namespace ketcd::k8s {
+
+// Whether objects of this kind get any of those.
+bool HasReadConversions(std::string_view api_version, std::string_view kind);
 
 // Applies those to a rendered object (kind and apiVersion at its top).
 void ApplyReadConversions(Json& object);

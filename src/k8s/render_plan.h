@@ -1,0 +1,87 @@
+// Render plans: what the streaming renderer needs to know about one message
+// type, worked out once from its descriptor and Go JSON tags instead of for
+// every object: the fields in output order with their JSON keys already
+// escaped, each field's wire form, and Go's omission rules.
+//
+// A plan is marked not streamable where only the DOM renderer
+// (object_renderer.h) gives the right answer: proto3 or defaults, enums,
+// oneofs, keys that could collide, an inline struct that is not an object.
+#pragma once
+
+#include <google/protobuf/descriptor.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "k8s/json_tags.h"
+#include "k8s/special_types.h"
+
+namespace ketcd::k8s {
+
+// How a field's value is stored on the wire and printed.
+enum class WireValue : uint8_t {
+  kInt32, kInt64, kUInt32, kUInt64, kSInt32, kSInt64, kFixed32, kFixed64,
+  kSFixed32, kSFixed64, kBool, kFloat, kDouble, kString, kBytes, kMessage,
+};
+
+struct MessagePlan;
+
+struct FieldPlan {
+  int number = 0;
+  std::string key;  // `"name":` as JSON text
+  WireValue value = WireValue::kString;
+  const MessagePlan* message = nullptr;  // kMessage: the value's plan; a map: the entry's
+  bool repeated = false;
+  bool map = false;
+  // Tagged fields follow the Go struct tag; untagged ones (a schema newer
+  // than its tag table) print under their proto name when set.
+  bool tagged = false;
+  bool inline_struct = false;  // a singular message whose fields join the parent's
+  bool omitempty = false;
+  bool omitzero = false;
+  bool pointer = false;
+};
+
+struct MessagePlan {
+  const google::protobuf::Descriptor* type = nullptr;
+  SpecialType special = SpecialType::kNone;
+  std::vector<FieldPlan> fields;        // in output order
+  std::vector<int16_t> slot_by_number;  // field number -> index in `fields`, -1 unknown
+  // Slots of the fields special types and the read view use, -1 absent:
+  // Time (seconds, nanos), Duration (duration), IntOrString (type, intVal,
+  // strVal), Quantity (string), inline JSON (raw), ObjectMeta
+  // (resourceVersion, managedFields), a top-level object (metadata).
+  int seconds = -1, nanos = -1, duration = -1, int_or_string_type = -1, int_value = -1,
+      string_value = -1, quantity = -1, raw = -1, resource_version = -1, managed_fields = -1,
+      metadata = -1;
+  // Its keys include "kind" or "apiVersion", which a top-level object
+  // prints first from the envelope.
+  bool has_type_meta_keys = false;
+  bool streamable = true;
+
+  int SlotOf(uint64_t number) const {
+    return number < slot_by_number.size() ? slot_by_number[number] : -1;
+  }
+};
+
+// Plans for every message type reachable from the types asked for; safe to
+// share between threads.
+class RenderPlans {
+ public:
+  // `tags`: the JSON tags of the layer the types come from.
+  const MessagePlan* For(const google::protobuf::Descriptor& type, const JsonTags& tags);
+
+ private:
+  MessagePlan* Build(const google::protobuf::Descriptor& type, const JsonTags& tags,
+                     std::vector<MessagePlan*>& built);
+  static void Finish(const std::vector<MessagePlan*>& built);
+
+  std::mutex mutex_;
+  std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<MessagePlan>> plans_;
+};
+
+}  // namespace ketcd::k8s

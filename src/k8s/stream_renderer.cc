@@ -1,0 +1,602 @@
+#include "k8s/stream_renderer.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+
+#include "k8s/read_conversions.h"
+#include "k8s/storage_envelope.h"
+#include "util/base64.h"
+#include "util/duration.h"
+#include "util/json_string.h"
+#include "util/json_text.h"
+#include "util/utc_time.h"
+
+namespace ketcd::k8s {
+namespace {
+
+// Deeper objects go to the DOM renderer (protobuf's own limit is 100).
+constexpr int kMaxDepth = 64;
+
+// One field occurrence in a message's bytes: a varint or fixed-width value,
+// or a length-delimited payload (a string, a message, packed scalars).
+struct Occurrence {
+  uint32_t slot = 0;
+  uint32_t length = 0;
+  uint64_t value = 0;
+  const char* data = nullptr;  // set for a length-delimited payload
+  std::string_view bytes() const { return {data, length}; }
+};
+
+using Occurrences = std::vector<Occurrence>;
+
+struct Span {
+  const Occurrence* begin = nullptr;
+  const Occurrence* end = nullptr;
+  bool empty() const { return begin == end; }
+};
+
+struct MapEntry {
+  std::string_view key;  // into the object's bytes, or into owned_key
+  std::string owned_key;
+  Occurrence value;
+  bool has_value = false;
+};
+
+// Per-thread buffers, one per nesting level, reused for every object.
+struct Scratch {
+  std::array<Occurrences, kMaxDepth + 2> occurrences;
+  std::array<std::vector<MapEntry>, kMaxDepth + 2> entries;
+};
+
+bool ReadVarint(const char*& p, const char* end, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    const auto byte = static_cast<uint8_t>(*p++);
+    if (shift == 63 && byte > 1) return false;
+    result |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+uint64_t ReadLittleEndian(const char* p, int bytes) {
+  uint64_t value = 0;
+  for (int i = bytes - 1; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(p[i]);
+  return value;
+}
+
+int WireTypeOf(WireValue value) {
+  switch (value) {
+    case WireValue::kFixed64:
+    case WireValue::kSFixed64:
+    case WireValue::kDouble:
+      return 1;
+    case WireValue::kString:
+    case WireValue::kBytes:
+    case WireValue::kMessage:
+      return 2;
+    case WireValue::kFixed32:
+    case WireValue::kSFixed32:
+    case WireValue::kFloat:
+      return 5;
+    default:
+      return 0;
+  }
+}
+
+bool IsPacked(const FieldPlan& field, const Occurrence& occurrence) {
+  return occurrence.data != nullptr && WireTypeOf(field.value) != 2;
+}
+
+int64_t SignedValue(WireValue type, uint64_t raw) {
+  switch (type) {
+    case WireValue::kInt32:
+    case WireValue::kSFixed32:
+      return static_cast<int32_t>(raw);
+    case WireValue::kSInt32: {
+      const auto n = static_cast<uint32_t>(raw);
+      return static_cast<int32_t>((n >> 1) ^ (~(n & 1) + 1));
+    }
+    case WireValue::kSInt64:
+      return static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
+    case WireValue::kUInt32:
+    case WireValue::kFixed32:
+      return static_cast<uint32_t>(raw);
+    default:
+      return static_cast<int64_t>(raw);
+  }
+}
+
+// A scalar as Go's JSON (as the DOM renderer's ScalarFieldToJson prints it).
+void AppendScalar(std::string& out, WireValue type, uint64_t raw) {
+  switch (type) {
+    case WireValue::kUInt64:
+    case WireValue::kFixed64:
+      AppendJsonUnsigned(out, raw);
+      break;
+    case WireValue::kBool:
+      out += raw != 0 ? "true" : "false";
+      break;
+    case WireValue::kFloat:
+      AppendJsonDouble(out, std::bit_cast<float>(static_cast<uint32_t>(raw)));
+      break;
+    case WireValue::kDouble:
+      AppendJsonDouble(out, std::bit_cast<double>(raw));
+      break;
+    default:
+      AppendJsonInteger(out, SignedValue(type, raw));
+  }
+}
+
+bool IsZeroScalar(WireValue type, uint64_t raw) {
+  switch (type) {
+    case WireValue::kFloat:
+      return std::bit_cast<float>(static_cast<uint32_t>(raw)) == 0;
+    case WireValue::kDouble:
+      return std::bit_cast<double>(raw) == 0;
+    default:
+      return SignedValue(type, raw) == 0;
+  }
+}
+
+// Go's encoding/json zero values as the DOM renderer tests them (null,
+// false, 0, ""), on printed text.
+bool IsZeroText(std::string_view text) {
+  return text == "null" || text == "false" || text == "0" || text == "\"\"" || text == "0.0" ||
+         text == "-0.0";
+}
+
+class Writer {
+ public:
+  Writer(std::string& out, Scratch& scratch) : out_(out), scratch_(scratch) {}
+
+  // The fields of a top-level object after its kind and apiVersion.
+  bool TopLevelFields(const MessagePlan& plan, std::string_view bytes, const ReadView& view) {
+    bool first = false;
+    return Fields(plan, bytes, first, 0, &view, nullptr);
+  }
+
+ private:
+  // The message's occurrences, sorted by slot (the output order); false
+  // for anything the DOM renderer must decide.
+  bool Scan(const MessagePlan& plan, std::string_view bytes, Occurrences& found) {
+    found.clear();
+    const char* p = bytes.data();
+    const char* end = p + bytes.size();
+    bool sorted = true;
+    while (p < end) {
+      uint64_t tag;
+      if (!ReadVarint(p, end, &tag) || tag > UINT32_MAX) return false;
+      const int slot = plan.SlotOf(tag >> 3);
+      if (slot < 0 || (tag >> 3) == 0) return false;  // unknown: printed with a warning
+      const FieldPlan& field = plan.fields[static_cast<size_t>(slot)];
+      const int wire = static_cast<int>(tag & 7);
+      const int expected = WireTypeOf(field.value);
+      Occurrence& occurrence = found.emplace_back();
+      occurrence.slot = static_cast<uint32_t>(slot);
+      if (wire == 2) {
+        uint64_t length;
+        if (!ReadVarint(p, end, &length) || length > static_cast<uint64_t>(end - p)) return false;
+        if (expected != 2 && !field.repeated) return false;  // packed is for repeated scalars
+        occurrence.data = p;
+        occurrence.length = static_cast<uint32_t>(length);
+        p += length;
+      } else if (wire != expected) {
+        return false;
+      } else if (wire == 0) {
+        if (!ReadVarint(p, end, &occurrence.value)) return false;
+      } else if (wire == 1 || wire == 5) {
+        const int width = wire == 1 ? 8 : 4;
+        if (end - p < width) return false;
+        occurrence.value = ReadLittleEndian(p, width);
+        p += width;
+      } else {
+        return false;
+      }
+      if (found.size() > 1 && found[found.size() - 2].slot > occurrence.slot) sorted = false;
+    }
+    if (!sorted) {
+      std::stable_sort(found.begin(), found.end(),
+                       [](const Occurrence& a, const Occurrence& b) { return a.slot < b.slot; });
+    }
+    for (size_t i = 1; i < found.size(); ++i) {
+      // A repeated singular field: protobuf keeps the last or merges them.
+      if (found[i].slot == found[i - 1].slot && !plan.fields[found[i].slot].repeated) return false;
+    }
+    return true;
+  }
+
+  static bool HasElements(const FieldPlan& field, Span span) {
+    for (const Occurrence* o = span.begin; o != span.end; ++o) {
+      if (!IsPacked(field, *o) || o->length > 0) return true;
+    }
+    return false;
+  }
+
+  void Key(const FieldPlan& field, bool& first) {
+    if (!first) out_ += ',';
+    first = false;
+    out_ += field.key;
+  }
+
+  // Writes the fields of one message level (no braces). `top`: the read
+  // view of a top-level object; `meta`: the view to apply to this ObjectMeta.
+  bool Fields(const MessagePlan& plan, std::string_view bytes, bool& first, int depth,
+              const ReadView* top, const ReadView* meta) {
+    if (depth > kMaxDepth) return false;
+    Occurrences& found = scratch_.occurrences[static_cast<size_t>(depth)];
+    if (!Scan(plan, bytes, found)) return false;
+    const Occurrence* cursor = found.data();
+    const Occurrence* const end = found.data() + found.size();
+    for (size_t slot = 0; slot < plan.fields.size(); ++slot) {
+      Span span{cursor, cursor};
+      while (span.end != end && span.end->slot == slot) ++span.end;
+      cursor = span.end;
+      const FieldPlan& field = plan.fields[slot];
+      const int s = static_cast<int>(slot);
+      std::string_view override_value;
+      std::string version;
+      bool present = !span.empty();
+      const ReadView* child_meta = nullptr;
+      if (top != nullptr && s == plan.metadata) {
+        child_meta = top;  // the read view makes metadata present
+        present = true;
+      }
+      if (meta != nullptr && s == plan.managed_fields && meta->hide_managed_fields) {
+        // Hidden, but protobuf parses them: bytes that would not parse
+        // send the object to the DOM renderer for its error.
+        for (const Occurrence* o = span.begin; o != span.end; ++o) {
+          if (field.message != nullptr && !IsPacked(field, *o) && !Parses(*field.message, o->bytes(), depth + 1)) {
+            return false;
+          }
+        }
+        span = {};
+        present = false;
+      }
+      if (meta != nullptr && s == plan.resource_version && meta->mod_revision > 0) {
+        version = std::to_string(meta->mod_revision);
+        present = true;
+      }
+      if (!Field(field, span, present, version.empty() ? nullptr : &version, child_meta, first, depth)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // One field, following its Go tag as the DOM renderer's AddTaggedField
+  // does, or the untagged rules.
+  bool Field(const FieldPlan& field, Span span, bool present, const std::string* string_override,
+             const ReadView* child_meta, bool& first, int depth) {
+    const Occurrence* single = span.empty() ? nullptr : span.begin;
+    if (!field.tagged) {
+      if (field.repeated) {
+        if (!HasElements(field, span)) return true;
+        Key(field, first);
+        return field.map ? Map(field, span, depth) : Array(field, span, depth);
+      }
+      if (!present) return true;
+      const size_t mark = out_.size();
+      const bool was_first = first;
+      Key(field, first);
+      const size_t value_start = out_.size();
+      if (!Value(field, single, string_override, child_meta, depth)) return false;
+      // Go omits an optional empty string.
+      if (field.value == WireValue::kString && std::string_view(out_).substr(value_start) == "\"\"") {
+        out_.resize(mark);
+        first = was_first;
+      }
+      return true;
+    }
+    if (field.inline_struct) {
+      if (field.pointer && !present) return true;
+      return Fields(*field.message, single ? single->bytes() : std::string_view(), first, depth + 1,
+                    nullptr, child_meta);
+    }
+    if (field.repeated) {
+      if (!HasElements(field, span)) {
+        if (!field.omitempty && !field.omitzero) {
+          Key(field, first);
+          out_ += "null";  // a nil slice or map
+        }
+        return true;
+      }
+      Key(field, first);
+      return field.map ? Map(field, span, depth) : Array(field, span, depth);
+    }
+    if (field.pointer && !present) {
+      if (!field.omitempty && !field.omitzero) {
+        Key(field, first);
+        out_ += "null";
+      }
+      return true;
+    }
+    const size_t mark = out_.size();
+    const bool was_first = first;
+    Key(field, first);
+    const size_t value_start = out_.size();
+    if (!Value(field, single, string_override, child_meta, depth)) return false;
+    const bool message = field.value == WireValue::kMessage;
+    bool omit = false;
+    if (!field.pointer && (field.omitempty || field.omitzero)) {
+      const bool zero_text = IsZeroText(std::string_view(out_).substr(value_start));
+      // omitempty never drops a struct; omitzero drops one whose fields are all zero.
+      if (field.omitempty && !message && zero_text) omit = true;
+      if (field.omitzero && zero_text) omit = true;
+      if (field.omitzero && !omit && message) {
+        int zero = IsZeroMessage(*field.message, single ? single->bytes() : std::string_view(), depth + 1);
+        if (zero < 0) return false;
+        omit = zero == 1;
+      }
+    }
+    if (omit) {
+      out_.resize(mark);
+      first = was_first;
+    }
+    return true;
+  }
+
+  // One value of `field`; `occurrence` null: its default.
+  bool Value(const FieldPlan& field, const Occurrence* occurrence, const std::string* string_override,
+             const ReadView* child_meta, int depth) {
+    switch (field.value) {
+      case WireValue::kMessage:
+        return Object(*field.message, occurrence ? occurrence->bytes() : std::string_view(), depth + 1,
+                      child_meta);
+      case WireValue::kString:
+        AppendJsonString(out_, string_override ? std::string_view(*string_override)
+                               : occurrence  ? occurrence->bytes()
+                                             : std::string_view());
+        return true;
+      case WireValue::kBytes:
+        AppendJsonString(out_, Base64Encode(occurrence ? occurrence->bytes() : std::string_view()));
+        return true;
+      default:
+        AppendScalar(out_, field.value, occurrence ? occurrence->value : 0);
+        return true;
+    }
+  }
+
+  bool Array(const FieldPlan& field, Span span, int depth) {
+    out_ += '[';
+    bool first = true;
+    for (const Occurrence* o = span.begin; o != span.end; ++o) {
+      if (!IsPacked(field, *o)) {
+        if (!first) out_ += ',';
+        first = false;
+        if (!Value(field, o, nullptr, nullptr, depth)) return false;
+        continue;
+      }
+      const char* p = o->data;
+      const char* end = p + o->length;
+      const int wire = WireTypeOf(field.value);
+      while (p < end) {
+        uint64_t raw;
+        if (wire == 0) {
+          if (!ReadVarint(p, end, &raw)) return false;
+        } else {
+          const int width = wire == 1 ? 8 : 4;
+          if (end - p < width) return false;
+          raw = ReadLittleEndian(p, width);
+          p += width;
+        }
+        if (!first) out_ += ',';
+        first = false;
+        AppendScalar(out_, field.value, raw);
+      }
+    }
+    out_ += ']';
+    return true;
+  }
+
+  // A map as Go prints it: keys sorted.
+  bool Map(const FieldPlan& field, Span span, int depth) {
+    const MessagePlan& entry_plan = *field.message;
+    const int key_slot = entry_plan.SlotOf(1);
+    const int value_slot = entry_plan.SlotOf(2);
+    if (key_slot < 0 || value_slot < 0 || depth + 1 > kMaxDepth) return false;
+    const FieldPlan& key_field = entry_plan.fields[static_cast<size_t>(key_slot)];
+    const FieldPlan& value_field = entry_plan.fields[static_cast<size_t>(value_slot)];
+    std::vector<MapEntry>& entries = scratch_.entries[static_cast<size_t>(depth)];
+    entries.clear();
+    Occurrences& found = scratch_.occurrences[static_cast<size_t>(depth + 1)];
+    for (const Occurrence* o = span.begin; o != span.end; ++o) {
+      if (!Scan(entry_plan, o->bytes(), found)) return false;
+      MapEntry& entry = entries.emplace_back();
+      const Occurrence* key = nullptr;
+      for (const Occurrence& part : found) {
+        if (static_cast<int>(part.slot) == key_slot) key = &part;
+        if (static_cast<int>(part.slot) == value_slot) {
+          entry.value = part;
+          entry.has_value = true;
+        }
+      }
+      if (key_field.value == WireValue::kString) {
+        entry.key = key ? key->bytes() : std::string_view();
+      } else if (key_field.value == WireValue::kMessage || key_field.value == WireValue::kBytes) {
+        return false;
+      } else {
+        entry.owned_key.clear();
+        AppendScalar(entry.owned_key, key_field.value, key ? key->value : 0);
+      }
+    }
+    for (MapEntry& entry : entries) {
+      if (!entry.owned_key.empty()) entry.key = entry.owned_key;
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const MapEntry& a, const MapEntry& b) { return a.key < b.key; });
+    out_ += '{';
+    for (size_t i = 0; i < entries.size(); ++i) {
+      // Protobuf keeps one value of a repeated key; the DOM renderer decides which.
+      if (i > 0 && entries[i].key == entries[i - 1].key) return false;
+      if (i > 0) out_ += ',';
+      AppendJsonString(out_, entries[i].key);
+      out_ += ':';
+      if (!Value(value_field, entries[i].has_value ? &entries[i].value : nullptr, nullptr, nullptr,
+                 depth + 1)) {
+        return false;
+      }
+    }
+    out_ += '}';
+    return true;
+  }
+
+  // A message value: an object, or a special type's own form.
+  bool Object(const MessagePlan& plan, std::string_view bytes, int depth, const ReadView* meta) {
+    if (depth > kMaxDepth) return false;
+    if (plan.special != SpecialType::kNone) return Special(plan, bytes, depth);
+    out_ += '{';
+    bool first = true;
+    if (!Fields(plan, bytes, first, depth, nullptr, meta)) return false;
+    out_ += '}';
+    return true;
+  }
+
+  bool Special(const MessagePlan& plan, std::string_view bytes, int depth) {
+    Occurrences& found = scratch_.occurrences[static_cast<size_t>(depth)];
+    if (!Scan(plan, bytes, found)) return false;
+    auto find = [&](int slot) -> const Occurrence* {
+      for (const Occurrence& o : found) {
+        if (static_cast<int>(o.slot) == slot) return &o;
+      }
+      return nullptr;
+    };
+    auto integer = [&](int slot) -> int64_t {
+      const Occurrence* o = find(slot);
+      return o ? SignedValue(plan.fields[static_cast<size_t>(slot)].value, o->value) : 0;
+    };
+    auto text = [&](int slot) -> std::string_view {
+      const Occurrence* o = find(slot);
+      return o ? o->bytes() : std::string_view();
+    };
+    switch (plan.special) {
+      case SpecialType::kTime:
+      case SpecialType::kMicroTime:
+        // Go writes a zero time as an empty message: null.
+        if (!find(plan.seconds) && !find(plan.nanos)) {
+          out_ += "null";
+        } else if (plan.special == SpecialType::kMicroTime) {
+          AppendJsonString(out_, Rfc3339MicroUtc(integer(plan.seconds), static_cast<int32_t>(integer(plan.nanos))));
+        } else {
+          AppendJsonString(out_, Rfc3339Utc(integer(plan.seconds)));
+        }
+        return true;
+      case SpecialType::kDuration:
+        AppendJsonString(out_, GoDurationString(integer(plan.duration)));
+        return true;
+      case SpecialType::kIntOrString:
+        if (integer(plan.int_or_string_type) == 1) {
+          AppendJsonString(out_, text(plan.string_value));
+        } else {
+          AppendJsonInteger(out_, static_cast<int32_t>(integer(plan.int_value)));
+        }
+        return true;
+      case SpecialType::kQuantity:
+        AppendJsonString(out_, text(plan.quantity));
+        return true;
+      case SpecialType::kInlineJson: {
+        const std::string_view raw = plan.raw >= 0 ? text(plan.raw) : std::string_view();
+        if (raw.empty()) {
+          out_ += "null";
+          return true;
+        }
+        auto parsed = nlohmann::ordered_json::parse(raw, nullptr, /*allow_exceptions=*/false);
+        if (parsed.is_discarded()) {
+          AppendJsonString(out_, Base64Encode(raw));  // not JSON (e.g. CBOR): the bytes
+        } else {
+          out_ += JsonText(parsed);
+        }
+        return true;
+      }
+      case SpecialType::kSliceWrapper: {
+        const FieldPlan& items = plan.fields.front();
+        const Span span{found.data(), found.data() + found.size()};
+        return Array(items, span, depth);
+      }
+      case SpecialType::kNone:
+        break;
+    }
+    return false;
+  }
+
+  // Whether the message scans, nested messages included.
+  bool Parses(const MessagePlan& plan, std::string_view bytes, int depth) {
+    if (depth > kMaxDepth) return false;
+    Occurrences& found = scratch_.occurrences[static_cast<size_t>(depth)];
+    if (!Scan(plan, bytes, found)) return false;
+    for (const Occurrence& o : found) {
+      const FieldPlan& field = plan.fields[o.slot];
+      if (field.message != nullptr && !Parses(*field.message, o.bytes(), depth + 1)) return false;
+    }
+    return true;
+  }
+
+  // 1 when no field of the message is set to anything but its zero (Go's
+  // IsZero of a struct), 0 when one is, -1 when the bytes do not scan.
+  int IsZeroMessage(const MessagePlan& plan, std::string_view bytes, int depth) {
+    if (depth > kMaxDepth) return -1;
+    Occurrences& found = scratch_.occurrences[static_cast<size_t>(depth)];
+    if (!Scan(plan, bytes, found)) return -1;
+    for (size_t i = 0; i < found.size(); ++i) {
+      const Occurrence o = found[i];  // a copy: the recursion below reuses deeper buffers only
+      const FieldPlan& field = plan.fields[o.slot];
+      if (field.repeated) {
+        if (HasElements(field, {&found[i], &found[i] + 1})) return 0;
+      } else if (field.value == WireValue::kMessage) {
+        const int zero = IsZeroMessage(*field.message, o.bytes(), depth + 1);
+        if (zero != 1) return zero;
+      } else if (field.value == WireValue::kString || field.value == WireValue::kBytes) {
+        if (o.length > 0) return 0;
+      } else if (!IsZeroScalar(field.value, o.value)) {
+        return 0;
+      }
+    }
+    return 1;
+  }
+
+  std::string& out_;
+  Scratch& scratch_;
+};
+
+}  // namespace
+
+bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view, std::string* out) const {
+  if (DetectStorageEncoding(value) != StorageEncoding::kProtobuf) return false;
+  auto envelope = ParseStorageEnvelope(value);
+  if (!envelope.ok()) return false;
+  if (view.read_conversions && HasReadConversions(envelope->api_version, envelope->kind)) return false;
+  const google::protobuf::Descriptor* type = schema_.FindKind(envelope->api_version, envelope->kind);
+  if (type == nullptr) return false;
+  const MessagePlan* plan = plans_.For(*type, schema_.TagsFor(*type));
+  if (!plan->streamable || plan->special != SpecialType::kNone || plan->has_type_meta_keys) return false;
+  thread_local Scratch scratch;
+  const size_t mark = out->size();
+  *out += "{\"kind\":";
+  AppendJsonString(*out, envelope->kind);
+  *out += ",\"apiVersion\":";
+  AppendJsonString(*out, envelope->api_version);
+  Writer writer(*out, scratch);
+  if (!writer.TopLevelFields(*plan, envelope->raw, view)) {
+    out->resize(mark);
+    return false;
+  }
+  *out += '}';
+  return true;
+}
+
+Status StreamRenderer::AppendJson(std::string_view value, const ReadView& view, std::string* out,
+                                  std::vector<std::string>* warnings) const {
+  if (TryAppendJson(value, view, out)) return Status::Ok();
+  auto rendered = RenderStoredValue(schema_, value, view);
+  if (!rendered.ok()) return rendered.status();
+  *out += JsonText(rendered->object);
+  for (auto& warning : rendered->warnings) warnings->push_back(std::move(warning));
+  return Status::Ok();
+}
+
+}  // namespace ketcd::k8s

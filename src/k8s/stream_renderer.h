@@ -1,0 +1,48 @@
+// The streaming renderer: a stored protobuf object straight to the JSON text
+// the DOM renderer (object_renderer.h) prints, with no protobuf message and
+// no JSON tree in between. The wire bytes are read once per message level
+// against a render plan (render_plan.h) and written in Go's field order into
+// one reusable buffer.
+//
+// Where an object holds anything only the DOM renderer handles (fields the
+// schema does not know, which it prints with a warning; a repeated singular
+// field; a value read conversions change; JSON or CBOR storage; a kind no
+// schema covers; malformed bytes), the streaming path declines before
+// writing and the DOM renderer decides, so the text is the same either way.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "k8s/object_renderer.h"
+#include "k8s/render_plan.h"
+#include "k8s/schema.h"
+#include "util/status.h"
+
+namespace ketcd::k8s {
+
+class StreamRenderer {
+ public:
+  // `schema` must outlive the renderer. One renderer may serve several
+  // threads at once.
+  explicit StreamRenderer(const Schema& schema) : schema_(schema) {}
+
+  // Appends JsonText(RenderStoredValue(schema, value, view)->object) to
+  // *out; the status and warnings are RenderStoredValue's (on an error
+  // nothing is appended).
+  Status AppendJson(std::string_view value, const ReadView& view, std::string* out,
+                    std::vector<std::string>* warnings) const;
+
+  // The streaming path alone: false, with *out unchanged, where it
+  // declines (above). Tests use it to show which objects stream.
+  bool TryAppendJson(std::string_view value, const ReadView& view, std::string* out) const;
+
+  const Schema& schema() const { return schema_; }
+
+ private:
+  const Schema& schema_;
+  mutable RenderPlans plans_;
+};
+
+}  // namespace ketcd::k8s

@@ -1,0 +1,97 @@
+#include "util/json_string.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "util/json_text.h"
+
+namespace ketcd {
+namespace {
+
+// The length of the well-formed UTF-8 sequence at `p` (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0. nlohmann's
+// decoder accepts exactly these.
+size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
+  const unsigned char lead = p[0];
+  auto continuation = [&](size_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
+    return p + i < end && p[i] >= low && p[i] <= high;
+  };
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+  if (lead == 0xE0) return continuation(1, 0xA0) && continuation(2) ? 3 : 0;
+  if ((lead >= 0xE1 && lead <= 0xEC) || lead == 0xEE || lead == 0xEF) {
+    return continuation(1) && continuation(2) ? 3 : 0;
+  }
+  if (lead == 0xED) return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0;
+  if (lead == 0xF0) return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0;
+  if (lead >= 0xF1 && lead <= 0xF3) {
+    return continuation(1) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  if (lead == 0xF4) return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0;
+  return 0;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  const size_t start = out.size();
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    // Runs of bytes that need no escape are copied at once.
+    const unsigned char* run = p;
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') ++p;
+    out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
+    if (p == end) break;
+    const unsigned char c = *p;
+    if (c >= 0x80) {
+      const size_t length = Utf8SequenceLength(p, end);
+      if (length == 0) {
+        // Malformed UTF-8: nlohmann's replacement rules decide, as for
+        // every value the DOM renderer prints.
+        out.resize(start);
+        out += JsonText(nlohmann::json(std::string(text)));
+        return;
+      }
+      out.append(reinterpret_cast<const char*>(p), length);
+      p += length;
+      continue;
+    }
+    out.push_back('\\');
+    switch (c) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '\b': out.push_back('b'); break;
+      case '\t': out.push_back('t'); break;
+      case '\n': out.push_back('n'); break;
+      case '\f': out.push_back('f'); break;
+      case '\r': out.push_back('r'); break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+      }
+    }
+    ++p;
+  }
+  out.push_back('"');
+}
+
+void AppendJsonInteger(std::string& out, int64_t value) {
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+void AppendJsonUnsigned(std::string& out, uint64_t value) {
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+void AppendJsonDouble(std::string& out, double value) {
+  out += nlohmann::json(value).dump();
+}
+
+}  // namespace ketcd

@@ -1,0 +1,23 @@
+// JSON text written straight into a buffer, exactly as JsonText (nlohmann's
+// dump with invalid UTF-8 replaced) would print the same value, for the
+// renderers that stream objects without building a JSON tree.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ketcd {
+
+// `text` as a quoted JSON string: `"` `\` and control characters escaped
+// (\b \t \n \f \r, else \u00xx), other bytes as they are; invalid UTF-8
+// becomes U+FFFD as JsonText does.
+void AppendJsonString(std::string& out, std::string_view text);
+
+void AppendJsonInteger(std::string& out, int64_t value);
+void AppendJsonUnsigned(std::string& out, uint64_t value);
+// nlohmann's shortest round-trip form ("0.5", "3.0", "1e+100"); NaN and
+// infinities print as null.
+void AppendJsonDouble(std::string& out, double value);
+
+}  // namespace ketcd
