@@ -62,7 +62,8 @@ k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::stri
 }
 
 void Decoder::AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
-                         std::string* out, std::vector<std::string>* warnings, bool* decoded) const {
+                         std::string* out, std::vector<std::string>* warnings, bool* decoded,
+                         std::string* error) const {
   Status status = Status::Ok();
   if (k8s::DetectStorageEncoding(value) == k8s::StorageEncoding::kEncrypted) {
     auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
@@ -73,6 +74,7 @@ void Decoder::AppendJson(std::string_view etcd_key, std::string_view value, int6
   }
   *decoded = status.ok();
   if (!status.ok()) *out += JsonText(RawRecord(etcd_key, value, status));
+  if (!status.ok() && error != nullptr) *error = status.message();
 }
 
 }  // namespace ketcd::cli

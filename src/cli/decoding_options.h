@@ -44,8 +44,14 @@ class Decoder {
   // JsonText(DecodeOrRaw(...)) appended to *out, streamed straight from the
   // stored bytes where it can be (k8s/stream_renderer.h). Safe to call
   // from several threads at once.
+  // `error`, when given, gets why a value was not decoded.
   void AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
-                  std::string* out, std::vector<std::string>* warnings, bool* decoded) const;
+                  std::string* out, std::vector<std::string>* warnings, bool* decoded,
+                  std::string* error = nullptr) const;
+  // metadata.name and creationTimestamp without decoding (k8s/stream_renderer.h).
+  bool TryReadIdentity(std::string_view value, k8s::ObjectIdentity* identity) const {
+    return renderer_->TryReadIdentity(value, identity);
+  }
 
  private:
   k8s::ReadView View(int64_t mod_revision) const;

@@ -34,7 +34,10 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   request.set_revision(args.revision);
   std::ostream& out = *context.out;
   if (format == OutputFormat::kJson) out << "[";
-  PageDecoder pages(*decoder, format, out, std::cerr);
+  const ObjectStyle style = format == OutputFormat::kYaml   ? ObjectStyle::kYamlDocuments
+                            : format == OutputFormat::kJson ? ObjectStyle::kJsonArrayItems
+                                                            : ObjectStyle::kJsonLines;
+  PageDecoder pages(*decoder, style, out, std::cerr);
   Status status = etcd::ReadRangeInPages(
       *keyspace->reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
         pages.Add(std::move(page.response));

@@ -1,7 +1,10 @@
 #include "cli/page_decoder.h"
 
 #include <algorithm>
+#include <memory>
 #include <thread>
+
+#include "cli/list_output.h"
 
 namespace ketcd::cli {
 namespace {
@@ -14,10 +17,11 @@ unsigned WorkerThreads() { return std::clamp(std::thread::hardware_concurrency()
 
 }  // namespace
 
-PageDecoder::PageDecoder(const Decoder& decoder, OutputFormat format, std::ostream& out,
-                         std::ostream& err)
+PageDecoder::PageDecoder(const Decoder& decoder, ObjectStyle style, std::ostream& out,
+                         std::ostream& err, bool explain_undecodable)
     : decoder_(decoder),
-      format_(format),
+      style_(style),
+      explain_undecodable_(explain_undecodable),
       out_(out),
       err_(err),
       workers_(WorkerThreads(), 4 * WorkerThreads(), [this](Chunk& chunk) {
@@ -26,8 +30,16 @@ PageDecoder::PageDecoder(const Decoder& decoder, OutputFormat format, std::ostre
         undecodable_ += chunk.undecodable;
       }) {}
 
-void PageDecoder::Add(etcd::pb::RangeResponse&& page) {
-  auto shared = std::make_shared<const etcd::pb::RangeResponse>(std::move(page));
+void PageDecoder::Add(etcd::pb::RangeResponse&& page,
+                      const std::function<bool(std::string_view key)>& keep) {
+  auto shared = std::make_shared<etcd::pb::RangeResponse>();
+  if (keep) {
+    for (auto& kv : *page.mutable_kvs()) {
+      if (keep(kv.key())) *shared->add_kvs() = std::move(kv);
+    }
+  } else {
+    *shared = std::move(page);
+  }
   const int count = shared->kvs_size();
   for (int begin = 0; begin < count;) {
     int end = begin;
@@ -41,22 +53,48 @@ void PageDecoder::Add(etcd::pb::RangeResponse&& page) {
   }
 }
 
+Json PageDecoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,
+                              bool* decoded, std::string* error) const {
+  Json object = decoder_.DecodeOrRaw(kv, warnings, decoded);
+  if (!*decoded) *error = object.value("ketcd.error", "");
+  return object;
+}
+
 void PageDecoder::Finish() { workers_.Finish(); }
 
 void PageDecoder::Render(const etcd::pb::RangeResponse& page, int begin, int end, size_t first_index,
                          Chunk& chunk) const {
   std::vector<std::string> warnings;
+  std::string compact, error;
   for (int i = begin; i < end; ++i) {
     const auto& kv = page.kvs(i);
+    const bool first = first_index + static_cast<size_t>(i - begin) == 0;
     warnings.clear();
+    error.clear();
     bool decoded = false;
-    if (format_ == OutputFormat::kYaml) {
-      chunk.text += "---\n" + ToYaml(decoder_.DecodeOrRaw(kv, &warnings, &decoded));
-    } else {
-      if (format_ == OutputFormat::kJson) chunk.text += (first_index + static_cast<size_t>(i - begin)) > 0 ? ",\n" : "\n";
-      decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &chunk.text, &warnings, &decoded);
-      if (format_ == OutputFormat::kJsonLines) chunk.text += '\n';
+    switch (style_) {
+      case ObjectStyle::kYamlDocuments:
+        chunk.text += "---\n" + ToYaml(DecodeOrRaw(kv, &warnings, &decoded, &error));
+        break;
+      case ObjectStyle::kKubectlListYaml:
+        AppendKubectlListItem(chunk.text, OutputFormat::kYaml,
+                              ToYaml(DecodeOrRaw(kv, &warnings, &decoded, &error)), first);
+        break;
+      case ObjectStyle::kKubectlListJson:
+        compact.clear();
+        decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &compact, &warnings, &decoded, &error);
+        AppendKubectlListItem(chunk.text, OutputFormat::kJson, compact, first);
+        break;
+      case ObjectStyle::kJsonArrayItems:
+        chunk.text += first ? "\n" : ",\n";
+        decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &chunk.text, &warnings, &decoded, &error);
+        break;
+      case ObjectStyle::kJsonLines:
+        decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &chunk.text, &warnings, &decoded, &error);
+        chunk.text += '\n';
+        break;
     }
+    if (!decoded && explain_undecodable_) warnings.push_back(error.empty() ? "not decoded" : error);
     for (const auto& warning : warnings) chunk.warnings += "ketcd: warning: " + kv.key() + ": " + warning + "\n";
     if (!decoded) ++chunk.undecodable;
   }

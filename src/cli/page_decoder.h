@@ -4,9 +4,10 @@
 // flight at most.
 #pragma once
 
-#include <memory>
+#include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "cli/decoding_options.h"
 #include "cli/output.h"
@@ -15,16 +16,26 @@
 
 namespace ketcd::cli {
 
+// How each object is printed.
+enum class ObjectStyle {
+  kJsonLines,        // one compact JSON object per line
+  kJsonArrayItems,   // the items of a JSON array: "\n" before the first, ",\n" before the others
+  kYamlDocuments,    // "---" and the object as YAML
+  kKubectlListJson,  // items of kubectl's List (list_output.h)
+  kKubectlListYaml,
+};
+
 class PageDecoder {
  public:
-  // `format`: kJsonLines (one object per line), kJson (the objects of a
-  // JSON array: "\n" before the first, ",\n" before the others) or kYaml
-  // ("---" documents). Warnings go to `err`, prefixed with the key.
-  PageDecoder(const Decoder& decoder, OutputFormat format, std::ostream& out, std::ostream& err);
+  // Warnings go to `err`, prefixed with the key; `explain_undecodable`:
+  // with one saying why for each object not decoded.
+  PageDecoder(const Decoder& decoder, ObjectStyle style, std::ostream& out, std::ostream& err,
+              bool explain_undecodable = false);
 
-  // Takes a page's objects; their text is written once every page before
-  // it has been.
-  void Add(etcd::pb::RangeResponse&& page);
+  // Takes a page's objects (those `keep` accepts, by key); their text is
+  // written once every page before it has been.
+  void Add(etcd::pb::RangeResponse&& page,
+           const std::function<bool(std::string_view key)>& keep = nullptr);
   // Writes what is still pending.
   void Finish();
 
@@ -37,11 +48,14 @@ class PageDecoder {
     std::string warnings;
     size_t undecodable = 0;
   };
+  Json DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings, bool* decoded,
+                   std::string* error) const;
   void Render(const etcd::pb::RangeResponse& page, int begin, int end, size_t first_index,
               Chunk& chunk) const;
 
   const Decoder& decoder_;
-  const OutputFormat format_;
+  const ObjectStyle style_;
+  const bool explain_undecodable_;
   std::ostream& out_;
   std::ostream& err_;
   size_t added_ = 0;

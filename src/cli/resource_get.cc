@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "cli/list_output.h"
+#include "cli/page_decoder.h"
 #include "etcd/range_pager.h"
 #include "k8s/object_encoder.h"
 #include "k8s/resource_prefix.h"
@@ -11,59 +13,69 @@
 namespace ketcd::cli {
 namespace {
 
-struct Found {
+// What a table row shows of one object.
+struct Row {
   std::string key;
   std::string namespace_;  // empty: cluster-scoped
   int64_t mod_revision = 0;
   size_t bytes = 0;
-  Json object;
+  std::string name;
+  std::string creation_timestamp;  // RFC 3339, empty when unknown
 };
 
-// Reads [start, end) at the query's revision, keeping the objects `keep` accepts.
-Status Collect(etcd::RangeReader& reader, const Decoder& decoder, const std::string& prefix,
-               const std::string& start, const std::string& end, int64_t revision,
-               const std::function<bool(std::string_view rest)>& keep, std::vector<Found>& found) {
+// The keys a query reads: [start, end) ("" = the single key start), those
+// whose part after the resource prefix `keep` accepts.
+struct KeyRange {
+  std::string start, end;
+  std::function<bool(std::string_view rest)> keep;
+};
+
+// Reads a range at the query's revision page by page.
+Status ReadPages(etcd::RangeReader& reader, const KeyRange& range, int64_t revision,
+                 const std::function<void(etcd::pb::RangeResponse&&)>& on_page) {
   etcd::pb::RangeRequest request;
-  request.set_key(start);
-  request.set_range_end(end);
+  request.set_key(range.start);
+  request.set_range_end(range.end);
   request.set_revision(revision);
   return etcd::ReadRangeInPages(reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
-    for (const auto& kv : page.response.kvs()) {
-      const std::string_view rest = std::string_view(kv.key()).substr(prefix.size());
-      if (!keep(rest)) continue;
-      std::vector<std::string> warnings;
-      bool decoded;
-      const size_t slash = rest.find('/');
-      found.push_back({kv.key(), slash == std::string_view::npos ? "" : std::string(rest.substr(0, slash)),
-                       kv.mod_revision(), kv.key().size() + kv.value().size(),
-                       decoder.DecodeOrRaw(kv, &warnings, &decoded)});
-      // Not decoded (encrypted without --encryption-config, corrupt): its
-      // raw record is printed; say why.
-      if (!decoded) warnings.push_back(found.back().object.value("ketcd.error", "not decoded"));
-      for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
-    }
+    on_page(std::move(page.response));
     return Status::Ok();
   });
 }
 
-std::string NameOf(const Found& found) {
-  const Json& object = found.object;
-  if (object.contains("metadata") && object["metadata"].contains("name") &&
-      object["metadata"]["name"].is_string()) {
-    return object["metadata"]["name"].get<std::string>();
+// A table row, from the object's identity read straight from its bytes, or
+// from the decoded object where only decoding can tell.
+Row RowOf(const Decoder& decoder, const std::string& prefix, const mvccpb::KeyValue& kv) {
+  const std::string_view rest = std::string_view(kv.key()).substr(prefix.size());
+  const size_t slash = rest.find('/');
+  Row row{kv.key(), slash == std::string_view::npos ? "" : std::string(rest.substr(0, slash)),
+          kv.mod_revision(), kv.key().size() + kv.value().size(), "", ""};
+  k8s::ObjectIdentity identity;
+  if (decoder.TryReadIdentity(kv.value(), &identity)) {
+    row.name = identity.name;
+    row.creation_timestamp = identity.creation_timestamp;
+  } else {
+    std::vector<std::string> warnings;
+    bool decoded;
+    const Json object = decoder.DecodeOrRaw(kv, &warnings, &decoded);
+    // Not decoded (encrypted without --encryption-config, corrupt): its
+    // raw record is printed; say why.
+    if (!decoded) warnings.push_back(object.value("ketcd.error", "not decoded"));
+    for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
+    const Json& meta = object.contains("metadata") ? object["metadata"] : Json::object();
+    if (meta.is_object() && meta.contains("name") && meta["name"].is_string()) row.name = meta["name"];
+    if (meta.is_object() && meta.contains("creationTimestamp") && meta["creationTimestamp"].is_string()) {
+      row.creation_timestamp = meta["creationTimestamp"];
+    }
   }
-  return found.key.substr(found.key.rfind('/') + 1);
+  if (row.name.empty()) row.name = row.key.substr(row.key.rfind('/') + 1);
+  return row;
 }
 
-std::string AgeOf(const Found& found) {
-  const Json& object = found.object;
-  if (!object.contains("metadata") || !object["metadata"].contains("creationTimestamp") ||
-      !object["metadata"]["creationTimestamp"].is_string()) {
-    return "<unknown>";
-  }
+std::string AgeOf(const Row& row) {
   int64_t seconds;
   int32_t nanos;
-  if (!k8s::ParseRfc3339(object["metadata"]["creationTimestamp"].get<std::string>(), &seconds, &nanos)) {
+  if (row.creation_timestamp.empty() || !k8s::ParseRfc3339(row.creation_timestamp, &seconds, &nanos)) {
     return "<unknown>";
   }
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -135,78 +147,93 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
                     const ResourceQuery& query) {
   auto decoder = Decoder::Load(query.decoding);
   if (!decoder.ok()) return decoder.status();
-  std::vector<Found> found;
   auto everything = [](std::string_view) { return true; };
+  // Tried in order until one holds objects.
+  std::vector<KeyRange> ranges;
   if (!query.name.empty()) {
     // Namespaced first, then cluster-scoped.
-    for (const std::string& key :
-         {prefix + query.namespace_ + "/" + query.name, prefix + query.name}) {
-      KETCD_RETURN_IF_ERROR(Collect(reader, *decoder, prefix, key, "", query.revision, everything, found));
-      if (!found.empty()) break;
-    }
-    if (found.empty()) {
-      return NotFound(query.resource + " \"" + query.name + "\" not found");
-    }
+    ranges.push_back({prefix + query.namespace_ + "/" + query.name, "", everything});
+    ranges.push_back({prefix + query.name, "", everything});
   } else if (query.all_namespaces) {
-    KETCD_RETURN_IF_ERROR(Collect(reader, *decoder, prefix, prefix, etcd::PrefixRangeEnd(prefix),
-                                  query.revision, everything, found));
+    ranges.push_back({prefix, etcd::PrefixRangeEnd(prefix), everything});
   } else {
     const std::string in_namespace = prefix + query.namespace_ + "/";
-    KETCD_RETURN_IF_ERROR(Collect(reader, *decoder, prefix, in_namespace,
-                                  etcd::PrefixRangeEnd(in_namespace), query.revision, everything,
-                                  found));
-    if (found.empty()) {  // a cluster-scoped resource: keys without a namespace
-      KETCD_RETURN_IF_ERROR(Collect(
-          reader, *decoder, prefix, prefix, etcd::PrefixRangeEnd(prefix), query.revision,
-          [](std::string_view rest) { return rest.find('/') == std::string_view::npos; }, found));
-    }
+    ranges.push_back({in_namespace, etcd::PrefixRangeEnd(in_namespace), everything});
+    // A cluster-scoped resource: keys without a namespace.
+    ranges.push_back({prefix, etcd::PrefixRangeEnd(prefix),
+                      [](std::string_view rest) { return rest.find('/') == std::string_view::npos; }});
   }
-
   std::ostream& out = *context.out;
-  if (IsStructured(context.format)) {
-    // As kubectl prints: indented JSON, or its YAML.
-    auto print = [&](const Json& document) {
-      if (context.format == OutputFormat::kYaml) {
-        out << ToYaml(document);
-      } else {
-        out << JsonText(document, 4) << "\n";
-      }
-    };
-    if (!query.name.empty()) {
-      print(found.front().object);
+
+  if (!query.name.empty() && IsStructured(context.format)) {
+    for (const KeyRange& range : ranges) {
+      std::optional<mvccpb::KeyValue> found;
+      KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
+        if (page.kvs_size() > 0) found = std::move(*page.mutable_kvs(0));
+      }));
+      if (!found) continue;
+      std::vector<std::string> warnings;
+      bool decoded;
+      const Json object = decoder->DecodeOrRaw(*found, &warnings, &decoded);
+      if (!decoded) warnings.push_back(object.value("ketcd.error", "not decoded"));
+      for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << found->key() << ": " << warning << "\n";
+      // As kubectl prints: indented JSON, or its YAML.
+      out << (context.format == OutputFormat::kYaml ? ToYaml(object) : JsonText(object, 4) + "\n");
       return Status::Ok();
     }
-    Json items = Json::array();
-    for (auto& object : found) items.push_back(std::move(object.object));
-    print({{"apiVersion", "v1"},
-           {"items", items},
-           {"kind", "List"},
-           {"metadata", {{"resourceVersion", ""}}}});
-    return Status::Ok();
+    return NotFound(query.resource + " \"" + query.name + "\" not found");
   }
-  if (found.empty()) {
+
+  if (IsStructured(context.format)) {
+    // A List, item by item as the pages arrive.
+    const OutputFormat format = context.format == OutputFormat::kYaml ? OutputFormat::kYaml : OutputFormat::kJson;
+    out << KubectlListHead(format);
+    PageDecoder pages(*decoder,
+                      format == OutputFormat::kYaml ? ObjectStyle::kKubectlListYaml : ObjectStyle::kKubectlListJson,
+                      out, std::cerr, /*explain_undecodable=*/true);
+    Status status = Status::Ok();
+    for (const KeyRange& range : ranges) {
+      status = ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
+        pages.Add(std::move(page), [&](std::string_view key) { return range.keep(key.substr(prefix.size())); });
+      });
+      pages.Finish();
+      if (!status.ok() || pages.decoded() > 0) break;
+    }
+    out << KubectlListTail(format, pages.decoded() == 0);
+    return status;
+  }
+
+  std::vector<Row> rows;
+  for (const KeyRange& range : ranges) {
+    KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
+      for (const auto& kv : page.kvs()) {
+        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(*decoder, prefix, kv));
+      }
+    }));
+    if (!rows.empty()) break;
+  }
+  if (rows.empty() && !query.name.empty()) return NotFound(query.resource + " \"" + query.name + "\" not found");
+  if (rows.empty()) {
     std::cerr << "No resources found"
               << (query.all_namespaces ? "" : " in " + query.namespace_ + " namespace") << ".\n";
     return Status::Ok();
   }
   const bool wide = context.output == "wide";
   const bool namespaces = query.all_namespaces;
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> table;
   std::vector<std::string> header;
   if (namespaces) header.push_back("NAMESPACE");
   header.insert(header.end(), {"NAME", "AGE"});
   if (wide) header.insert(header.end(), {"MOD-REVISION", "SIZE", "KEY"});
-  rows.push_back(header);
-  for (const auto& object : found) {
-    std::vector<std::string> row;
-    if (namespaces) row.push_back(object.namespace_);
-    row.insert(row.end(), {NameOf(object), AgeOf(object)});
-    if (wide) {
-      row.insert(row.end(), {std::to_string(object.mod_revision), HumanBytes(object.bytes), object.key});
-    }
-    rows.push_back(std::move(row));
+  table.push_back(header);
+  for (const Row& row : rows) {
+    std::vector<std::string> cells;
+    if (namespaces) cells.push_back(row.namespace_);
+    cells.insert(cells.end(), {row.name, AgeOf(row)});
+    if (wide) cells.insert(cells.end(), {std::to_string(row.mod_revision), HumanBytes(row.bytes), row.key});
+    table.push_back(std::move(cells));
   }
-  PrintColumns(out, rows);
+  PrintColumns(out, table);
   return Status::Ok();
 }
 

@@ -85,6 +85,12 @@ void FindNamedSlots(MessagePlan& plan) {
     if (const FieldDescriptor* managed = plan.type->FindFieldByName("managedFields")) {
       plan.managed_fields = plan.SlotOf(static_cast<uint64_t>(managed->number()));
     }
+    plan.name = SlotNamed(plan, "name", CppType::CPPTYPE_STRING);
+    const FieldDescriptor* created = plan.type->FindFieldByName("creationTimestamp");
+    if (created && !created->is_repeated() && created->cpp_type() == CppType::CPPTYPE_MESSAGE &&
+        created->message_type()->name() == "Time") {
+      plan.creation_timestamp = plan.SlotOf(static_cast<uint64_t>(created->number()));
+    }
   }
   const FieldDescriptor* metadata = plan.type->FindFieldByName("metadata");
   if (metadata && metadata->cpp_type() == CppType::CPPTYPE_MESSAGE && !metadata->is_repeated() &&

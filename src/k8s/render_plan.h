@@ -54,10 +54,11 @@ struct MessagePlan {
   // Slots of the fields special types and the read view use, -1 absent:
   // Time (seconds, nanos), Duration (duration), IntOrString (type, intVal,
   // strVal), Quantity (string), inline JSON (raw), ObjectMeta
-  // (resourceVersion, managedFields), a top-level object (metadata).
+  // (resourceVersion, managedFields, name, creationTimestamp), a top-level
+  // object (metadata).
   int seconds = -1, nanos = -1, duration = -1, int_or_string_type = -1, int_value = -1,
       string_value = -1, quantity = -1, raw = -1, resource_version = -1, managed_fields = -1,
-      metadata = -1;
+      name = -1, creation_timestamp = -1, metadata = -1;
   // Its keys include "kind" or "apiVersion", which a top-level object
   // prints first from the envelope.
   bool has_type_meta_keys = false;

@@ -155,6 +155,28 @@ class Writer {
  public:
   Writer(std::string& out, Scratch& scratch) : out_(out), scratch_(scratch) {}
 
+  // What TryReadIdentity reads, once the whole object is known to parse.
+  bool Identity(const MessagePlan& plan, std::string_view bytes, ObjectIdentity* identity) {
+    if (!Parses(plan, bytes, 0)) return false;
+    const Occurrence* meta = Find(plan, bytes, plan.metadata, 0);
+    if (meta == nullptr || plan.fields[meta->slot].message == nullptr) return true;
+    const MessagePlan& meta_plan = *plan.fields[meta->slot].message;
+    const std::string_view meta_bytes = meta->bytes();
+    if (const Occurrence* name = Find(meta_plan, meta_bytes, meta_plan.name, 1)) {
+      identity->name = std::string(name->bytes());
+    }
+    const Occurrence* created = Find(meta_plan, meta_bytes, meta_plan.creation_timestamp, 1);
+    if (created != nullptr) {
+      const std::string_view time_bytes = created->bytes();
+      const MessagePlan& time_plan = *meta_plan.fields[created->slot].message;
+      std::string text;
+      Writer writer(text, scratch_);
+      if (!writer.Special(time_plan, time_bytes, 2)) return false;
+      if (text != "null") identity->creation_timestamp = text.substr(1, text.size() - 2);
+    }
+    return true;
+  }
+
   // The fields of a top-level object after its kind and apiVersion.
   bool TopLevelFields(const MessagePlan& plan, std::string_view bytes, const ReadView& view) {
     bool first = false;
@@ -524,6 +546,17 @@ class Writer {
     return false;
   }
 
+  // The occurrence of singular field `slot` in a message that parses.
+  const Occurrence* Find(const MessagePlan& plan, std::string_view bytes, int slot, int depth) {
+    if (slot < 0) return nullptr;
+    Occurrences& found = scratch_.occurrences[static_cast<size_t>(depth)];
+    if (!Scan(plan, bytes, found)) return nullptr;
+    for (const Occurrence& o : found) {
+      if (static_cast<int>(o.slot) == slot) return &o;
+    }
+    return nullptr;
+  }
+
   // Whether the message scans, nested messages included.
   bool Parses(const MessagePlan& plan, std::string_view bytes, int depth) {
     if (depth > kMaxDepth) return false;
@@ -565,15 +598,33 @@ class Writer {
 
 }  // namespace
 
+const MessagePlan* StreamRenderer::PlanFor(const StorageEnvelope& envelope, const ReadView& view) const {
+  if (view.read_conversions && HasReadConversions(envelope.api_version, envelope.kind)) return nullptr;
+  const google::protobuf::Descriptor* type = schema_.FindKind(envelope.api_version, envelope.kind);
+  if (type == nullptr) return nullptr;
+  const MessagePlan* plan = plans_.For(*type, schema_.TagsFor(*type));
+  if (!plan->streamable || plan->special != SpecialType::kNone || plan->has_type_meta_keys) return nullptr;
+  return plan;
+}
+
+bool StreamRenderer::TryReadIdentity(std::string_view value, ObjectIdentity* identity) const {
+  if (DetectStorageEncoding(value) != StorageEncoding::kProtobuf) return false;
+  auto envelope = ParseStorageEnvelope(value);
+  if (!envelope.ok()) return false;
+  const MessagePlan* plan = PlanFor(*envelope, {});
+  if (plan == nullptr) return false;
+  thread_local Scratch scratch;
+  std::string unused;
+  *identity = {};
+  return Writer(unused, scratch).Identity(*plan, envelope->raw, identity);
+}
+
 bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view, std::string* out) const {
   if (DetectStorageEncoding(value) != StorageEncoding::kProtobuf) return false;
   auto envelope = ParseStorageEnvelope(value);
   if (!envelope.ok()) return false;
-  if (view.read_conversions && HasReadConversions(envelope->api_version, envelope->kind)) return false;
-  const google::protobuf::Descriptor* type = schema_.FindKind(envelope->api_version, envelope->kind);
-  if (type == nullptr) return false;
-  const MessagePlan* plan = plans_.For(*type, schema_.TagsFor(*type));
-  if (!plan->streamable || plan->special != SpecialType::kNone || plan->has_type_meta_keys) return false;
+  const MessagePlan* plan = PlanFor(*envelope, view);
+  if (plan == nullptr) return false;
   thread_local Scratch scratch;
   const size_t mark = out->size();
   *out += "{\"kind\":";

@@ -18,9 +18,16 @@
 #include "k8s/object_renderer.h"
 #include "k8s/render_plan.h"
 #include "k8s/schema.h"
+#include "k8s/storage_envelope.h"
 #include "util/status.h"
 
 namespace ketcd::k8s {
+
+// What a table row shows of an object.
+struct ObjectIdentity {
+  std::string name;                // metadata.name
+  std::string creation_timestamp;  // RFC 3339, empty when unset
+};
 
 class StreamRenderer {
  public:
@@ -38,9 +45,17 @@ class StreamRenderer {
   // declines (above). Tests use it to show which objects stream.
   bool TryAppendJson(std::string_view value, const ReadView& view, std::string* out) const;
 
+  // metadata.name and creationTimestamp as the rendered object has them,
+  // read from the wire without rendering; false where the streaming path
+  // declines (then render the object to know).
+  bool TryReadIdentity(std::string_view value, ObjectIdentity* identity) const;
+
   const Schema& schema() const { return schema_; }
 
  private:
+  // The object's plan, when the streaming path takes it.
+  const MessagePlan* PlanFor(const StorageEnvelope& envelope, const ReadView& view) const;
+
   const Schema& schema_;
   mutable RenderPlans plans_;
 };

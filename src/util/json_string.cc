@@ -78,6 +78,50 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
+  auto new_line = [&](int depth) {
+    out += '\n';
+    out.append(static_cast<size_t>(4 * depth), ' ');
+  };
+  int depth = level;
+  for (size_t i = 0; i < compact.size(); ++i) {
+    const char c = compact[i];
+    switch (c) {
+      case '"': {
+        // Copy the string through its closing quote.
+        size_t end = i + 1;
+        while (end < compact.size() && compact[end] != '"') end += compact[end] == '\\' ? 2 : 1;
+        out.append(compact.substr(i, end + 1 - i));
+        i = end;
+        break;
+      }
+      case '{':
+      case '[':
+        out += c;
+        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
+          out += compact[++i];  // empty: "{}" and "[]" stay on one line
+        } else {
+          new_line(++depth);
+        }
+        break;
+      case '}':
+      case ']':
+        new_line(--depth);
+        out += c;
+        break;
+      case ',':
+        out += c;
+        new_line(depth);
+        break;
+      case ':':
+        out += ": ";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
 void AppendJsonInteger(std::string& out, int64_t value) {
   char digits[24];
   auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);

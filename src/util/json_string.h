@@ -20,4 +20,9 @@ void AppendJsonUnsigned(std::string& out, uint64_t value);
 // infinities print as null.
 void AppendJsonDouble(std::string& out, double value);
 
+// Compact JSON text (as JsonText prints it) re-printed as JsonText(value, 4)
+// would print it, its lines after the first indented by `level` steps of
+// four spaces: for a value nested at that depth in an indented document.
+void AppendIndentedJson(std::string& out, std::string_view compact, int level);
+
 }  // namespace ketcd
