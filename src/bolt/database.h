@@ -73,8 +73,8 @@ class Database {
 
   // For reads of file() that do not go through Page(): keeps the resident
   // set bounded (MappedFile::Touched).
-  void Touched(size_t bytes) const {
-    if (mapping_) mapping_->Touched(bytes);
+  void Touched(size_t bytes, bool random_access = false) const {
+    if (mapping_) mapping_->Touched(bytes, random_access);
   }
 
   BucketRef root() const { return {meta_.root, {}}; }

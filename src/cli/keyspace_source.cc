@@ -41,6 +41,7 @@ Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSourc
     }
   }
   keyspace.offline_size = size;
+  keyspace.offline = offline->get();
   keyspace.reader = std::move(*offline);
   return keyspace;
 }

@@ -10,6 +10,7 @@
 
 #include "cli/command_context.h"
 #include "etcd/range_reader.h"
+#include "snapshot/offline_keyspace.h"
 
 namespace ketcd::cli {
 
@@ -31,6 +32,7 @@ struct DatabaseSize {
 struct Keyspace {
   std::unique_ptr<etcd::RangeReader> reader;
   etcd::EtcdClient* client = nullptr;  // set when reading the live cluster
+  snapshot::OfflineKeyspace* offline = nullptr;  // set when reading a file
   std::optional<DatabaseSize> offline_size;
 };
 

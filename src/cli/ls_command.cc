@@ -10,6 +10,7 @@
 #include "cli/keyspace_source.h"
 #include "etcd/range_pager.h"
 #include "k8s/registry_key.h"
+#include "snapshot/offline_keyspace.h"
 
 namespace ketcd::cli {
 namespace {
@@ -34,29 +35,44 @@ struct KeyspaceScan {
   int64_t revision = 0;
 };
 
-Status Scan(etcd::RangeReader& reader, const std::string& prefix, size_t keep_largest,
+void Count(std::string_view key, int64_t bytes, const std::string& prefix, size_t keep_largest,
+           KeyspaceScan& scan) {
+  auto parsed = k8s::ParseRegistryKey(key, prefix);
+  Totals& resource = scan.by_resource[parsed.resource];
+  resource.objects += 1;
+  resource.bytes += bytes;
+  Totals& ns = scan.by_namespace[parsed.resource][parsed.namespace_];
+  ns.objects += 1;
+  ns.bytes += bytes;
+  scan.all.objects += 1;
+  scan.all.bytes += bytes;
+  if (keep_largest > 0) {
+    scan.largest.push({bytes, std::string(key)});
+    if (scan.largest.size() > keep_largest) scan.largest.pop();
+  }
+}
+
+// Offline, keys and value sizes come from the snapshot's index without a
+// value being read; online, the range streams page by page.
+Status Scan(const Keyspace& keyspace, const std::string& prefix, size_t keep_largest,
             KeyspaceScan& scan) {
+  const std::string start = prefix.empty() ? std::string(1, '\0') : prefix;
+  const std::string end = prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix);
+  if (keyspace.offline != nullptr) {
+    scan.revision = keyspace.offline->current_revision();
+    keyspace.offline->ForEachLiveKey(start, end, [&](const snapshot::OfflineKeyspace::LiveKey& live) {
+      Count(live.key, static_cast<int64_t>(live.key.size()) + live.value_bytes, prefix, keep_largest, scan);
+    });
+    return Status::Ok();
+  }
   etcd::pb::RangeRequest request;
-  request.set_key(prefix.empty() ? std::string(1, '\0') : prefix);
-  request.set_range_end(prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix));
+  request.set_key(start);
+  request.set_range_end(end);
   return etcd::ReadRangeInPages(
-      reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+      *keyspace.reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
         if (page.first) scan.revision = page.response.header().revision();
         for (const auto& kv : page.response.kvs()) {
-          const int64_t bytes = static_cast<int64_t>(kv.key().size() + kv.value().size());
-          auto parsed = k8s::ParseRegistryKey(kv.key(), prefix);
-          Totals& resource = scan.by_resource[parsed.resource];
-          resource.objects += 1;
-          resource.bytes += bytes;
-          Totals& ns = scan.by_namespace[parsed.resource][parsed.namespace_];
-          ns.objects += 1;
-          ns.bytes += bytes;
-          scan.all.objects += 1;
-          scan.all.bytes += bytes;
-          if (keep_largest > 0) {
-            scan.largest.push({bytes, kv.key()});
-            if (scan.largest.size() > keep_largest) scan.largest.pop();
-          }
+          Count(kv.key(), static_cast<int64_t>(kv.key().size() + kv.value().size()), prefix, keep_largest, scan);
         }
         return Status::Ok();
       });
@@ -73,7 +89,7 @@ Status List(CommandContext& context, const KeyspaceArgs& args) {
   auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
   KeyspaceScan scan;
-  KETCD_RETURN_IF_ERROR(Scan(*keyspace->reader, args.prefix, 0, scan));
+  KETCD_RETURN_IF_ERROR(Scan(*keyspace, args.prefix, 0, scan));
   if (IsStructured(context.format)) {
     Json resources = Json::array();
     for (const auto& [resource, totals] : scan.by_resource) {
@@ -118,7 +134,7 @@ Status Stats(CommandContext& context, const KeyspaceArgs& args) {
   auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
   KeyspaceScan scan;
-  KETCD_RETURN_IF_ERROR(Scan(*keyspace->reader, args.prefix, args.top, scan));
+  KETCD_RETURN_IF_ERROR(Scan(*keyspace, args.prefix, args.top, scan));
   std::vector<LargeObject> largest;
   while (!scan.largest.empty()) {
     largest.push_back(scan.largest.top());

@@ -7,11 +7,38 @@
 namespace ketcd::snapshot {
 namespace {
 
-// etcd's range end: empty = the single key; "\0" = every key from `key` on.
-bool BeforeEnd(std::string_view key, const std::string& start, const std::string& end) {
-  if (end.empty()) return key == start;
-  if (end == std::string(1, '\0')) return true;
-  return key < end;
+bool ReadVarint(std::string_view bytes, size_t& at, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64 && at < bytes.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(bytes[at++]);
+    result |= uint64_t{byte & 0x7Fu} << shift;
+    if (!(byte & 0x80)) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The size of the value (field 5) of a stored mvccpb.KeyValue, read from
+// its wire bytes; 0 when it has none (a tombstone) or they do not scan
+// (reading the value then reports the damage).
+uint32_t StoredValueSize(std::string_view stored) {
+  size_t at = 0;
+  uint64_t tag, value;
+  while (at < stored.size() && ReadVarint(stored, at, &tag)) {
+    const uint64_t wire = tag & 7;
+    if (wire == 0) {
+      if (!ReadVarint(stored, at, &value)) return 0;
+    } else if (wire == 2) {
+      if (!ReadVarint(stored, at, &value) || value > stored.size() - at) return 0;
+      if ((tag >> 3) == 5) return static_cast<uint32_t>(value);
+      at += value;
+    } else {
+      return 0;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -28,7 +55,6 @@ Status OfflineKeyspace::BuildIndex() {
   const bolt::Database& db = file_.db;
   auto key_bucket = db.Bucket(db.root(), kKeyBucket);
   if (!key_bucket.ok()) return DataLoss("not an etcd backend: " + key_bucket.status().message());
-  key_bucket_ = *key_bucket;
   if (auto meta = db.Bucket(db.root(), kMetaBucket); meta.ok()) {
     auto finished = bolt::LookUp(db, *meta, "finishedCompactRev");
     if (!finished.ok()) return finished.status();
@@ -36,46 +62,100 @@ Status OfflineKeyspace::BuildIndex() {
       if (auto revision = ParseRevisionKey(**finished)) compacted_revision_ = revision->revision.main;
     }
   }
-  bolt::Cursor cursor(db, key_bucket_);
+  const char* const file_start = db.file().data();
+  bolt::Cursor cursor(db, *key_bucket);
   KETCD_RETURN_IF_ERROR(cursor.First());
   while (cursor.valid()) {
     auto revision = ParseRevisionKey(cursor.key());
     if (!revision) return DataLoss("bucket \"key\": malformed revision key");
-    auto key = StoredUserKey(cursor.value());
-    if (!key) {
+    const std::string_view stored = cursor.value();
+    auto key = StoredUserKey(stored);
+    if (!key || stored.size() > UINT32_MAX || key->size() > UINT32_MAX) {
       return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
                       ": value is not an mvccpb.KeyValue as etcd writes it");
     }
-    index_.push_back({*key, revision->revision, revision->tombstone});
+    index_.push_back({keys_.size(), static_cast<uint64_t>(stored.data() - file_start),
+                      static_cast<uint32_t>(key->size()), static_cast<uint32_t>(stored.size()),
+                      StoredValueSize(stored), revision->tombstone, revision->revision});
+    keys_.append(*key);
     current_revision_ = std::max(current_revision_, revision->revision.main);
     KETCD_RETURN_IF_ERROR(cursor.Next());
   }
-  // Revisions come in ascending order; a stable sort by key keeps them so.
-  std::stable_sort(index_.begin(), index_.end(),
-                   [](const IndexEntry& a, const IndexEntry& b) { return a.key < b.key; });
+  if (index_.size() >= UINT32_MAX) return Failed("more than 4 billion revisions in one file");
+  // Revisions are unique, so (key, revision) orders every entry.
+  std::sort(index_.begin(), index_.end(), [this](const IndexEntry& a, const IndexEntry& b) {
+    const int order = KeyOf(a).compare(KeyOf(b));
+    return order != 0 ? order < 0 : a.revision < b.revision;
+  });
+  // Each distinct key once, its revisions pointing at it.
+  std::string distinct;
+  std::string_view previous;  // in keys_, which the loop still reads
+  live_before_.push_back(0);
+  for (size_t i = 0; i < index_.size(); ++i) {
+    const std::string_view key = KeyOf(index_[i]);
+    if (i == 0 || key != previous) {
+      if (i > 0) live_before_.push_back(live_before_.back() + (index_[i - 1].tombstone ? 0 : 1));
+      group_starts_.push_back(static_cast<uint32_t>(i));
+      distinct.append(key);
+    }
+    previous = key;
+    index_[i].key_offset = distinct.size() - index_[i].key_size;
+  }
+  if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
+  group_starts_.push_back(static_cast<uint32_t>(index_.size()));
+  keys_ = std::move(distinct);
+  keys_.shrink_to_fit();
   // A compaction can leave nothing behind; the revision still moved on.
   current_revision_ = std::max(current_revision_, compacted_revision_);
   return Status::Ok();
 }
 
-const OfflineKeyspace::IndexEntry* OfflineKeyspace::Visible(size_t first, size_t last,
-                                                            int64_t revision) const {
-  for (size_t i = last; i-- > first;) {
+size_t OfflineKeyspace::GroupAtOrAfter(std::string_view key) const {
+  size_t low = 0, high = group_starts_.size() - 1;
+  while (low < high) {
+    const size_t middle = (low + high) / 2;
+    if (KeyOfGroup(middle) < key) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+std::pair<size_t, size_t> OfflineKeyspace::GroupsIn(const std::string& start, const std::string& end) const {
+  const size_t groups = group_starts_.size() - 1;
+  const size_t first = GroupAtOrAfter(start);
+  if (end.empty()) return {first, first + (first < groups && KeyOfGroup(first) == start ? 1 : 0)};
+  if (end == std::string(1, '\0')) return {first, groups};
+  return {first, std::max(first, GroupAtOrAfter(end))};
+}
+
+const OfflineKeyspace::IndexEntry* OfflineKeyspace::Visible(size_t group, int64_t revision) const {
+  for (size_t i = group_starts_[group + 1]; i-- > group_starts_[group];) {
     if (index_[i].revision.main <= revision) return index_[i].tombstone ? nullptr : &index_[i];
   }
   return nullptr;
 }
 
 Status OfflineKeyspace::ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const {
-  const std::string key = RevisionKeyBytes(entry.revision, entry.tombstone);
-  auto value = bolt::LookUp(file_.db, key_bucket_, key);
-  if (!value.ok()) return value.status();
-  if (!*value) return Internal("revision vanished from the index");
-  if (!kv.ParseFromArray((*value)->data(), static_cast<int>((*value)->size()))) {
+  const std::string_view stored = file_.db.file().substr(entry.stored_offset, entry.stored_size);
+  file_.db.Touched(stored.size(), /*random_access=*/true);
+  if (!kv.ParseFromArray(stored.data(), static_cast<int>(stored.size()))) {
     return DataLoss("revision " + std::to_string(entry.revision.main) +
                     ": value is not an mvccpb.KeyValue");
   }
   return Status::Ok();
+}
+
+void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string& end,
+                                     const std::function<void(const LiveKey&)>& on_key) const {
+  const auto [first, last] = GroupsIn(start, end);
+  for (size_t group = first; group < last; ++group) {
+    const IndexEntry& newest = index_[group_starts_[group + 1] - 1];
+    if (newest.tombstone) continue;
+    on_key({KeyOf(newest), newest.value_size, newest.revision.main});
+  }
 }
 
 Result<etcd::pb::RangeResponse> OfflineKeyspace::Range(const etcd::pb::RangeRequest& request) {
@@ -94,19 +174,25 @@ Result<etcd::pb::RangeResponse> OfflineKeyspace::Range(const etcd::pb::RangeRequ
                         request.min_create_revision() || request.max_create_revision();
   etcd::pb::RangeResponse response;
   response.mutable_header()->set_revision(current_revision_);
-  const std::string& start = request.key();
-  auto first = std::lower_bound(index_.begin(), index_.end(), start,
-                                [](const IndexEntry& e, const std::string& k) { return e.key < k; });
+  const auto [first, last] = GroupsIn(request.key(), request.range_end());
+  // At the current revision the index counts a range without reading it.
+  const bool counted = !filtered && revision == current_revision_;
+  const int64_t live = static_cast<int64_t>(live_before_[last] - live_before_[first]);
+  if (counted && request.count_only()) {
+    response.set_count(live);
+    return response;
+  }
   int64_t count = 0;
-  for (size_t i = first - index_.begin(); i < index_.size();) {
-    size_t last = i;
-    while (last < index_.size() && index_[last].key == index_[i].key) ++last;
-    if (!BeforeEnd(index_[i].key, start, request.range_end())) break;
-    const IndexEntry* visible = Visible(i, last, revision);
-    i = last;
+  for (size_t group = first; group < last; ++group) {
+    const IndexEntry* visible = Visible(group, revision);
     if (visible == nullptr) continue;
     const bool page_full =
         key_order && request.limit() > 0 && response.kvs_size() >= request.limit();
+    if (page_full && counted) {
+      count = live;  // the rest need not be visited
+      response.set_more(true);
+      break;
+    }
     if (!filtered && (request.count_only() || page_full)) {
       ++count;
       if (page_full) response.set_more(true);

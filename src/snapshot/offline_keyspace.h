@@ -3,12 +3,19 @@
 // revision of each key at the requested revision, deletions respected,
 // older revisions as far back as the file still holds them.
 //
-// Opening indexes every revision in the "key" bucket: key (pointing into
-// the mapped file) and revision, about 40 bytes per revision held. Values
-// are read from the mapped file only when a page of results is built, so
-// memory does not grow with the size of the values.
+// Opening walks the "key" bucket once (it is ordered by revision, not by
+// key) and keeps a compact index: every revision's key copied back to back
+// into one buffer, with its revision, where its stored KeyValue lies in the
+// file and how large its value is (about 48 bytes plus the key per
+// revision held). Sorted by key, then revision, the index answers which
+// revision of a key is visible at any revision, counts a range at the
+// current revision without reading it, and lets ls/stats run on keys and
+// sizes alone. Values are read from the mapped file only when a page of
+// results is built, and the mapped pages are dropped as reading goes on
+// (MappedFile::Touched), so memory does not grow with the file.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,24 +33,49 @@ class OfflineKeyspace : public etcd::RangeReader {
 
   Result<etcd::pb::RangeResponse> Range(const etcd::pb::RangeRequest& request) override;
 
+  // Each key live at the current revision in [start, end) (etcd's range
+  // end: "" the key start alone, "\0" to the end), in key order, with the
+  // size of its value, and no value read.
+  struct LiveKey {
+    std::string_view key;
+    int64_t value_bytes;
+    int64_t mod_revision;
+  };
+  void ForEachLiveKey(const std::string& start, const std::string& end,
+                      const std::function<void(const LiveKey&)>& on_key) const;
+
   int64_t current_revision() const { return current_revision_; }
   const SnapshotFile& file() const { return file_; }
 
  private:
   struct IndexEntry {
-    std::string_view key;
-    Revision revision;
+    uint64_t key_offset;     // in keys_
+    uint64_t stored_offset;  // the stored mvccpb.KeyValue, in the file
+    uint32_t key_size;
+    uint32_t stored_size;
+    uint32_t value_size;     // of the user value inside it
     bool tombstone;
+    Revision revision;
   };
   explicit OfflineKeyspace(SnapshotFile file) : file_(std::move(file)) {}
   Status BuildIndex();
-  // The entry visible at `revision` among entries [first, last) of one key.
-  const IndexEntry* Visible(size_t first, size_t last, int64_t revision) const;
+  std::string_view KeyOf(const IndexEntry& entry) const {
+    return std::string_view(keys_).substr(entry.key_offset, entry.key_size);
+  }
+  std::string_view KeyOfGroup(size_t group) const { return KeyOf(index_[group_starts_[group]]); }
+  // The first group whose key is >= key.
+  size_t GroupAtOrAfter(std::string_view key) const;
+  // The groups [first, last) a request's [key, range_end) covers.
+  std::pair<size_t, size_t> GroupsIn(const std::string& start, const std::string& end) const;
+  // The entry of `group` visible at `revision`, or nullptr.
+  const IndexEntry* Visible(size_t group, int64_t revision) const;
   Status ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const;
 
   SnapshotFile file_;
-  bolt::BucketRef key_bucket_;
-  std::vector<IndexEntry> index_;  // by key, then by revision
+  std::string keys_;                   // every entry's key, back to back
+  std::vector<IndexEntry> index_;      // by key, then by revision
+  std::vector<uint32_t> group_starts_; // each distinct key's first entry, then index_.size()
+  std::vector<uint32_t> live_before_;  // keys live at the current revision among groups before i
   int64_t current_revision_ = 0;
   int64_t compacted_revision_ = 0;
 };

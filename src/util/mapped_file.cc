@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -37,8 +38,9 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   return std::unique_ptr<MappedFile>(new MappedFile(static_cast<const char*>(data), size));
 }
 
-void MappedFile::Touched(size_t bytes) const {
+void MappedFile::Touched(size_t bytes, bool random_access) const {
   if (data_ == nullptr) return;
+  if (random_access) bytes = std::max(bytes, kFaultAround);
   if (touched_.fetch_add(bytes, std::memory_order_relaxed) + bytes < kResidentLimit) return;
   touched_.store(0, std::memory_order_relaxed);
   // A shared file mapping: the data stays in the page cache and the next

@@ -24,9 +24,13 @@ class MappedFile {
   std::string_view bytes() const { return {data_, size_}; }
   // Records that `bytes` more of the mapping were read; after every
   // kResidentLimit, the mapping's pages are unmapped from the process
-  // (views stay valid). Safe from several threads.
-  void Touched(size_t bytes) const;
+  // (views stay valid). Safe from several threads. A read at a random
+  // place counts as kFaultAround at least: the kernel maps that much
+  // around each page fault, so small scattered reads fill the resident set
+  // far faster than their own size.
+  void Touched(size_t bytes, bool random_access = false) const;
   static constexpr size_t kResidentLimit = size_t{32} << 20;
+  static constexpr size_t kFaultAround = size_t{64} << 10;
 
  private:
   MappedFile(const char* data, size_t size) : data_(data), size_(size) {}
