@@ -11,6 +11,9 @@
 namespace ketcd::bolt {
 namespace {
 
+// Pages are written in batches of about this size.
+constexpr size_t kWriteBufferBytes = size_t{4} << 20;
+
 struct Entry {
   std::string key;
   std::string value;
@@ -138,15 +141,26 @@ Result<uint64_t> Writer::WritePage(std::string& page) {
   Store<uint64_t>(page.data(), id);
   Store<uint32_t>(page.data() + 12, static_cast<uint32_t>(page.size() / page_size_ - 1));
   next_page_ += page.size() / page_size_;
+  pending_ += page;
+  if (pending_.size() >= kWriteBufferBytes) KETCD_RETURN_IF_ERROR(FlushPages());
+  return id;
+}
+
+Status Writer::FlushPages() {
+  const off_t offset = static_cast<off_t>(pending_first_ * page_size_);
   size_t written = 0;
-  while (written < page.size()) {
-    ssize_t n = ::pwrite(file_.fd(), page.data() + written, page.size() - written,
-                         static_cast<off_t>(id * page_size_ + written));
+  while (written < pending_.size()) {
+    ssize_t n = ::pwrite(file_.fd(), pending_.data() + written, pending_.size() - written,
+                         offset + static_cast<off_t>(written));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return IoError(path_ + ": " + std::strerror(errno));
     written += static_cast<size_t>(n);
   }
-  return id;
+  // Only a hint: Finish's fsync is what makes the file durable.
+  ::sync_file_range(file_.fd(), offset, static_cast<off_t>(pending_.size()), SYNC_FILE_RANGE_WRITE);
+  pending_first_ = next_page_;
+  pending_.clear();
+  return Status::Ok();
 }
 
 Status Writer::BeginBucket(std::string_view name) {
@@ -189,6 +203,7 @@ Status Writer::Finish() {
   Store<uint16_t>(freelist.data() + 8, kFreelistPage);
   auto freelist_id = WritePage(freelist);
   if (!freelist_id.ok()) return freelist_id.status();
+  KETCD_RETURN_IF_ERROR(FlushPages());
   for (uint64_t id : {0, 1}) {
     std::string page(page_size_, '\0');
     Store<uint64_t>(page.data(), id);  // a one-page meta page: no overflow

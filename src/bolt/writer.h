@@ -39,12 +39,18 @@ class Writer {
   friend class Tree;
   // Writes `page` (a whole number of pages, header filled in) at a fresh id.
   Result<uint64_t> WritePage(std::string& page);
+  // Writes the buffered pages (they are written in id order, so one pwrite
+  // takes many) and starts their writeback, so the final fsync has little
+  // left to wait for.
+  Status FlushPages();
   Status EndBucket();
 
   DurableFile file_;
   std::string path_;  // the part being written, for messages
   uint32_t page_size_;
   uint64_t next_page_ = 2;  // 0 and 1 are the meta pages
+  std::string pending_;     // pages from pending_first_ on, not yet written
+  uint64_t pending_first_ = 2;
   std::unique_ptr<Tree> root_;
   std::unique_ptr<Tree> bucket_;
   std::string bucket_name_;

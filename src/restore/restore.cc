@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 
 #include "cluster/member_identity.h"
 #include "restore/backend_copy.h"
@@ -21,31 +22,62 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kTerm = 1;  // the raft term a restored cluster starts in
 
-// The snapshot, refused unless it passes `snapshot verify` (the trailer
-// check alone can be skipped, as etcdctl's --skip-hash-check does).
-Result<snapshot::SnapshotFile> OpenVerified(const RestoreOptions& options) {
-  auto file = snapshot::OpenSnapshot(options.snapshot_path);
-  if (!file.ok()) return file.status();
-  if (!file->trailer && !options.skip_hash_check) {
-    return InvalidArgument(options.snapshot_path +
-                           ": no sha256 trailer (not saved from etcd?); --skip-hash-check "
-                           "restores from a member's db file");
-  }
-  auto report = snapshot::Verify(*file);
-  if (!report.ok()) return report.status();
-  auto& problems = report->problems;
-  if (options.skip_hash_check && report->trailer == snapshot::VerifyReport::Trailer::kMismatch) {
-    problems.erase(problems.begin());  // the trailer's problem comes first
-  }
-  if (!problems.empty()) {
-    return DataLoss(options.snapshot_path + ": fails verification, not restored: " +
-                    problems.front() +
-                    (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
-                                               " more; see ketcd snapshot verify)"
-                                         : ""));
-  }
-  return file;
+Status Refusal(const std::string& path, const std::vector<std::string>& problems) {
+  return DataLoss(path + ": fails verification, not restored: " + problems.front() +
+                  (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
+                                             " more; see ketcd snapshot verify)"
+                                       : ""));
 }
+
+// A snapshot that passes `snapshot verify` (the trailer check alone can be
+// skipped, as etcdctl's --skip-hash-check does). The trailer's SHA-256 is
+// computed on another thread while the data dirs are written; none is
+// published before it matched (TrailerChecked).
+class VerifiedSnapshot {
+ public:
+  static Result<std::unique_ptr<VerifiedSnapshot>> Open(const RestoreOptions& options) {
+    auto file = snapshot::OpenSnapshot(options.snapshot_path);
+    if (!file.ok()) return file.status();
+    if (!file->trailer && !options.skip_hash_check) {
+      return InvalidArgument(options.snapshot_path +
+                             ": no sha256 trailer (not saved from etcd?); --skip-hash-check "
+                             "restores from a member's db file");
+    }
+    std::unique_ptr<VerifiedSnapshot> verified(new VerifiedSnapshot(std::move(*file)));
+    const snapshot::SnapshotFile& opened = verified->file_;
+    if (opened.trailer && !options.skip_hash_check) {
+      verified->trailer_ = std::async(std::launch::async, [&opened] { return snapshot::CheckTrailer(opened); });
+    }
+    auto report = snapshot::Verify(opened, 50, /*check_trailer=*/false);
+    if (!report.ok()) return report.status();
+    if (!report->problems.empty()) {
+      // The trailer's problem comes first, as `snapshot verify` lists them.
+      Status trailer = verified->WaitForTrailer();
+      if (!trailer.ok()) report->problems.insert(report->problems.begin(), trailer.message());
+      return Refusal(opened.path, report->problems);
+    }
+    return verified;
+  }
+
+  const snapshot::SnapshotFile& file() const { return file_; }
+
+  // Waits for the trailer check; a mismatch refuses the restore.
+  Status TrailerChecked() {
+    Status trailer = WaitForTrailer();
+    return trailer.ok() ? trailer : Refusal(file_.path, {trailer.message()});
+  }
+
+ private:
+  explicit VerifiedSnapshot(snapshot::SnapshotFile file) : file_(std::move(file)) {}
+  Status WaitForTrailer() {
+    if (trailer_.valid()) trailer_status_ = trailer_.get();
+    return trailer_status_;
+  }
+
+  snapshot::SnapshotFile file_;
+  std::future<Status> trailer_;  // waited for by its destructor too
+  Status trailer_status_ = Status::Ok();
+};
 
 Status RefuseExisting(const std::string& dir, const char* what) {
   std::error_code error;
@@ -157,7 +189,7 @@ InitialWal WalOf(const std::vector<Member>& members, uint64_t cluster_id, uint64
 // Writes one member's data dir; `backend` is a finished db to copy, or
 // empty to write it from the snapshot with `edits` (and set it for the next
 // member).
-Status WriteMember(const snapshot::SnapshotFile& file, const BackendEdits& edits,
+Status WriteMember(VerifiedSnapshot& snapshot, const BackendEdits& edits,
                    const std::vector<Member>& members, uint64_t cluster_id, const Member& self,
                    const std::string& data_dir, const std::string& wal_dir,
                    std::string& backend) {
@@ -173,7 +205,7 @@ Status WriteMember(const snapshot::SnapshotFile& file, const BackendEdits& edits
   }
   const std::string db = snap_dir + "/db";
   if (backend.empty()) {
-    KETCD_RETURN_IF_ERROR(CopyBackend(file.db, db, edits));
+    KETCD_RETURN_IF_ERROR(CopyBackend(snapshot.file().db, db, edits));
     backend = fs::absolute(data_dir + "/member/snap/db").string();
   } else {
     KETCD_RETURN_IF_ERROR(CopyFileDurably(backend, db, 0600));
@@ -185,6 +217,10 @@ Status WriteMember(const snapshot::SnapshotFile& file, const BackendEdits& edits
   // the directories that name member/snap and member.
   KETCD_RETURN_IF_ERROR(SyncDirectoryOf(staging + "/member/snap"));
   KETCD_RETURN_IF_ERROR(SyncDirectoryOf(staging + "/member"));
+  if (Status checked = snapshot.TrailerChecked(); !checked.ok()) {
+    fs::remove_all(staging, error);
+    return checked;
+  }
   return RenameDurably(staging, data_dir);
 }
 
@@ -231,15 +267,15 @@ Result<RestoreResult> RestoreMember(const RestoreOptions& options) {
   const std::string data_dir = options.data_dir.empty() ? options.name + ".etcd" : options.data_dir;
   KETCD_RETURN_IF_ERROR(RefuseExisting(data_dir, "data dir"));
   if (!options.wal_dir.empty()) KETCD_RETURN_IF_ERROR(RefuseExisting(options.wal_dir, "WAL dir"));
-  auto file = OpenVerified(options);
-  if (!file.ok()) return file.status();
+  auto snapshot = VerifiedSnapshot::Open(options);
+  if (!snapshot.ok()) return snapshot.status();
   RestoreResult result;
   result.cluster_id = cluster->cluster_id;
   result.members.push_back({*self, data_dir});
-  auto edits = EditsFor(cluster->members, file->db, options, result);
+  auto edits = EditsFor(cluster->members, (*snapshot)->file().db, options, result);
   if (!edits.ok()) return edits.status();
   std::string backend;
-  KETCD_RETURN_IF_ERROR(WriteMember(*file, *edits, cluster->members, cluster->cluster_id, *self,
+  KETCD_RETURN_IF_ERROR(WriteMember(**snapshot, *edits, cluster->members, cluster->cluster_id, *self,
                                     data_dir, options.wal_dir, backend));
   return result;
 }
@@ -255,18 +291,33 @@ Result<RestoreResult> RestoreAllMembers(const RestoreOptions& options,
     KETCD_RETURN_IF_ERROR(RefuseExisting(data_dir, "data dir"));
     result.members.push_back({member, data_dir});
   }
-  auto file = OpenVerified(options);
-  if (!file.ok()) return file.status();
-  auto edits = EditsFor(cluster->members, file->db, options, result);
+  auto snapshot = VerifiedSnapshot::Open(options);
+  if (!snapshot.ok()) return snapshot.status();
+  auto edits = EditsFor(cluster->members, (*snapshot)->file().db, options, result);
   if (!edits.ok()) return edits.status();
   std::error_code error;
   fs::create_directories(output_dir, error);
   if (error) return IoError(output_dir + ": " + error.message());
+  // The first member's backend is written from the snapshot; the others
+  // copy that finished file (in the kernel), all at once.
   std::string backend;
-  for (const auto& restored : result.members) {
-    KETCD_RETURN_IF_ERROR(WriteMember(*file, *edits, cluster->members, cluster->cluster_id,
-                                      restored.member, restored.data_dir, "", backend));
+  KETCD_RETURN_IF_ERROR(WriteMember(**snapshot, *edits, cluster->members, cluster->cluster_id,
+                                    result.members.front().member, result.members.front().data_dir,
+                                    "", backend));
+  std::vector<std::future<Status>> copies;
+  for (size_t i = 1; i < result.members.size(); ++i) {
+    copies.push_back(std::async(std::launch::async, [&, i, backend] {
+      std::string finished = backend;
+      return WriteMember(**snapshot, *edits, cluster->members, cluster->cluster_id,
+                         result.members[i].member, result.members[i].data_dir, "", finished);
+    }));
   }
+  Status status = Status::Ok();
+  for (auto& copy : copies) {
+    Status copied = copy.get();
+    if (status.ok()) status = copied;
+  }
+  if (!status.ok()) return status;
   return result;
 }
 

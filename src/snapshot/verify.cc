@@ -45,9 +45,9 @@ std::string CheckRevisionEntry(std::string_view key, std::string_view value,
 
 }  // namespace
 
-Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems) {
+Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems, bool check_trailer) {
   VerifyReport report;
-  if (file.trailer) {
+  if (file.trailer && check_trailer) {
     Status trailer = CheckTrailer(file);
     report.trailer = trailer.ok() ? VerifyReport::Trailer::kMatches
                                   : VerifyReport::Trailer::kMismatch;

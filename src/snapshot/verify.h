@@ -21,6 +21,9 @@ struct VerifyReport {
   uint64_t pages_free = 0;
 };
 
-Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems = 50);
+// `check_trailer` false: the trailer is left to the caller (CheckTrailer),
+// e.g. to hash it on another thread meanwhile.
+Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems = 50,
+                            bool check_trailer = true);
 
 }  // namespace ketcd::snapshot

@@ -1,6 +1,8 @@
 #include "util/durable_file.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -112,18 +114,49 @@ Status WriteFileDurably(const std::string& path, std::string_view content, mode_
   return file->Commit();
 }
 
+namespace {
+
+// Copies all of `in` to `out` inside the kernel: a reflink where the file
+// system shares extents (btrfs, XFS), else copy_file_range. False when
+// neither is available here; the caller then copies through a buffer.
+bool CopyInKernel(int in, int out, Status* status, const std::string& name) {
+  if (::ioctl(out, FICLONE, in) == 0) return true;
+  struct stat info;
+  if (::fstat(in, &info) != 0) {
+    *status = IoError(ErrnoText(name));
+    return true;
+  }
+  for (off_t left = info.st_size; left > 0;) {
+    const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && left == info.st_size && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+      return false;  // nothing copied yet: the buffered copy takes over
+    }
+    if (n <= 0) {
+      *status = IoError(n < 0 ? ErrnoText(name) : name + ": file shrank while copied");
+      return true;
+    }
+    left -= n;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status CopyFileDurably(const std::string& from, const std::string& to, mode_t mode) {
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return IoError(ErrnoText(from));
   auto file = DurableFile::Create(to, mode);
   Status status = file.status();
-  std::string buffer(1 << 20, '\0');
-  while (status.ok()) {
-    const ssize_t n = ::read(in, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) status = IoError(ErrnoText(from));
-    if (n <= 0) break;
-    status = file->Write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+  if (status.ok() && !CopyInKernel(in, file->fd(), &status, to)) {
+    std::string buffer(1 << 20, '\0');
+    while (status.ok()) {
+      const ssize_t n = ::read(in, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) status = IoError(ErrnoText(from));
+      if (n <= 0) break;
+      status = file->Write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    }
   }
   ::close(in);
   return status.ok() ? file->Commit() : status;
