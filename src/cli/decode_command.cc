@@ -15,6 +15,7 @@
 #include "k8s/object_encoder.h"
 #include "k8s/object_renderer.h"
 #include "k8s/schema.h"
+#include "util/json_string.h"
 #include "util/json_text.h"
 #include "util/read_file.h"
 
@@ -41,14 +42,21 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   if (!input.ok()) return input.status();
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
-  auto rendered = decoder->Decode(args.etcd_key, *input);
-  if (!rendered.ok()) return rendered.status().WithContext(path.empty() ? "stdin" : path);
-  for (const auto& warning : rendered->warnings) std::cerr << "ketcd: warning: " << warning << "\n";
+  const std::string where = path.empty() ? "stdin" : path;
   if (context.format == OutputFormat::kYaml) {
+    auto rendered = decoder->Decode(args.etcd_key, *input);
+    if (!rendered.ok()) return rendered.status().WithContext(where);
+    for (const auto& warning : rendered->warnings) std::cerr << "ketcd: warning: " << warning << "\n";
     *context.out << ToYaml(rendered->object);
-  } else {
-    *context.out << JsonText(rendered->object, 4) << "\n";  // kubectl's indentation
+    return Status::Ok();
   }
+  std::string compact, indented;
+  std::vector<std::string> warnings;
+  Status decoded = decoder->DecodeJson(args.etcd_key, *input, 0, &compact, &warnings);
+  if (!decoded.ok()) return decoded.WithContext(where);
+  for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << warning << "\n";
+  AppendIndentedJson(indented, compact, 0);  // kubectl's indentation
+  *context.out << indented << "\n";
   return Status::Ok();
 }
 

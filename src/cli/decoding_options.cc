@@ -61,20 +61,24 @@ k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::stri
   return RawRecord(etcd_key, value, rendered.status());
 }
 
+Status Decoder::DecodeJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
+                           std::string* out, std::vector<std::string>* warnings) const {
+  if (k8s::DetectStorageEncoding(value) != k8s::StorageEncoding::kEncrypted) {
+    return renderer_->AppendJson(value, View(mod_revision), out, warnings);
+  }
+  auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
+  if (!plain.ok()) return plain.status();
+  return renderer_->AppendJson(*plain, View(mod_revision), out, warnings);
+}
+
 void Decoder::AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
                          std::string* out, std::vector<std::string>* warnings, bool* decoded,
                          std::string* error) const {
-  Status status = Status::Ok();
-  if (k8s::DetectStorageEncoding(value) == k8s::StorageEncoding::kEncrypted) {
-    auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
-    status = plain.ok() ? renderer_->AppendJson(*plain, View(mod_revision), out, warnings)
-                        : plain.status();
-  } else {
-    status = renderer_->AppendJson(value, View(mod_revision), out, warnings);
-  }
+  Status status = DecodeJson(etcd_key, value, mod_revision, out, warnings);
   *decoded = status.ok();
-  if (!status.ok()) *out += JsonText(RawRecord(etcd_key, value, status));
-  if (!status.ok() && error != nullptr) *error = status.message();
+  if (status.ok()) return;
+  *out += JsonText(RawRecord(etcd_key, value, status));
+  if (error != nullptr) *error = status.message();
 }
 
 }  // namespace ketcd::cli

@@ -44,6 +44,10 @@ class Decoder {
   // JsonText(DecodeOrRaw(...)) appended to *out, streamed straight from the
   // stored bytes where it can be (k8s/stream_renderer.h). Safe to call
   // from several threads at once.
+  // As Decode, the object appended to *out as compact JSON text, streamed
+  // where it can be.
+  Status DecodeJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
+                    std::string* out, std::vector<std::string>* warnings) const;
   // `error`, when given, gets why a value was not decoded.
   void AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
                   std::string* out, std::vector<std::string>* warnings, bool* decoded,

@@ -76,6 +76,12 @@ TEST_P(StreamRendererFixtureTest, EveryFixturePrintsAsTheDomRendererAndStreams) 
     }
     std::string out;
     if (!renderer.TryAppendJson(value, {}, &out)) declined.insert(type);
+    // Indented as kubectl prints it (decode, get -o json).
+    auto dom = RenderStoredValue(**schema, value);
+    if (!dom.ok()) continue;
+    std::string indented;
+    AppendIndentedJson(indented, JsonText(dom->object), 0);
+    EXPECT_EQ(indented, JsonText(dom->object, 4)) << type;
   }
   // WatchEvent names no stored kind; the newest schema knows fields of
   // 1.37 objects that older fixtures lack, never the reverse.
