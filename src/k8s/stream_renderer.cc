@@ -261,7 +261,6 @@ class Writer {
       cursor = span.end;
       const FieldPlan& field = plan.fields[slot];
       const int s = static_cast<int>(slot);
-      std::string_view override_value;
       std::string version;
       bool present = !span.empty();
       const ReadView* child_meta = nullptr;
