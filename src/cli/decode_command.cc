@@ -18,6 +18,7 @@
 #include "util/json_string.h"
 #include "util/json_text.h"
 #include "util/read_file.h"
+#include "util/yaml_writer.h"
 
 namespace ketcd::cli {
 namespace {
@@ -43,20 +44,20 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
   const std::string where = path.empty() ? "stdin" : path;
-  if (context.format == OutputFormat::kYaml) {
-    auto rendered = decoder->Decode(args.etcd_key, *input);
-    if (!rendered.ok()) return rendered.status().WithContext(where);
-    for (const auto& warning : rendered->warnings) std::cerr << "ketcd: warning: " << warning << "\n";
-    *context.out << ToYaml(rendered->object);
-    return Status::Ok();
-  }
-  std::string compact, indented;
+  std::string compact, text;
   std::vector<std::string> warnings;
   Status decoded = decoder->DecodeJson(args.etcd_key, *input, 0, &compact, &warnings);
   if (!decoded.ok()) return decoded.WithContext(where);
   for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << warning << "\n";
-  AppendIndentedJson(indented, compact, 0);  // kubectl's indentation
-  *context.out << indented << "\n";
+  if (context.format != OutputFormat::kYaml) {
+    AppendIndentedJson(text, compact, 0);  // kubectl's indentation
+    text += '\n';
+  } else if (!AppendKubectlYamlFromJson(text, compact)) {
+    auto rendered = decoder->Decode(args.etcd_key, *input);
+    if (!rendered.ok()) return rendered.status().WithContext(where);
+    text = ToYaml(rendered->object);
+  }
+  *context.out << text;
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/list_output.h"
+#include "util/yaml_writer.h"
 
 namespace ketcd::cli {
 namespace {
@@ -65,7 +66,7 @@ void PageDecoder::Finish() { workers_.Finish(); }
 void PageDecoder::Render(const etcd::pb::RangeResponse& page, int begin, int end, size_t first_index,
                          Chunk& chunk) const {
   std::vector<std::string> warnings;
-  std::string compact, error;
+  std::string compact, yaml, error;
   for (int i = begin; i < end; ++i) {
     const auto& kv = page.kvs(i);
     const bool first = first_index + static_cast<size_t>(i - begin) == 0;
@@ -74,11 +75,19 @@ void PageDecoder::Render(const etcd::pb::RangeResponse& page, int begin, int end
     bool decoded = false;
     switch (style_) {
       case ObjectStyle::kYamlDocuments:
-        chunk.text += "---\n" + ToYaml(DecodeOrRaw(kv, &warnings, &decoded, &error));
-        break;
       case ObjectStyle::kKubectlListYaml:
-        AppendKubectlListItem(chunk.text, OutputFormat::kYaml,
-                              ToYaml(DecodeOrRaw(kv, &warnings, &decoded, &error)), first);
+        compact.clear();
+        yaml.clear();
+        decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &compact, &warnings, &decoded, &error);
+        if (!AppendKubectlYamlFromJson(yaml, compact)) {
+          warnings.clear();
+          yaml = ToYaml(DecodeOrRaw(kv, &warnings, &decoded, &error));
+        }
+        if (style_ == ObjectStyle::kYamlDocuments) {
+          chunk.text += "---\n" + yaml;
+        } else {
+          AppendKubectlListItem(chunk.text, OutputFormat::kYaml, yaml, first);
+        }
         break;
       case ObjectStyle::kKubectlListJson:
         compact.clear();

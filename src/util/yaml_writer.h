@@ -7,9 +7,17 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace ketcd {
 
 std::string ToKubectlYaml(const nlohmann::ordered_json& document);
+
+// The same for a document given as compact JSON text (as JsonText prints
+// it), read without building a JSON tree: appends exactly what
+// ToKubectlYaml of the parsed document gives. False, with `out` unchanged,
+// when the text does not parse or holds U+FFFD (JsonText's stand-in for
+// invalid UTF-8, whose original bytes a YAML plain scalar would keep).
+bool AppendKubectlYamlFromJson(std::string& out, std::string_view compact);
 
 }  // namespace ketcd

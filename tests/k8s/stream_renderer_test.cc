@@ -17,6 +17,7 @@
 #include "support/test_files.h"
 #include "util/json_string.h"
 #include "util/json_text.h"
+#include "util/yaml_writer.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -82,6 +83,10 @@ TEST_P(StreamRendererFixtureTest, EveryFixturePrintsAsTheDomRendererAndStreams) 
     std::string indented;
     AppendIndentedJson(indented, JsonText(dom->object), 0);
     EXPECT_EQ(indented, JsonText(dom->object, 4)) << type;
+    // And as kubectl's YAML, read from that text.
+    std::string yaml;
+    ASSERT_TRUE(AppendKubectlYamlFromJson(yaml, JsonText(dom->object))) << type;
+    EXPECT_EQ(yaml, ToKubectlYaml(dom->object)) << type;
   }
   // WatchEvent names no stored kind; the newest schema knows fields of
   // 1.37 objects that older fixtures lack, never the reverse.

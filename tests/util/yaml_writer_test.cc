@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/json_text.h"
+
 namespace ketcd {
 namespace {
 
@@ -34,6 +36,32 @@ TEST(YamlWriterTest, MultiLineStringsAreLiteralBlocks) {
 
 TEST(YamlWriterTest, ScalarsAndNull) {
   EXPECT_EQ(ToKubectlYaml(Json{{"z", nullptr}, {"b", true}, {"i", 7}}), "b: true\ni: 7\nz: null\n");
+}
+
+// The YAML read from compact JSON text is the YAML of the parsed document,
+// for every shape the writer treats on its own; U+FFFD (JsonText's stand-in
+// for invalid UTF-8) and malformed text are declined.
+TEST(YamlWriterTest, FromJsonTextEqualsFromTheDocument) {
+  const Json documents[] = {
+      Json::object(),
+      Json::array(),
+      Json{{"z", nullptr}, {"b", true}, {"i", -7}, {"f", 2.5}, {"e", 1e300}},
+      Json{{"k", "a\n\nb\n"}, {"t", "trailing \nspace"}, {"q", "quote\" and \\ and \x01 \x7f"}},
+      Json{{"list", {Json::object(), Json::array(), {1, 2}, {{"a", {{"b", "c"}}}}, "0", "yes", ""}}},
+      Json{{"nested", {{"deeper", {{"deepest", Json::array({Json::array({"x"})})}}}}}},
+      Json{{"unicode", "h\xc3\xa9 \xe2\x82\xac"}, {"keys with: colon", {{"-dash", 1}, {"#hash", 2}}}},
+      Json::array({"top", "level", Json{{"k", "v"}}}),
+  };
+  for (const Json& document : documents) {
+    std::string yaml;
+    ASSERT_TRUE(AppendKubectlYamlFromJson(yaml, JsonText(document))) << document.dump();
+    EXPECT_EQ(yaml, ToKubectlYaml(document)) << document.dump();
+  }
+  std::string out = "kept";
+  EXPECT_FALSE(AppendKubectlYamlFromJson(out, JsonText(Json{{"k", "bad \xff byte"}})));
+  EXPECT_FALSE(AppendKubectlYamlFromJson(out, "{\"k\":"));
+  EXPECT_FALSE(AppendKubectlYamlFromJson(out, "{\"k\":\"\\u00zz\"}"));
+  EXPECT_EQ(out, "kept");
 }
 
 }  // namespace
