@@ -16,19 +16,19 @@ using Json = nlohmann::ordered_json;
 // Plain scalars a YAML 1.1 reader would not read back as the same string.
 bool NeedsQuotes(std::string_view s) {
   if (s.empty()) return true;
-  static const std::regex kSpecialWord(
-      "^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
-      "null|Null|NULL|~)$");
+  // YAML 1.1 booleans and nulls.
+  static constexpr std::string_view kSpecialWords[] = {
+      "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+      "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~"};
   static const std::regex kNumberLike(
       R"(^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?0x[0-9a-fA-F_]+$|)"
       R"(^[-+]?0o?[0-7_]+$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$)");
   static const std::regex kTimestampLike(R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$)");
   const char first = s.front();
-  // The patterns above can only match text starting like this.
-  if (std::isalnum(static_cast<unsigned char>(first)) || first == '~' || first == '.' || first == '+' ||
-      first == '-') {
-    if (std::regex_match(s.begin(), s.end(), kSpecialWord) ||
-        std::regex_match(s.begin(), s.end(), kNumberLike) ||
+  if (std::find(std::begin(kSpecialWords), std::end(kSpecialWords), s) != std::end(kSpecialWords)) return true;
+  // Numbers and timestamps start with one of these.
+  if (std::isdigit(static_cast<unsigned char>(first)) || first == '.' || first == '+' || first == '-') {
+    if (std::regex_match(s.begin(), s.end(), kNumberLike) ||
         std::regex_match(s.begin(), s.end(), kTimestampLike)) {
       return true;
     }
