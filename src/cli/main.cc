@@ -1,5 +1,14 @@
 // ketcd's entry point. The command table is in app.cc; each subcommand lives
 // in its own *_commands.cc file and calls one library function.
+#include <malloc.h>
+
 #include "cli/app.h"
 
-int main(int argc, char** argv) { return ketcd::cli::Run(argc, argv); }
+int main(int argc, char** argv) {
+  // Streaming commands allocate and free megabyte buffers page after page.
+  // glibc would hand each to mmap and back, so every page of every buffer
+  // is zeroed by the kernel again; kept in the heap, they are reused.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  return ketcd::cli::Run(argc, argv);
+}
