@@ -1,6 +1,7 @@
 #include "snapshot/offline_keyspace.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "etcd/mvcc/mvccpb/kv.pb.h"
 
@@ -63,6 +64,16 @@ Status OfflineKeyspace::BuildIndex() {
     }
   }
   const char* const file_start = db.file().data();
+  // Counted first: the index is allocated once, not copied as it grows.
+  size_t revisions = 0;
+  bolt::Cursor counter(db, *key_bucket);
+  KETCD_RETURN_IF_ERROR(counter.First());
+  while (counter.valid()) {
+    ++revisions;
+    KETCD_RETURN_IF_ERROR(counter.Next());
+  }
+  if (revisions >= UINT32_MAX) return Failed("more than 4 billion revisions in one file");
+  index_.reserve(revisions);
   bolt::Cursor cursor(db, *key_bucket);
   KETCD_RETURN_IF_ERROR(cursor.First());
   while (cursor.valid()) {
@@ -74,10 +85,9 @@ Status OfflineKeyspace::BuildIndex() {
       return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
                       ": value is not an mvccpb.KeyValue as etcd writes it");
     }
-    index_.push_back({keys_.size(), static_cast<uint64_t>(stored.data() - file_start),
+    index_.push_back({CopyKey(*key), static_cast<uint64_t>(stored.data() - file_start),
                       static_cast<uint32_t>(key->size()), static_cast<uint32_t>(stored.size()),
                       StoredValueSize(stored), revision->tombstone, revision->revision});
-    keys_.append(*key);
     current_revision_ = std::max(current_revision_, revision->revision.main);
     KETCD_RETURN_IF_ERROR(cursor.Next());
   }
@@ -87,27 +97,31 @@ Status OfflineKeyspace::BuildIndex() {
     const int order = KeyOf(a).compare(KeyOf(b));
     return order != 0 ? order < 0 : a.revision < b.revision;
   });
-  // Each distinct key once, its revisions pointing at it.
-  std::string distinct;
-  std::string_view previous;  // in keys_, which the loop still reads
   live_before_.push_back(0);
   for (size_t i = 0; i < index_.size(); ++i) {
-    const std::string_view key = KeyOf(index_[i]);
-    if (i == 0 || key != previous) {
+    if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
       if (i > 0) live_before_.push_back(live_before_.back() + (index_[i - 1].tombstone ? 0 : 1));
       group_starts_.push_back(static_cast<uint32_t>(i));
-      distinct.append(key);
     }
-    previous = key;
-    index_[i].key_offset = distinct.size() - index_[i].key_size;
   }
   if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
   group_starts_.push_back(static_cast<uint32_t>(index_.size()));
-  keys_ = std::move(distinct);
-  keys_.shrink_to_fit();
   // A compaction can leave nothing behind; the revision still moved on.
   current_revision_ = std::max(current_revision_, compacted_revision_);
   return Status::Ok();
+}
+
+uint64_t OfflineKeyspace::CopyKey(std::string_view key) {
+  constexpr size_t kBlockSize = size_t{1} << 20;
+  if (key_blocks_.empty() || block_size_ - block_used_ < key.size()) {
+    block_size_ = std::max(kBlockSize, key.size());
+    key_blocks_.push_back(std::make_unique<char[]>(block_size_));
+    block_used_ = 0;
+  }
+  const uint64_t offset = (uint64_t{key_blocks_.size() - 1} << 32) | block_used_;
+  std::memcpy(key_blocks_.back().get() + block_used_, key.data(), key.size());
+  block_used_ += key.size();
+  return offset;
 }
 
 size_t OfflineKeyspace::GroupAtOrAfter(std::string_view key) const {

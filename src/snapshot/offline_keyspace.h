@@ -5,9 +5,9 @@
 //
 // Opening walks the "key" bucket once (it is ordered by revision, not by
 // key) and keeps a compact index: every revision's key copied back to back
-// into one buffer, with its revision, where its stored KeyValue lies in the
-// file and how large its value is (about 48 bytes plus the key per
-// revision held). Sorted by key, then revision, the index answers which
+// into large blocks, with its revision, where its stored KeyValue lies in
+// the file and how large its value is (about 48 bytes plus the key per
+// revision held; counted first, so nothing is copied as it grows). Sorted by key, then revision, the index answers which
 // revision of a key is visible at any revision, counts a range at the
 // current revision without reading it, and lets ls/stats run on keys and
 // sizes alone. Values are read from the mapped file only when a page of
@@ -49,7 +49,7 @@ class OfflineKeyspace : public etcd::RangeReader {
 
  private:
   struct IndexEntry {
-    uint64_t key_offset;     // in keys_
+    uint64_t key_offset;     // in key_blocks_ (CopyKey)
     uint64_t stored_offset;  // the stored mvccpb.KeyValue, in the file
     uint32_t key_size;
     uint32_t stored_size;
@@ -60,8 +60,11 @@ class OfflineKeyspace : public etcd::RangeReader {
   explicit OfflineKeyspace(SnapshotFile file) : file_(std::move(file)) {}
   Status BuildIndex();
   std::string_view KeyOf(const IndexEntry& entry) const {
-    return std::string_view(keys_).substr(entry.key_offset, entry.key_size);
+    return {key_blocks_[entry.key_offset >> 32].get() + (entry.key_offset & 0xFFFFFFFF), entry.key_size};
   }
+  // Copies `key` into the current block (a new one when it is full); its
+  // offset: block index << 32 | position.
+  uint64_t CopyKey(std::string_view key);
   std::string_view KeyOfGroup(size_t group) const { return KeyOf(index_[group_starts_[group]]); }
   // The first group whose key is >= key.
   size_t GroupAtOrAfter(std::string_view key) const;
@@ -72,7 +75,8 @@ class OfflineKeyspace : public etcd::RangeReader {
   Status ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const;
 
   SnapshotFile file_;
-  std::string keys_;                   // every entry's key, back to back
+  std::vector<std::unique_ptr<char[]>> key_blocks_;  // every entry's key, back to back
+  size_t block_used_ = 0, block_size_ = 0;          // of the last block
   std::vector<IndexEntry> index_;      // by key, then by revision
   std::vector<uint32_t> group_starts_; // each distinct key's first entry, then index_.size()
   std::vector<uint32_t> live_before_;  // keys live at the current revision among groups before i
