@@ -35,22 +35,39 @@ struct KeyspaceScan {
   int64_t revision = 0;
 };
 
-void Count(std::string_view key, int64_t bytes, const std::string& prefix, size_t keep_largest,
-           KeyspaceScan& scan) {
-  auto parsed = k8s::ParseRegistryKey(key, prefix);
-  Totals& resource = scan.by_resource[parsed.resource];
-  resource.objects += 1;
-  resource.bytes += bytes;
-  Totals& ns = scan.by_namespace[parsed.resource][parsed.namespace_];
-  ns.objects += 1;
-  ns.bytes += bytes;
-  scan.all.objects += 1;
-  scan.all.bytes += bytes;
-  if (keep_largest > 0) {
-    scan.largest.push({bytes, std::string(key)});
-    if (scan.largest.size() > keep_largest) scan.largest.pop();
+// Adds keys to the totals. Keys come in key order, so most share the
+// previous key's resource and namespace: their totals are looked up once.
+class Counter {
+ public:
+  Counter(const std::string& prefix, size_t keep_largest, KeyspaceScan& scan)
+      : prefix_(prefix), keep_largest_(keep_largest), scan_(scan) {}
+
+  void Add(std::string_view key, int64_t bytes) {
+    auto parsed = k8s::ParseRegistryKey(key, prefix_);
+    if (resource_ == nullptr || parsed.resource != resource_name_ || parsed.namespace_ != namespace_name_) {
+      resource_name_ = parsed.resource;
+      namespace_name_ = parsed.namespace_;
+      resource_ = &scan_.by_resource[parsed.resource];
+      namespace_ = &scan_.by_namespace[parsed.resource][parsed.namespace_];
+    }
+    for (Totals* totals : {resource_, namespace_, &scan_.all}) {
+      totals->objects += 1;
+      totals->bytes += bytes;
+    }
+    if (keep_largest_ > 0) {
+      scan_.largest.push({bytes, std::string(key)});
+      if (scan_.largest.size() > keep_largest_) scan_.largest.pop();
+    }
   }
-}
+
+ private:
+  const std::string& prefix_;
+  const size_t keep_largest_;
+  KeyspaceScan& scan_;
+  std::string resource_name_, namespace_name_;
+  Totals* resource_ = nullptr;
+  Totals* namespace_ = nullptr;
+};
 
 // Offline, keys and value sizes come from the snapshot's index without a
 // value being read; online, the range streams page by page.
@@ -58,10 +75,11 @@ Status Scan(const Keyspace& keyspace, const std::string& prefix, size_t keep_lar
             KeyspaceScan& scan) {
   const std::string start = prefix.empty() ? std::string(1, '\0') : prefix;
   const std::string end = prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix);
+  Counter counter(prefix, keep_largest, scan);
   if (keyspace.offline != nullptr) {
     scan.revision = keyspace.offline->current_revision();
     keyspace.offline->ForEachLiveKey(start, end, [&](const snapshot::OfflineKeyspace::LiveKey& live) {
-      Count(live.key, static_cast<int64_t>(live.key.size()) + live.value_bytes, prefix, keep_largest, scan);
+      counter.Add(live.key, static_cast<int64_t>(live.key.size()) + live.value_bytes);
     });
     return Status::Ok();
   }
@@ -72,7 +90,7 @@ Status Scan(const Keyspace& keyspace, const std::string& prefix, size_t keep_lar
       *keyspace.reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
         if (page.first) scan.revision = page.response.header().revision();
         for (const auto& kv : page.response.kvs()) {
-          Count(kv.key(), static_cast<int64_t>(kv.key().size() + kv.value().size()), prefix, keep_largest, scan);
+          counter.Add(kv.key(), static_cast<int64_t>(kv.key().size() + kv.value().size()));
         }
         return Status::Ok();
       });

@@ -1,6 +1,7 @@
 #include "snapshot/offline_keyspace.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "etcd/mvcc/mvccpb/kv.pb.h"
@@ -40,6 +41,13 @@ uint32_t StoredValueSize(std::string_view stored) {
     }
   }
   return 0;
+}
+
+// The first 8 bytes of `text`, big-endian, zeros past its end.
+uint64_t FirstBytes(std::string_view text) {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < 8; ++i) bytes = (bytes << 8) | (i < text.size() ? static_cast<unsigned char>(text[i]) : 0);
+  return bytes;
 }
 
 }  // namespace
@@ -85,7 +93,7 @@ Status OfflineKeyspace::BuildIndex() {
       return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
                       ": value is not an mvccpb.KeyValue as etcd writes it");
     }
-    index_.push_back({CopyKey(*key), static_cast<uint64_t>(stored.data() - file_start),
+    index_.push_back({CopyKey(*key), FirstBytes(*key), static_cast<uint64_t>(stored.data() - file_start),
                       static_cast<uint32_t>(key->size()), static_cast<uint32_t>(stored.size()),
                       StoredValueSize(stored), revision->tombstone, revision->revision});
     current_revision_ = std::max(current_revision_, revision->revision.main);
@@ -93,10 +101,7 @@ Status OfflineKeyspace::BuildIndex() {
   }
   if (index_.size() >= UINT32_MAX) return Failed("more than 4 billion revisions in one file");
   // Revisions are unique, so (key, revision) orders every entry.
-  std::sort(index_.begin(), index_.end(), [this](const IndexEntry& a, const IndexEntry& b) {
-    const int order = KeyOf(a).compare(KeyOf(b));
-    return order != 0 ? order < 0 : a.revision < b.revision;
-  });
+  SortIndex(index_.data(), index_.data() + index_.size(), 0, 0);
   live_before_.push_back(0);
   for (size_t i = 0; i < index_.size(); ++i) {
     if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
@@ -109,6 +114,59 @@ Status OfflineKeyspace::BuildIndex() {
   // A compaction can leave nothing behind; the revision still moved on.
   current_revision_ = std::max(current_revision_, compacted_revision_);
   return Status::Ok();
+}
+
+void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at) const {
+  // Keys share their first `depth` bytes. An MSD radix sort: registry keys
+  // share long prefixes ("/registry/pods/ns-1/"), which a comparison sort
+  // would compare again and again. Each entry caches 8 bytes of its key
+  // from `cached_at` on, so a pass reads entries, not keys all over memory.
+  while (end - begin > 32) {
+    if (depth >= cached_at + 8) {
+      cached_at = depth;
+      for (IndexEntry* e = begin; e != end; ++e) {
+        e->cached_bytes = FirstBytes(KeyOf(*e).substr(std::min<size_t>(depth, e->key_size)));
+      }
+    }
+    // Bucket 0: keys that end here (equal keys), else the byte at `depth` + 1.
+    const unsigned shift = static_cast<unsigned>(8 * (7 - (depth - cached_at)));
+    auto bucket = [depth, shift](const IndexEntry& entry) -> size_t {
+      return entry.key_size > depth ? ((entry.cached_bytes >> shift) & 0xFF) + 1 : 0;
+    };
+    std::array<size_t, 257> counts{};
+    for (const IndexEntry* e = begin; e != end; ++e) ++counts[bucket(*e)];
+    if (counts[bucket(*begin)] == static_cast<size_t>(end - begin)) {
+      if (bucket(*begin) == 0) break;  // every key equal: by revision, below
+      ++depth;  // every key agrees on this byte too
+      continue;
+    }
+    std::array<size_t, 258> starts{};
+    for (size_t b = 0; b < 257; ++b) starts[b + 1] = starts[b] + counts[b];
+    std::array<size_t, 257> next;
+    std::copy(starts.begin(), starts.end() - 1, next.begin());
+    // In place: each entry is swapped straight into its bucket.
+    for (size_t b = 0; b < 257; ++b) {
+      while (next[b] < starts[b + 1]) {
+        const size_t target = bucket(begin[next[b]]);
+        if (target == b) {
+          ++next[b];
+        } else {
+          std::swap(begin[next[b]], begin[next[target]++]);
+        }
+      }
+    }
+    std::sort(begin, begin + starts[1],
+              [](const IndexEntry& a, const IndexEntry& b) { return a.revision < b.revision; });
+    for (size_t b = 1; b < 257; ++b) {
+      if (counts[b] > 1) SortIndex(begin + starts[b], begin + starts[b + 1], depth + 1, cached_at);
+    }
+    return;
+  }
+  std::sort(begin, end, [this, depth](const IndexEntry& a, const IndexEntry& b) {
+    const int order = KeyOf(a).substr(std::min<size_t>(depth, a.key_size))
+                          .compare(KeyOf(b).substr(std::min<size_t>(depth, b.key_size)));
+    return order != 0 ? order < 0 : a.revision < b.revision;
+  });
 }
 
 uint64_t OfflineKeyspace::CopyKey(std::string_view key) {

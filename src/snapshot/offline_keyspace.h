@@ -50,6 +50,7 @@ class OfflineKeyspace : public etcd::RangeReader {
  private:
   struct IndexEntry {
     uint64_t key_offset;     // in key_blocks_ (CopyKey)
+    uint64_t cached_bytes;   // 8 bytes of the key, big-endian, for SortIndex
     uint64_t stored_offset;  // the stored mvccpb.KeyValue, in the file
     uint32_t key_size;
     uint32_t stored_size;
@@ -59,6 +60,9 @@ class OfflineKeyspace : public etcd::RangeReader {
   };
   explicit OfflineKeyspace(SnapshotFile file) : file_(std::move(file)) {}
   Status BuildIndex();
+  // Sorts [begin, end), whose keys share their first `depth` bytes, by key
+  // then revision.
+  void SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at) const;
   std::string_view KeyOf(const IndexEntry& entry) const {
     return {key_blocks_[entry.key_offset >> 32].get() + (entry.key_offset & 0xFFFFFFFF), entry.key_size};
   }
