@@ -455,6 +455,29 @@ TEST_F(RestoreTest, RefusesBadInputAndNeverOverwrites) {
   EXPECT_EQ(refused.exit_code, 1) << Describe(refused);
   EXPECT_NE(refused.err.find("fails verification"), std::string::npos) << refused.err;
   EXPECT_FALSE(fs::exists(data_dir));
+  // A flipped byte inside a value: only the trailer tells, and it is
+  // hashed while the data dirs are written; none may appear, nor their
+  // staging dirs stay.
+  bytes = ReadFileBytes(snapshot_);
+  const size_t value = bytes.find(std::string(900, 'c'));
+  ASSERT_NE(value, std::string::npos);
+  bytes[value + 100] = 'x';
+  const std::string altered = dir_ + "/altered.db";
+  std::ofstream(altered, std::ios::binary) << bytes;
+  for (const auto& extra : {std::vector<std::string>{"--data-dir", data_dir},
+                            std::vector<std::string>{"--all-members", "--output-dir", dir_ + "/altered"}}) {
+    auto trailer = RunKetcd(Args(Args({"snapshot", "restore", altered, "--name", "n1",
+                                       "--initial-advertise-peer-urls", members_[0].peer},
+                                      RestoreFlags()),
+                                 extra));
+    EXPECT_EQ(trailer.exit_code, 1) << Describe(trailer);
+    EXPECT_NE(trailer.err.find("sha256 trailer does not match"), std::string::npos) << trailer.err;
+  }
+  EXPECT_FALSE(fs::exists(data_dir));
+  EXPECT_FALSE(fs::exists(data_dir + ".ketcd-restoring"));
+  if (fs::exists(dir_ + "/altered")) {
+    for (const auto& entry : fs::directory_iterator(dir_ + "/altered")) ADD_FAILURE() << "left behind: " << entry.path();
+  }
   // Not in the cluster, URLs not matching, a bad --initial-cluster.
   auto stranger = restore({"--name", "n9", "--initial-advertise-peer-urls", members_[0].peer}, snapshot_);
   EXPECT_EQ(stranger.exit_code, 2);
