@@ -123,7 +123,7 @@ TEST(StreamRendererTest, DamagedFixturesPrintAsTheDomRendererPrintsThem) {
     const auto envelope = ParseStorageEnvelope(original);
     if (!envelope.ok()) continue;  // WatchEvent: no kind
     const size_t raw_start = static_cast<size_t>(envelope->raw.data() - original.data());
-    for (int round = 0; round < 100; ++round) {
+    for (int round = 0; round < 40; ++round) {
       std::string value = original;
       // Damage the object's own bytes (the envelope has its own tests).
       const size_t size = value.size() - raw_start;
