@@ -6,7 +6,7 @@
 // Opening walks the "key" bucket once (it is ordered by revision, not by
 // key) and keeps a compact index: every revision's key copied back to back
 // into large blocks, with its revision, where its stored KeyValue lies in
-// the file and how large its value is (about 48 bytes plus the key per
+// the file and how large its value is (about 56 bytes plus the key per
 // revision held; counted first, so nothing is copied as it grows). Sorted by key, then revision, the index answers which
 // revision of a key is visible at any revision, counts a range at the
 // current revision without reading it, and lets ls/stats run on keys and
