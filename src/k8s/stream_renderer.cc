@@ -50,6 +50,8 @@ struct Scratch {
   std::array<std::vector<MapEntry>, kMaxDepth + 2> entries;
 };
 
+// util/varint.h's reading, stricter: a tenth byte above 1 (bits past 64)
+// is declined here and left to protobuf's parser in the DOM renderer.
 bool ReadVarint(const char*& p, const char* end, uint64_t* value) {
   uint64_t result = 0;
   for (int shift = 0; shift < 64 && p < end; shift += 7) {

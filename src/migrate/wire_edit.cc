@@ -1,6 +1,7 @@
 #include "migrate/wire_edit.h"
 
 #include "k8s/storage_envelope.h"
+#include "util/varint.h"
 
 namespace ketcd::migrate {
 namespace {
@@ -17,20 +18,6 @@ struct WireField {
   std::string_view whole;     // tag through the end of the value
   uint64_t varint = 0;        // wire type 0 only
 };
-
-bool ReadVarint(std::string_view& input, uint64_t* value) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 64 && !input.empty(); shift += 7) {
-    const auto byte = static_cast<uint8_t>(input.front());
-    input.remove_prefix(1);
-    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) {
-      *value = result;
-      return true;
-    }
-  }
-  return false;
-}
 
 void AppendVarint(std::string& out, uint64_t value) {
   while (value >= 0x80) {

@@ -5,37 +5,24 @@
 #include <cstring>
 
 #include "etcd/mvcc/mvccpb/kv.pb.h"
+#include "util/varint.h"
 
 namespace ketcd::snapshot {
 namespace {
-
-bool ReadVarint(std::string_view bytes, size_t& at, uint64_t* value) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 64 && at < bytes.size(); shift += 7) {
-    const auto byte = static_cast<unsigned char>(bytes[at++]);
-    result |= uint64_t{byte & 0x7Fu} << shift;
-    if (!(byte & 0x80)) {
-      *value = result;
-      return true;
-    }
-  }
-  return false;
-}
 
 // The size of the value (field 5) of a stored mvccpb.KeyValue, read from
 // its wire bytes; 0 when it has none (a tombstone) or they do not scan
 // (reading the value then reports the damage).
 uint32_t StoredValueSize(std::string_view stored) {
-  size_t at = 0;
   uint64_t tag, value;
-  while (at < stored.size() && ReadVarint(stored, at, &tag)) {
+  while (!stored.empty() && ReadVarint(stored, &tag)) {
     const uint64_t wire = tag & 7;
     if (wire == 0) {
-      if (!ReadVarint(stored, at, &value)) return 0;
+      if (!ReadVarint(stored, &value)) return 0;
     } else if (wire == 2) {
-      if (!ReadVarint(stored, at, &value) || value > stored.size() - at) return 0;
+      if (!ReadVarint(stored, &value) || value > stored.size()) return 0;
       if ((tag >> 3) == 5) return static_cast<uint32_t>(value);
-      at += value;
+      stored.remove_prefix(value);
     } else {
       return 0;
     }
