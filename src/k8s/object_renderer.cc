@@ -46,6 +46,9 @@ class Renderer {
     const Reflection& reflection = *message.GetReflection();
     if (auto special = SpecialType(message, *type, reflection)) return *special;
     Json object = Json::object();
+    // nlohmann's object is a vector of pairs with a const key: growing it
+    // copies every value already in it (deeply), so make room up front.
+    object.get_ref<Json::object_t&>().reserve(static_cast<size_t>(type->field_count()) + 1);
     std::set<int> tagged;
     if (const auto* tags = tags_.Find(type->full_name())) {
       for (const JsonFieldTag& tag : *tags) {

@@ -18,12 +18,14 @@ namespace {
 TEST(ClusterHealthTest, HealthyTlsClusterWithCertificateExpiry) {
   auto cluster = EtcdCluster::Start({.members = 3, .tls = true});
   ASSERT_TRUE(cluster.ok()) << cluster.status().message();
-  // 3.6+ write their storage version a moment after the cluster version is
-  // decided: wait for the last member to report it.
+  // 3.6+ write their storage version a while after the cluster version is
+  // decided, and a member may first report the previous one ("3.5.0"): wait
+  // until every member reports its own.
+  const std::string storage_version = EtcdVersion() + ".0";
   CommandResult text;
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
     text = RunKetcd(Args((*cluster)->ConnectionFlags(), {"cluster", "health"}));
-    if (EtcdVersion() < "3.6" || !Contains(text.out, " - | ")) break;  // "-": none yet
+    if (EtcdVersion() < "3.6" || Occurrences(text.out, " " + storage_version + " |") == 3) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_EQ(text.exit_code, 0) << Describe(text);
@@ -45,7 +47,7 @@ TEST(ClusterHealthTest, HealthyTlsClusterWithCertificateExpiry) {
     leaders += member["role"] == "leader";
     // 3.6+ report their storage version and quota; older versions neither.
     if (EtcdVersion() >= "3.6") {
-      EXPECT_EQ(member.value("storageVersion", ""), EtcdVersion() + ".0") << member;
+      EXPECT_EQ(member.value("storageVersion", ""), storage_version) << member;
       EXPECT_EQ(member.value("dbSizeQuota", int64_t{0}), int64_t{2} << 30) << member;
       EXPECT_EQ(member["downgrade"]["enabled"], false) << member;
     } else {
@@ -53,7 +55,7 @@ TEST(ClusterHealthTest, HealthyTlsClusterWithCertificateExpiry) {
     }
   }
   EXPECT_EQ(leaders, 1);
-  EXPECT_EQ(Contains(text.out, " " + EtcdVersion() + ".0 |"), EtcdVersion() >= "3.6") << text.out;
+  EXPECT_EQ(Contains(text.out, " " + storage_version + " |"), EtcdVersion() >= "3.6") << text.out;
 }
 
 TEST(ClusterHealthTest, ReportsAlarmLearnerLaggingAndDeadMembers) {

@@ -32,4 +32,11 @@ std::string Describe(const CommandResult& result);
 // Whether command output holds `part`.
 inline bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// How many times command output holds `part` (not overlapping).
+inline int Occurrences(const std::string& text, const std::string& part) {
+  int count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++count;
+  return count;
+}
+
 }  // namespace ketcd::testing
