@@ -47,14 +47,14 @@ class Counter {
     if (resource_ == nullptr || parsed.resource != resource_name_ || parsed.namespace_ != namespace_name_) {
       resource_name_ = parsed.resource;
       namespace_name_ = parsed.namespace_;
-      resource_ = &scan_.by_resource[parsed.resource];
-      namespace_ = &scan_.by_namespace[parsed.resource][parsed.namespace_];
+      resource_ = &scan_.by_resource[resource_name_];
+      namespace_ = &scan_.by_namespace[resource_name_][namespace_name_];
     }
     for (Totals* totals : {resource_, namespace_, &scan_.all}) {
       totals->objects += 1;
       totals->bytes += bytes;
     }
-    if (keep_largest_ > 0) {
+    if (keep_largest_ > 0 && (scan_.largest.size() < keep_largest_ || bytes > scan_.largest.top().bytes)) {
       scan_.largest.push({bytes, std::string(key)});
       if (scan_.largest.size() > keep_largest_) scan_.largest.pop();
     }

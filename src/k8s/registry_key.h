@@ -5,15 +5,15 @@
 // resources ("cilium.io/ciliumnodes").
 #pragma once
 
-#include <string>
 #include <string_view>
 
 namespace ketcd::k8s {
 
+// Views into the key it was parsed from (no copies: ls and stats parse every key).
 struct RegistryKey {
-  std::string resource;    // "pods", "services/specs", "cilium.io/ciliumnodes"
-  std::string namespace_;  // empty for cluster-scoped objects
-  std::string name;
+  std::string_view resource;    // "pods", "services/specs", "cilium.io/ciliumnodes"
+  std::string_view namespace_;  // empty for cluster-scoped objects
+  std::string_view name;
 };
 
 // Splits `key` (which starts with `prefix`, e.g. "/registry/"). Keys with

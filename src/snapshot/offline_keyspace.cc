@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <future>
 
+#include "bolt/format.h"
 #include "etcd/mvcc/mvccpb/kv.pb.h"
 #include "util/varint.h"
 
@@ -58,37 +60,42 @@ Status OfflineKeyspace::BuildIndex() {
       if (auto revision = ParseRevisionKey(**finished)) compacted_revision_ = revision->revision.main;
     }
   }
-  const char* const file_start = db.file().data();
-  // Counted first: the index is allocated once, not copied as it grows.
-  size_t revisions = 0;
-  bolt::Cursor counter(db, *key_bucket);
-  KETCD_RETURN_IF_ERROR(counter.First());
-  while (counter.valid()) {
-    ++revisions;
-    KETCD_RETURN_IF_ERROR(counter.Next());
+  // Two halves, split at the middle child of the bucket's root page (the
+  // tree is balanced, so they are about as large), walked at once.
+  std::string_view middle;
+  std::optional<RevisionKey> middle_revision;
+  if (auto root = db.RootPage(*key_bucket); root.ok() && (root->flags & bolt::kBranchPage) && root->count >= 2) {
+    auto element = bolt::ReadElement(*root, root->count / 2);
+    if (!element.ok()) return element.status();
+    middle = element->key;
+    middle_revision = ParseRevisionKey(middle);
   }
-  if (revisions >= UINT32_MAX) return Failed("more than 4 billion revisions in one file");
-  index_.reserve(revisions);
-  bolt::Cursor cursor(db, *key_bucket);
-  KETCD_RETURN_IF_ERROR(cursor.First());
-  while (cursor.valid()) {
-    auto revision = ParseRevisionKey(cursor.key());
-    if (!revision) return DataLoss("bucket \"key\": malformed revision key");
-    const std::string_view stored = cursor.value();
-    auto key = StoredUserKey(stored);
-    if (!key || stored.size() > UINT32_MAX || key->size() > UINT32_MAX) {
-      return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
-                      ": value is not an mvccpb.KeyValue as etcd writes it");
-    }
-    index_.push_back({CopyKey(*key), FirstBytes(*key), static_cast<uint64_t>(stored.data() - file_start),
-                      static_cast<uint32_t>(key->size()), static_cast<uint32_t>(stored.size()),
-                      StoredValueSize(stored), revision->tombstone, revision->revision});
-    current_revision_ = std::max(current_revision_, revision->revision.main);
-    KETCD_RETURN_IF_ERROR(cursor.Next());
+  IndexPart first, second;
+  std::future<Status> second_done;
+  std::optional<Revision> until;
+  if (middle_revision) {
+    until = middle_revision->revision;
+    second_done = std::async(std::launch::async,
+                             [&] { return IndexRevisions(*key_bucket, middle, std::nullopt, second); });
   }
-  if (index_.size() >= UINT32_MAX) return Failed("more than 4 billion revisions in one file");
+  Status first_done = IndexRevisions(*key_bucket, "", until, first);
+  if (second_done.valid()) KETCD_RETURN_IF_ERROR(second_done.get());
+  KETCD_RETURN_IF_ERROR(first_done);
+  if (first.entries.size() + second.entries.size() >= UINT32_MAX) {
+    return Failed("more than 4 billion revisions in one file");
+  }
+  index_ = std::move(first.entries);
+  keys_ = std::move(first.keys);
+  const uint64_t shift = keys_.Adopt(std::move(second.keys));
+  index_.reserve(index_.size() + second.entries.size());
+  for (IndexEntry& entry : second.entries) {
+    entry.key_offset += shift;
+    index_.push_back(entry);
+  }
+  second.entries = {};
+  current_revision_ = std::max(first.last_revision, second.last_revision);
   // Revisions are unique, so (key, revision) orders every entry.
-  SortIndex(index_.data(), index_.data() + index_.size(), 0, 0);
+  SortIndex(index_.data(), index_.data() + index_.size(), 0, 0, /*parallel=*/true);
   live_before_.push_back(0);
   for (size_t i = 0; i < index_.size(); ++i) {
     if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
@@ -103,7 +110,32 @@ Status OfflineKeyspace::BuildIndex() {
   return Status::Ok();
 }
 
-void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at) const {
+Status OfflineKeyspace::IndexRevisions(const bolt::BucketRef& bucket, std::string_view from,
+                                       std::optional<Revision> until, IndexPart& part) const {
+  const char* const file_start = file_.db.file().data();
+  bolt::Cursor cursor(file_.db, bucket);
+  KETCD_RETURN_IF_ERROR(from.empty() ? cursor.First() : cursor.Seek(from));
+  while (cursor.valid()) {
+    auto revision = ParseRevisionKey(cursor.key());
+    if (!revision) return DataLoss("bucket \"key\": malformed revision key");
+    if (until && revision->revision >= *until) break;
+    const std::string_view stored = cursor.value();
+    auto key = StoredUserKey(stored);
+    if (!key || stored.size() > UINT32_MAX || key->size() > UINT32_MAX) {
+      return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
+                      ": value is not an mvccpb.KeyValue as etcd writes it");
+    }
+    part.entries.push_back({part.keys.Copy(*key), FirstBytes(*key), static_cast<uint64_t>(stored.data() - file_start),
+                            static_cast<uint32_t>(key->size()), static_cast<uint32_t>(stored.size()),
+                            StoredValueSize(stored), revision->tombstone, revision->revision});
+    part.last_revision = std::max(part.last_revision, revision->revision.main);
+    KETCD_RETURN_IF_ERROR(cursor.Next());
+  }
+  return Status::Ok();
+}
+
+void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at,
+                                bool parallel) const {
   // Keys share their first `depth` bytes. An MSD radix sort: registry keys
   // share long prefixes ("/registry/pods/ns-1/"), which a comparison sort
   // would compare again and again. Each entry caches 8 bytes of its key
@@ -114,6 +146,21 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
       for (IndexEntry* e = begin; e != end; ++e) {
         e->cached_bytes = FirstBytes(KeyOf(*e).substr(std::min<size_t>(depth, e->key_size)));
       }
+    }
+    // The bytes from `depth` on that every key holds alike are skipped in
+    // one pass over the cached words, not a counting pass per byte.
+    uint64_t differs = 0;
+    size_t shortest = SIZE_MAX;
+    for (const IndexEntry* e = begin; e != end; ++e) {
+      differs |= e->cached_bytes ^ begin->cached_bytes;
+      shortest = std::min<size_t>(shortest, e->key_size);
+    }
+    differs <<= 8 * (depth - cached_at);  // the bytes before `depth` agree already
+    const size_t alike = std::min<size_t>(differs == 0 ? 8 - (depth - cached_at) : __builtin_clzll(differs) / 8,
+                                          shortest > depth ? shortest - depth : 0);
+    if (alike > 0) {
+      depth += alike;
+      continue;
     }
     // Bucket 0: keys that end here (equal keys), else the byte at `depth` + 1.
     const unsigned shift = static_cast<unsigned>(8 * (7 - (depth - cached_at)));
@@ -144,9 +191,31 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
     }
     std::sort(begin, begin + starts[1],
               [](const IndexEntry& a, const IndexEntry& b) { return a.revision < b.revision; });
-    for (size_t b = 1; b < 257; ++b) {
-      if (counts[b] > 1) SortIndex(begin + starts[b], begin + starts[b + 1], depth + 1, cached_at);
+    auto sort_buckets = [=, this](size_t from, size_t to, size_t except) {
+      for (size_t b = from; b < to; ++b) {
+        if (b != except && counts[b] > 1) SortIndex(begin + starts[b], begin + starts[b + 1], depth + 1, cached_at, false);
+      }
+    };
+    if (!parallel) {
+      sort_buckets(1, 257, 0);
+      return;
     }
+    // On two threads: a bucket of more than half the entries is split the
+    // same way while another thread sorts the others; else the buckets
+    // are cut where half the entries lie.
+    const size_t total = static_cast<size_t>(end - begin);
+    const size_t largest = static_cast<size_t>(std::max_element(counts.begin() + 1, counts.end()) - counts.begin());
+    if (2 * counts[largest] > total) {
+      auto others = std::async(std::launch::async, sort_buckets, 1, 257, largest);
+      SortIndex(begin + starts[largest], begin + starts[largest + 1], depth + 1, cached_at, true);
+      others.get();
+      return;
+    }
+    size_t half = 1;
+    while (half < 257 && 2 * starts[half] < total) ++half;
+    auto upper = std::async(std::launch::async, sort_buckets, half, 257, 0);
+    sort_buckets(1, half, 0);
+    upper.get();
     return;
   }
   std::sort(begin, end, [this, depth](const IndexEntry& a, const IndexEntry& b) {
@@ -156,17 +225,27 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
   });
 }
 
-uint64_t OfflineKeyspace::CopyKey(std::string_view key) {
+uint64_t OfflineKeyspace::KeyBlocks::Copy(std::string_view key) {
   constexpr size_t kBlockSize = size_t{1} << 20;
-  if (key_blocks_.empty() || block_size_ - block_used_ < key.size()) {
-    block_size_ = std::max(kBlockSize, key.size());
-    key_blocks_.push_back(std::make_unique<char[]>(block_size_));
-    block_used_ = 0;
+  if (blocks_.empty() || size_ - used_ < key.size()) {
+    size_ = std::max(kBlockSize, key.size());
+    blocks_.push_back(std::make_unique<char[]>(size_));
+    used_ = 0;
   }
-  const uint64_t offset = (uint64_t{key_blocks_.size() - 1} << 32) | block_used_;
-  std::memcpy(key_blocks_.back().get() + block_used_, key.data(), key.size());
-  block_used_ += key.size();
+  const uint64_t offset = (uint64_t{blocks_.size() - 1} << 32) | used_;
+  std::memcpy(blocks_.back().get() + used_, key.data(), key.size());
+  used_ += key.size();
   return offset;
+}
+
+uint64_t OfflineKeyspace::KeyBlocks::Adopt(KeyBlocks&& other) {
+  const uint64_t shift = uint64_t{blocks_.size()} << 32;
+  if (other.blocks_.empty()) return shift;
+  for (auto& block : other.blocks_) blocks_.push_back(std::move(block));
+  used_ = other.used_;
+  size_ = other.size_;
+  other = KeyBlocks();
+  return shift;
 }
 
 size_t OfflineKeyspace::GroupAtOrAfter(std::string_view key) const {

@@ -4,10 +4,11 @@
 // older revisions as far back as the file still holds them.
 //
 // Opening walks the "key" bucket once (it is ordered by revision, not by
-// key) and keeps a compact index: every revision's key copied back to back
-// into large blocks, with its revision, where its stored KeyValue lies in
-// the file and how large its value is (about 56 bytes plus the key per
-// revision held; counted first, so nothing is copied as it grows). Sorted by key, then revision, the index answers which
+// key), in two halves on two threads, and keeps a compact index: every
+// revision's key copied back to back into large blocks, with its revision,
+// where its stored KeyValue lies in the file and how large its value is
+// (about 56 bytes plus the key per revision held). Sorted by key, then
+// revision (both halves of the sort on their own thread), the index answers which
 // revision of a key is visible at any revision, counts a range at the
 // current revision without reading it, and lets ls/stats run on keys and
 // sizes alone. Values are read from the mapped file only when a page of
@@ -17,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,8 +50,24 @@ class OfflineKeyspace : public etcd::RangeReader {
   const SnapshotFile& file() const { return file_; }
 
  private:
+  // Keys copied back to back into large blocks; each is found by its
+  // offset, block index << 32 | position.
+  class KeyBlocks {
+   public:
+    uint64_t Copy(std::string_view key);
+    std::string_view View(uint64_t offset, uint32_t size) const {
+      return {blocks_[offset >> 32].get() + (offset & 0xFFFFFFFF), size};
+    }
+    // Takes `other`'s blocks after its own; returns what to add to the
+    // offsets `other` gave out.
+    uint64_t Adopt(KeyBlocks&& other);
+
+   private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    size_t used_ = 0, size_ = 0;  // of the last block
+  };
   struct IndexEntry {
-    uint64_t key_offset;     // in key_blocks_ (CopyKey)
+    uint64_t key_offset;     // in keys_
     uint64_t cached_bytes;   // 8 bytes of the key, big-endian, for SortIndex
     uint64_t stored_offset;  // the stored mvccpb.KeyValue, in the file
     uint32_t key_size;
@@ -58,17 +76,23 @@ class OfflineKeyspace : public etcd::RangeReader {
     bool tombstone;
     Revision revision;
   };
+  // The index entries of one stretch of the "key" bucket, with their keys.
+  struct IndexPart {
+    std::vector<IndexEntry> entries;
+    KeyBlocks keys;
+    int64_t last_revision = 0;
+  };
   explicit OfflineKeyspace(SnapshotFile file) : file_(std::move(file)) {}
   Status BuildIndex();
+  // Indexes the "key" bucket from the key `from` ("": its first) up to the
+  // revision `until` (none: to its last).
+  Status IndexRevisions(const bolt::BucketRef& bucket, std::string_view from, std::optional<Revision> until,
+                        IndexPart& part) const;
   // Sorts [begin, end), whose keys share their first `depth` bytes, by key
-  // then revision.
-  void SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at) const;
-  std::string_view KeyOf(const IndexEntry& entry) const {
-    return {key_blocks_[entry.key_offset >> 32].get() + (entry.key_offset & 0xFFFFFFFF), entry.key_size};
-  }
-  // Copies `key` into the current block (a new one when it is full); its
-  // offset: block index << 32 | position.
-  uint64_t CopyKey(std::string_view key);
+  // then revision; `parallel`: the buckets of its first split in two halves,
+  // one on another thread.
+  void SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at, bool parallel) const;
+  std::string_view KeyOf(const IndexEntry& entry) const { return keys_.View(entry.key_offset, entry.key_size); }
   std::string_view KeyOfGroup(size_t group) const { return KeyOf(index_[group_starts_[group]]); }
   // The first group whose key is >= key.
   size_t GroupAtOrAfter(std::string_view key) const;
@@ -79,8 +103,7 @@ class OfflineKeyspace : public etcd::RangeReader {
   Status ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const;
 
   SnapshotFile file_;
-  std::vector<std::unique_ptr<char[]>> key_blocks_;  // every entry's key, back to back
-  size_t block_used_ = 0, block_size_ = 0;          // of the last block
+  KeyBlocks keys_;                     // every entry's key
   std::vector<IndexEntry> index_;      // by key, then by revision
   std::vector<uint32_t> group_starts_; // each distinct key's first entry, then index_.size()
   std::vector<uint32_t> live_before_;  // keys live at the current revision among groups before i

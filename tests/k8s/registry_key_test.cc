@@ -30,6 +30,11 @@ TEST(RegistryKeyTest, OtherPrefixesAndOddKeys) {
   EXPECT_EQ(openshift.resource, "pods");
   EXPECT_EQ(ParseRegistryKey("/registry/lonely", "/registry/").resource, "lonely");
   EXPECT_EQ(ParseRegistryKey("", "/registry/").resource, "");
+  ExpectKey("/registry/pods/", "pods", "", "");
+  ExpectKey("/registry/services/specs", "services/specs", "", "");
+  ExpectKey("/registry/services/other", "services", "", "other");
+  ExpectKey("/registry/pods/ns/a/b", "pods", "ns", "a/b");
+  ExpectKey("/registry/pods//p", "pods", "", "p");
 }
 
 }  // namespace
