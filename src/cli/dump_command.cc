@@ -39,7 +39,7 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
                                                             : ObjectStyle::kJsonLines;
   PageDecoder pages(*decoder, style, out, std::cerr);
   Status status = etcd::ReadRangeInPages(
-      *keyspace->reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+      *keyspace->reader, request, ObjectPageSizing(), [&](const etcd::RangePage& page) {
         pages.Add(std::move(page.response));
         return Status::Ok();
       });

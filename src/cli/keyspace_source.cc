@@ -1,5 +1,7 @@
 #include "cli/keyspace_source.h"
 
+#include "k8s/registry_key.h"
+
 #include "bolt/format.h"
 #include "snapshot/offline_keyspace.h"
 
@@ -44,6 +46,12 @@ Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSourc
   keyspace.offline = offline->get();
   keyspace.reader = std::move(*offline);
   return keyspace;
+}
+
+etcd::PageSizing ObjectPageSizing() {
+  etcd::PageSizing sizing;
+  sizing.group_of = [](std::string_view key) { return k8s::ResourcePrefixOf(key); };
+  return sizing;
 }
 
 }  // namespace ketcd::cli

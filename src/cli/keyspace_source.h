@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/command_context.h"
+#include "etcd/range_pager.h"
 #include "etcd/range_reader.h"
 #include "snapshot/offline_keyspace.h"
 
@@ -37,5 +38,9 @@ struct Keyspace {
 };
 
 Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source);
+
+// Page sizes for reading Kubernetes objects: pages stop where a resource
+// ends (object sizes differ most between resources; etcd/range_pager.h).
+etcd::PageSizing ObjectPageSizing();
 
 }  // namespace ketcd::cli

@@ -87,7 +87,7 @@ Status Scan(const Keyspace& keyspace, const std::string& prefix, size_t keep_lar
   request.set_key(start);
   request.set_range_end(end);
   return etcd::ReadRangeInPages(
-      *keyspace.reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+      *keyspace.reader, request, ObjectPageSizing(), [&](const etcd::RangePage& page) {
         if (page.first) scan.revision = page.response.header().revision();
         for (const auto& kv : page.response.kvs()) {
           counter.Add(kv.key(), static_cast<int64_t>(kv.key().size() + kv.value().size()));

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "etcd/range_reader.h"
 
@@ -25,8 +27,20 @@ struct PageSizing {
   int64_t min_keys = 100;
   int64_t max_keys = 100000;
   int64_t target_bytes = 8 << 20;
+  // Sizes are guessed from the entries just read, so a page that runs from
+  // small values into large ones holds far more than target_bytes: with
+  // this, keys fall into groups of like values (the key prefix it returns,
+  // "" for none; Kubernetes: a resource), a page stops at the end of its
+  // group, and the first page of the next is sized for the largest entry
+  // seen so far.
+  std::function<std::string(std::string_view key)> group_of;
 
-  static PageSizing Fixed(int64_t keys) { return {keys, false}; }
+  static PageSizing Fixed(int64_t keys) {
+    PageSizing sizing;
+    sizing.first_page_keys = keys;
+    sizing.adaptive = false;
+    return sizing;
+  }
 };
 
 // Reads `request` (its limit is the overall cap, 0 = all) page by page, all

@@ -35,4 +35,12 @@ RegistryKey ParseRegistryKey(std::string_view key, std::string_view prefix) {
   return parsed;
 }
 
+std::string ResourcePrefixOf(std::string_view key) {
+  const size_t root_end = key.empty() || key[0] != '/' ? std::string_view::npos : key.find('/', 1);
+  if (root_end == std::string_view::npos) return "";
+  const RegistryKey parsed = ParseRegistryKey(key, key.substr(0, root_end + 1));
+  if (parsed.namespace_.empty() && parsed.name.empty()) return "";
+  return std::string(key.substr(0, root_end + 1 + parsed.resource.size() + 1));
+}
+
 }  // namespace ketcd::k8s

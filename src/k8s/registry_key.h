@@ -5,6 +5,7 @@
 // resources ("cilium.io/ciliumnodes").
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace ketcd::k8s {
@@ -19,5 +20,10 @@ struct RegistryKey {
 // Splits `key` (which starts with `prefix`, e.g. "/registry/"). Keys with
 // fewer parts than a resource and a name give an empty name.
 RegistryKey ParseRegistryKey(std::string_view key, std::string_view prefix);
+
+// The key prefix of the resource `key` is stored under, its first segment
+// taken as the registry prefix ("/registry/pods/ns/p" gives "/registry/pods/");
+// "" when the key names no object under a resource.
+std::string ResourcePrefixOf(std::string_view key);
 
 }  // namespace ketcd::k8s

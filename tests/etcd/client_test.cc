@@ -161,6 +161,43 @@ TEST_F(ClientTest, AdaptivePagesGrowForSmallValues) {
   EXPECT_EQ(page_sizes, (std::vector<int>{50, 550}));
 }
 
+TEST_F(ClientTest, AdaptivePagesStopWhereAGroupOfLargeValuesBegins) {
+  // Small values, then large ones, then small ones again: a page sized for
+  // the small ones must not run on into the large ones.
+  for (int i = 0; i < 300; ++i) PutKey(prefix_ + "a-small/" + std::to_string(1000 + i), "x");
+  for (int i = 0; i < 200; ++i) PutKey(prefix_ + "b-large/" + std::to_string(1000 + i), std::string(16 << 10, 'v'));
+  for (int i = 0; i < 300; ++i) PutKey(prefix_ + "c-small/" + std::to_string(1000 + i), "x");
+  pb::RangeRequest request;
+  request.set_key(prefix_);
+  request.set_range_end(PrefixRangeEnd(prefix_));
+  PageSizing sizing;
+  sizing.first_page_keys = 50;
+  sizing.min_keys = 2;
+  sizing.target_bytes = 64 << 10;  // ~800 small entries, 4 large ones
+  const std::string prefix = prefix_;
+  sizing.group_of = [prefix](std::string_view key) {
+    return std::string(key.substr(0, key.find('/', prefix.size()) + 1));
+  };
+  std::string last_key;
+  int seen = 0;
+  size_t largest_page = 0;
+  ASSERT_TRUE(ReadRangeInPages(*client_, request, sizing, [&](const RangePage& page) {
+                size_t bytes = 0;
+                for (const auto& kv : page.response.kvs()) {
+                  EXPECT_GT(kv.key(), last_key);
+                  last_key = kv.key();
+                  bytes += kv.value().size();
+                  ++seen;
+                }
+                largest_page = std::max(largest_page, bytes);
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(seen, 800);
+  // At most the first page into the large values (first_page_keys of them,
+  // sized before any was seen); without groups a page would hold all 200.
+  EXPECT_LE(largest_page, size_t{50} * (16 << 10));
+}
+
 TEST_F(ClientTest, LeaseGrantKeepAliveTimeToLiveRevoke) {
   auto lease = client_->LeaseGrant(60);
   ASSERT_TRUE(lease.ok()) << lease.status().message();

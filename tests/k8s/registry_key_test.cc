@@ -37,5 +37,17 @@ TEST(RegistryKeyTest, OtherPrefixesAndOddKeys) {
   ExpectKey("/registry/pods//p", "pods", "", "p");
 }
 
+TEST(RegistryKeyTest, ResourcePrefixOfAKey) {
+  EXPECT_EQ(ResourcePrefixOf("/registry/pods/ns/p"), "/registry/pods/");
+  EXPECT_EQ(ResourcePrefixOf("/registry/namespaces/default"), "/registry/namespaces/");
+  EXPECT_EQ(ResourcePrefixOf("/registry/services/specs/default/kubernetes"), "/registry/services/specs/");
+  EXPECT_EQ(ResourcePrefixOf("/registry/cilium.io/ciliumnodes/n1"), "/registry/cilium.io/ciliumnodes/");
+  EXPECT_EQ(ResourcePrefixOf("/kubernetes.io/pods/ns/p"), "/kubernetes.io/pods/");
+  EXPECT_EQ(ResourcePrefixOf("/registry/lonely"), "");
+  EXPECT_EQ(ResourcePrefixOf("/registry"), "");
+  EXPECT_EQ(ResourcePrefixOf("plain"), "");
+  EXPECT_EQ(ResourcePrefixOf(""), "");
+}
+
 }  // namespace
 }  // namespace ketcd::k8s
