@@ -12,11 +12,16 @@
 //           vs one member; then etcdctl 3.4 and etcdutl 3.6 and 3.7
 //
 // Usage: snapshot_bench [OBJECTS] [RUNS]
+// Restores are written beside the test cluster, or under
+// $KETCD_BENCH_RESTORE_DIR: --all-members copies the first member's
+// database with a reflink where the file system has them (XFS, btrfs); on
+// ext4 every byte is copied and written back.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "bench_support.h"
@@ -64,6 +69,23 @@ std::vector<Etcdutl> Etcdutls() {
     }
   }
   return found;
+}
+
+// The file system `path` is on, by name where it is one we care about.
+std::string FileSystemOf(const std::string& path) {
+  struct statfs info;
+  if (::statfs(path.c_str(), &info) != 0) return "an unknown file system";
+  switch (static_cast<unsigned long>(info.f_type)) {
+    case 0xEF53: return "ext4 (no reflinks)";
+    case 0x58465342: return "XFS";
+    case 0x9123683E: return "btrfs";
+    case 0x01021994: return "tmpfs";
+    default: {
+      char name[48];
+      std::snprintf(name, sizeof name, "file system 0x%lx", static_cast<unsigned long>(info.f_type));
+      return name;
+    }
+  }
 }
 
 }  // namespace
@@ -133,9 +155,11 @@ int main(int argc, char** argv) {
   const std::vector<std::string> restore_flags = {
       "--name", "r", "--initial-cluster", "r=http://127.0.0.1:2380",
       "--initial-advertise-peer-urls", "http://127.0.0.1:2380"};
+  const char* restore_root = std::getenv("KETCD_BENCH_RESTORE_DIR");
+  const std::string out = (restore_root != nullptr ? std::string(restore_root) : dir) + "/r";
   // Each run writes a fresh dir after the previous one's writeback is done.
   auto restore = [&](const std::string& tool, const std::vector<std::string>& extra) {
-    std::filesystem::remove_all(dir + "/r");
+    std::filesystem::remove_all(out);
     ::sync();
     return Measure(Args({tool, "snapshot", "restore", theirs}, extra));
   };
@@ -145,25 +169,26 @@ int main(int argc, char** argv) {
   };
   std::vector<Sample> ours_runs, etcdutl_runs, all_runs;
   std::vector<std::string> one_member = restore_flags;
-  one_member.insert(one_member.end(), {"--data-dir", dir + "/r"});
+  one_member.insert(one_member.end(), {"--data-dir", out});
   for (int pair = 0; pair < 5; ++pair) {
     ours_runs.push_back(restore(KETCD_BINARY, one_member));
     etcdutl_runs.push_back(restore(KETCD_ETCDUTL, one_member));
   }
   for (int run = 0; run < 3; ++run) {
-    all_runs.push_back(restore(KETCD_BINARY, {"--all-members", "--output-dir", dir + "/r", "--name", "a",
+    all_runs.push_back(restore(KETCD_BINARY, {"--all-members", "--output-dir", out, "--name", "a",
                                               "--initial-cluster",
                                               "a=http://127.0.0.1:2380,b=http://127.0.0.1:2381,c=http://127.0.0.1:2382"}));
   }
   const Sample restore_ours = median(ours_runs), restore_etcdutl = median(etcdutl_runs),
                restore_all = median(all_runs);
-  std::printf("restore (median of 5 alternating pairs; --all-members: median of 3)\n");
+  std::printf("restore into %s on %s (median of 5 alternating pairs; --all-members: median of 3)\n",
+              out.c_str(), FileSystemOf(restore_root != nullptr ? restore_root : dir).c_str());
   PrintRow("ketcd snapshot restore", restore_ours);
   PrintRow("etcdutl snapshot restore (3.5)", restore_etcdutl);
   PrintRow("ketcd snapshot restore --all-members (3)", restore_all);
   std::printf("  wall-time ratio ketcd/etcdutl 3.5 %.2f (target <= 0.80), peak RSS %.0f MiB (target < 128)\n",
               restore_ours.seconds / restore_etcdutl.seconds, restore_ours.rss_kb / 1024.0);
-  std::printf("  --all-members (3) / one member %.2f (target <= 1.50)\n",
+  std::printf("  --all-members (3) / one member %.2f (target <= 1.50, with reflinks)\n",
               restore_all.seconds / restore_ours.seconds);
   Sample restore_etcdctl = restore("etcdctl", one_member);
   PrintRow("etcdctl snapshot restore (3.4)", restore_etcdctl);
