@@ -43,12 +43,24 @@ class Counter {
       : prefix_(prefix), keep_largest_(keep_largest), scan_(scan) {}
 
   void Add(std::string_view key, int64_t bytes) {
-    auto parsed = k8s::ParseRegistryKey(key, prefix_);
-    if (resource_ == nullptr || parsed.resource != resource_name_ || parsed.namespace_ != namespace_name_) {
-      resource_name_ = parsed.resource;
-      namespace_name_ = parsed.namespace_;
-      resource_ = &scan_.by_resource[resource_name_];
-      namespace_ = &scan_.by_namespace[resource_name_][namespace_name_];
+    // A key right under the previous key's namespace ("/registry/pods/ns/")
+    // belongs to the same resource and namespace: no need to parse it.
+    const bool same_namespace = !namespace_path_.empty() && key.size() > namespace_path_.size() &&
+                                key.compare(0, namespace_path_.size(), namespace_path_) == 0 &&
+                                key.find('/', namespace_path_.size()) == std::string_view::npos;
+    if (!same_namespace) {
+      auto parsed = k8s::ParseRegistryKey(key, prefix_);
+      namespace_path_.clear();
+      if (!parsed.namespace_.empty()) {
+        namespace_path_ = key.substr(0, static_cast<size_t>(parsed.namespace_.data() - key.data()) +
+                                            parsed.namespace_.size() + 1);
+      }
+      if (resource_ == nullptr || parsed.resource != resource_name_ || parsed.namespace_ != namespace_name_) {
+        resource_name_ = parsed.resource;
+        namespace_name_ = parsed.namespace_;
+        resource_ = &scan_.by_resource[resource_name_];
+        namespace_ = &scan_.by_namespace[resource_name_][namespace_name_];
+      }
     }
     for (Totals* totals : {resource_, namespace_, &scan_.all}) {
       totals->objects += 1;
@@ -65,6 +77,7 @@ class Counter {
   const size_t keep_largest_;
   KeyspaceScan& scan_;
   std::string resource_name_, namespace_name_;
+  std::string namespace_path_;  // of the last key parsed, through the "/" after its namespace
   Totals* resource_ = nullptr;
   Totals* namespace_ = nullptr;
 };

@@ -15,6 +15,8 @@ namespace {
 constexpr size_t kChunkBytes = 1 << 20;
 
 unsigned WorkerThreads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
+// Chunks queued or being decoded at most.
+size_t ChunksInFlight() { return 4 * WorkerThreads(); }
 
 }  // namespace
 
@@ -25,11 +27,27 @@ PageDecoder::PageDecoder(const Decoder& decoder, ObjectStyle style, std::ostream
       explain_undecodable_(explain_undecodable),
       out_(out),
       err_(err),
-      workers_(WorkerThreads(), 4 * WorkerThreads(), [this](Chunk& chunk) {
+      workers_(WorkerThreads(), ChunksInFlight(), [this](Chunk& chunk) {
         out_.write(chunk.text.data(), static_cast<std::streamsize>(chunk.text.size()));
         err_ << chunk.warnings;
         undecodable_ += chunk.undecodable;
+        KeepBuffer(std::move(chunk.text));
       }) {}
+
+std::string PageDecoder::TakeBuffer() {
+  std::lock_guard<std::mutex> lock(buffers_mutex_);
+  if (buffers_.empty()) return {};
+  std::string buffer = std::move(buffers_.back());
+  buffers_.pop_back();
+  return buffer;
+}
+
+void PageDecoder::KeepBuffer(std::string&& buffer) {
+  buffer.clear();
+  std::lock_guard<std::mutex> lock(buffers_mutex_);
+  // As many as chunks can be in flight; more would only hold memory.
+  if (buffers_.size() < ChunksInFlight()) buffers_.push_back(std::move(buffer));
+}
 
 void PageDecoder::Add(etcd::pb::RangeResponse&& page,
                       const std::function<bool(std::string_view key)>& keep) {
@@ -64,7 +82,8 @@ Json PageDecoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::strin
 void PageDecoder::Finish() { workers_.Finish(); }
 
 void PageDecoder::Render(const etcd::pb::RangeResponse& page, int begin, int end, size_t first_index,
-                         Chunk& chunk) const {
+                         Chunk& chunk) {
+  chunk.text = TakeBuffer();
   std::vector<std::string> warnings;
   std::string compact, yaml, error;
   for (int i = begin; i < end; ++i) {

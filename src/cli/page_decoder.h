@@ -5,9 +5,11 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/decoding_options.h"
 #include "cli/output.h"
@@ -51,7 +53,11 @@ class PageDecoder {
   Json DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings, bool* decoded,
                    std::string* error) const;
   void Render(const etcd::pb::RangeResponse& page, int begin, int end, size_t first_index,
-              Chunk& chunk) const;
+              Chunk& chunk);
+  // Text buffers written out are kept for later chunks: growing fresh
+  // megabyte strings for every chunk costs page faults and copies.
+  std::string TakeBuffer();
+  void KeepBuffer(std::string&& buffer);
 
   const Decoder& decoder_;
   const ObjectStyle style_;
@@ -60,6 +66,8 @@ class PageDecoder {
   std::ostream& err_;
   size_t added_ = 0;
   size_t undecodable_ = 0;
+  std::mutex buffers_mutex_;
+  std::vector<std::string> buffers_;
   OrderedWorkers<Chunk> workers_;
 };
 

@@ -56,6 +56,11 @@ Status ReadRangeInPages(RangeReader& reader, const pb::RangeRequest& request,
   const bool by_group = sizing.adaptive && sizing.group_of && request.limit() == 0;
   int64_t largest = 1;
   std::string parent;  // of the last group seen ("/registry/" for "/registry/pods/")
+  // `end`, or the request's own range end where that comes first.
+  auto within_request = [&](const std::string& end) {
+    const bool inside = request.range_end() == std::string(1, '\0') || end < request.range_end();
+    return inside ? end : request.range_end();
+  };
   // Where a request from `start`, past the end of a group, stops: where the
   // keys starting like it up to one byte past `parent` end ("/registry/pods0"
   // gives "/registry/q"). etcd counts the whole range of every request,
@@ -64,9 +69,7 @@ Status ReadRangeInPages(RangeReader& reader, const pb::RangeRequest& request,
     if (parent.empty() || start.size() <= parent.size() || start.compare(0, parent.size(), parent) != 0) {
       return request.range_end();
     }
-    const std::string end = PrefixRangeEnd(start.substr(0, parent.size() + 1));
-    const bool inside = request.range_end() == std::string(1, '\0') || end < request.range_end();
-    return inside ? end : request.range_end();
+    return within_request(PrefixRangeEnd(start.substr(0, parent.size() + 1)));
   };
   // While a page is handed to `on_page`, the next one is already on its
   // way: decoding and printing overlap with etcd's work.
@@ -108,10 +111,7 @@ Status ReadRangeInPages(RangeReader& reader, const pb::RangeRequest& request,
         const std::string group = by_group ? sizing.group_of(last) : "";
         if (!group.empty()) {
           parent = group.substr(0, group.rfind('/', group.size() - 2) + 1);
-          const std::string group_end = PrefixRangeEnd(group);
-          if (request.range_end() == std::string(1, '\0') || group_end < request.range_end()) {
-            page_request.set_range_end(group_end);
-          }
+          page_request.set_range_end(within_request(PrefixRangeEnd(group)));
         }
       }
       limit_page(page_size);

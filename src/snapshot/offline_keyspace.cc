@@ -147,21 +147,6 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
         e->cached_bytes = FirstBytes(KeyOf(*e).substr(std::min<size_t>(depth, e->key_size)));
       }
     }
-    // The bytes from `depth` on that every key holds alike are skipped in
-    // one pass over the cached words, not a counting pass per byte.
-    uint64_t differs = 0;
-    size_t shortest = SIZE_MAX;
-    for (const IndexEntry* e = begin; e != end; ++e) {
-      differs |= e->cached_bytes ^ begin->cached_bytes;
-      shortest = std::min<size_t>(shortest, e->key_size);
-    }
-    differs <<= 8 * (depth - cached_at);  // the bytes before `depth` agree already
-    const size_t alike = std::min<size_t>(differs == 0 ? 8 - (depth - cached_at) : __builtin_clzll(differs) / 8,
-                                          shortest > depth ? shortest - depth : 0);
-    if (alike > 0) {
-      depth += alike;
-      continue;
-    }
     // Bucket 0: keys that end here (equal keys), else the byte at `depth` + 1.
     const unsigned shift = static_cast<unsigned>(8 * (7 - (depth - cached_at)));
     auto bucket = [depth, shift](const IndexEntry& entry) -> size_t {
@@ -218,7 +203,13 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
     upper.get();
     return;
   }
+  // Few entries: compared by their next 8 key bytes as one number, and by
+  // whole keys only where those agree (or a key ends within them).
+  for (IndexEntry* e = begin; e != end; ++e) {
+    e->cached_bytes = FirstBytes(KeyOf(*e).substr(std::min<size_t>(depth, e->key_size)));
+  }
   std::sort(begin, end, [this, depth](const IndexEntry& a, const IndexEntry& b) {
+    if (a.cached_bytes != b.cached_bytes) return a.cached_bytes < b.cached_bytes;
     const int order = KeyOf(a).substr(std::min<size_t>(depth, a.key_size))
                           .compare(KeyOf(b).substr(std::min<size_t>(depth, b.key_size)));
     return order != 0 ? order < 0 : a.revision < b.revision;
