@@ -1,8 +1,7 @@
 #include "cli/keyspace_source.h"
 
-#include "k8s/registry_key.h"
-
 #include "bolt/format.h"
+#include "k8s/registry_key.h"
 #include "snapshot/offline_keyspace.h"
 
 namespace ketcd::cli {

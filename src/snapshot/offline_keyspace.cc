@@ -63,18 +63,16 @@ Status OfflineKeyspace::BuildIndex() {
   // Two halves, split at the middle child of the bucket's root page (the
   // tree is balanced, so they are about as large), walked at once.
   std::string_view middle;
-  std::optional<RevisionKey> middle_revision;
+  std::optional<Revision> until;  // the middle's revision, where the first half stops
   if (auto root = db.RootPage(*key_bucket); root.ok() && (root->flags & bolt::kBranchPage) && root->count >= 2) {
     auto element = bolt::ReadElement(*root, root->count / 2);
     if (!element.ok()) return element.status();
     middle = element->key;
-    middle_revision = ParseRevisionKey(middle);
+    if (auto revision = ParseRevisionKey(middle)) until = revision->revision;
   }
   IndexPart first, second;
   std::future<Status> second_done;
-  std::optional<Revision> until;
-  if (middle_revision) {
-    until = middle_revision->revision;
+  if (until) {
     second_done = std::async(std::launch::async,
                              [&] { return IndexRevisions(*key_bucket, middle, std::nullopt, second); });
   }
