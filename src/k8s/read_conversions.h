@@ -11,16 +11,21 @@
 //     when empty (defaulting; the create strategy stores an empty status).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "k8s/object_renderer.h"
 
 namespace ketcd::k8s {
 
-// Whether objects of this kind get any of those.
-bool HasReadConversions(std::string_view api_version, std::string_view kind);
-
 // Applies those to a rendered object (kind and apiVersion at its top).
 void ApplyReadConversions(Json& object);
+
+// The same on the object's compact JSON text, text[start..] (as the
+// renderers print it: no white space, kind and apiVersion first), so that
+// the streaming renderer gives what ApplyReadConversions gives. False, with
+// the text unchanged, for a shape only the object form handles.
+bool ApplyReadConversionsToText(std::string_view api_version, std::string_view kind, std::string& text,
+                                size_t start);
 
 }  // namespace ketcd::k8s

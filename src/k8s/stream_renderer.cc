@@ -599,8 +599,7 @@ class Writer {
 
 }  // namespace
 
-const MessagePlan* StreamRenderer::PlanFor(const StorageEnvelope& envelope, const ReadView& view) const {
-  if (view.read_conversions && HasReadConversions(envelope.api_version, envelope.kind)) return nullptr;
+const MessagePlan* StreamRenderer::PlanFor(const StorageEnvelope& envelope) const {
   const google::protobuf::Descriptor* type = schema_.FindKind(envelope.api_version, envelope.kind);
   if (type == nullptr) return nullptr;
   const MessagePlan* plan = plans_.For(*type, schema_.TagsFor(*type));
@@ -612,7 +611,7 @@ bool StreamRenderer::TryReadIdentity(std::string_view value, ObjectIdentity* ide
   if (DetectStorageEncoding(value) != StorageEncoding::kProtobuf) return false;
   auto envelope = ParseStorageEnvelope(value);
   if (!envelope.ok()) return false;
-  const MessagePlan* plan = PlanFor(*envelope, {});
+  const MessagePlan* plan = PlanFor(*envelope);
   if (plan == nullptr) return false;
   thread_local Scratch scratch;
   std::string unused;
@@ -624,7 +623,7 @@ bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view,
   if (DetectStorageEncoding(value) != StorageEncoding::kProtobuf) return false;
   auto envelope = ParseStorageEnvelope(value);
   if (!envelope.ok()) return false;
-  const MessagePlan* plan = PlanFor(*envelope, view);
+  const MessagePlan* plan = PlanFor(*envelope);
   if (plan == nullptr) return false;
   thread_local Scratch scratch;
   const size_t mark = out->size();
@@ -633,12 +632,12 @@ bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view,
   *out += ",\"apiVersion\":";
   AppendJsonString(*out, envelope->api_version);
   Writer writer(*out, scratch);
-  if (!writer.TopLevelFields(*plan, envelope->raw, view)) {
-    out->resize(mark);
-    return false;
-  }
+  bool written = writer.TopLevelFields(*plan, envelope->raw, view);
   *out += '}';
-  return true;
+  written = written && (!view.read_conversions ||
+                        ApplyReadConversionsToText(envelope->api_version, envelope->kind, *out, mark));
+  if (!written) out->resize(mark);
+  return written;
 }
 
 Status StreamRenderer::AppendJson(std::string_view value, const ReadView& view, std::string* out,

@@ -6,9 +6,10 @@
 //
 // Where an object holds anything only the DOM renderer handles (fields the
 // schema does not know, which it prints with a warning; a repeated singular
-// field; a value read conversions change; JSON or CBOR storage; a kind no
-// schema covers; malformed bytes), the streaming path declines before
-// writing and the DOM renderer decides, so the text is the same either way.
+// field; JSON or CBOR storage; a kind no schema covers; malformed bytes),
+// the streaming path declines and the DOM renderer decides, so the text is
+// the same either way. Read conversions (read_conversions.h) are applied to
+// the streamed text.
 #pragma once
 
 #include <string>
@@ -54,7 +55,7 @@ class StreamRenderer {
 
  private:
   // The object's plan, when the streaming path takes it.
-  const MessagePlan* PlanFor(const StorageEnvelope& envelope, const ReadView& view) const;
+  const MessagePlan* PlanFor(const StorageEnvelope& envelope) const;
 
   const Schema& schema_;
   mutable RenderPlans plans_;

@@ -145,5 +145,41 @@ TEST(ReadConversionsTest, AddWhatTheApiServersDecoderAdds) {
   EXPECT_EQ(config_map["status"].dump(), "{}");
 }
 
+// The streaming renderer applies them to its text: the same result.
+TEST(ReadConversionsTest, OnTextAsOnTheObject) {
+  const char* objects[] = {
+      R"({"kind":"StatefulSet","apiVersion":"apps/v1","spec":{"volumeClaimTemplates":[{},)"
+      R"({"metadata":{"name":"a\"},[x"},"spec":{"x":[1,{"y":"}"}]}}]},"status":{}})",
+      R"({"kind":"StatefulSet","apiVersion":"apps/v1beta2","spec":{"volumeClaimTemplates":null}})",
+      R"({"kind":"StatefulSet","apiVersion":"apps/v1","metadata":{"spec":1},"spec":{"replicas":1}})",
+      R"({"kind":"PersistentVolumeClaim","apiVersion":"v1","spec":{"status":{}},"status":{}})",
+      R"({"kind":"PersistentVolume","apiVersion":"v1","status":{"capacity":{"phase":"x"}}})",
+      R"({"kind":"PersistentVolume","apiVersion":"v1","status":{"message":"m","phase":"Bound"}})",
+      R"({"kind":"PersistentVolume","apiVersion":"v1"})",
+      R"({"kind":"ConfigMap","apiVersion":"v1","status":{}})",
+  };
+  for (const char* object : objects) {
+    Json expected = Json::parse(object);
+    ApplyReadConversions(expected);
+    std::string text = std::string("prefix ") + object;
+    ASSERT_TRUE(ApplyReadConversionsToText(Json::parse(object)["apiVersion"].get<std::string>(),
+                                           Json::parse(object)["kind"].get<std::string>(), text, 7))
+        << object;
+    EXPECT_EQ(text, "prefix " + expected.dump()) << object;
+  }
+  // What the object form must place: left alone, and said so.
+  for (const char* object : {
+           R"({"spec":{"volumeClaimTemplates":[{"metadata":{}},{"kind":"X"}]}})",
+           R"({"spec":{"volumeClaimTemplates":[{"apiVersion":"v2"}]}})",
+       }) {
+    std::string text = object;
+    EXPECT_FALSE(ApplyReadConversionsToText("apps/v1", "StatefulSet", text, 0)) << object;
+    EXPECT_EQ(text, object);
+  }
+  std::string empty_phase = R"({"status":{"phase":""}})";
+  EXPECT_FALSE(ApplyReadConversionsToText("v1", "PersistentVolumeClaim", empty_phase, 0));
+  EXPECT_EQ(empty_phase, R"({"status":{"phase":""}})");
+}
+
 }  // namespace
 }  // namespace ketcd::k8s
