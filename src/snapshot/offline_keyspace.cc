@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <future>
 
@@ -151,10 +152,23 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
       return entry.key_size > depth ? ((entry.cached_bytes >> shift) & 0xFF) + 1 : 0;
     };
     std::array<size_t, 257> counts{};
-    for (const IndexEntry* e = begin; e != end; ++e) ++counts[bucket(*e)];
+    // While counting, which cached bytes differ anywhere and where the
+    // shortest key ends: a stretch every key shares is skipped in one step.
+    uint64_t differ = 0;
+    size_t shortest = SIZE_MAX;
+    for (const IndexEntry* e = begin; e != end; ++e) {
+      ++counts[bucket(*e)];
+      differ |= e->cached_bytes ^ begin->cached_bytes;
+      shortest = std::min<size_t>(shortest, e->key_size);
+    }
     if (counts[bucket(*begin)] == static_cast<size_t>(end - begin)) {
       if (bucket(*begin) == 0) break;  // every key equal: by revision, below
-      ++depth;  // every key agrees on this byte too
+      // Every key agrees on this byte, and on the cached ones after it up
+      // to the first that differs or the end of the shortest key.
+      const size_t offset = depth - cached_at;
+      differ <<= 8 * offset;
+      const size_t agreed = differ == 0 ? 8 - offset : static_cast<size_t>(std::countl_zero(differ)) / 8;
+      depth += std::max<size_t>(1, std::min(agreed, shortest - depth));
       continue;
     }
     std::array<size_t, 258> starts{};

@@ -1,6 +1,8 @@
 #include "util/json_string.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "util/json_text.h"
@@ -28,6 +30,10 @@ size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
   }
   if (lead == 0xF4) return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0;
   return 0;
+}
+
+bool IsJsonStructural(char c) {
+  return c == '"' || c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':';
 }
 
 }  // namespace
@@ -79,27 +85,51 @@ void AppendJsonString(std::string& out, std::string_view text) {
 }
 
 void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
+  // A line break and the indentation of up to 64 levels, appended as one piece.
+  static const std::string kBreak = "\n" + std::string(4 * 64, ' ');
   auto new_line = [&](int depth) {
-    out += '\n';
-    out.append(static_cast<size_t>(4 * depth), ' ');
+    const size_t spaces = 4 * static_cast<size_t>(std::max(depth, 0));
+    if (spaces < kBreak.size()) {
+      out.append(kBreak, 0, spaces + 1);
+    } else {
+      out += '\n';
+      out.append(spaces, ' ');
+    }
   };
   int depth = level;
-  for (size_t i = 0; i < compact.size(); ++i) {
-    const char c = compact[i];
-    switch (c) {
+  const char* p = compact.data();
+  const char* const end = p + compact.size();
+  while (p < end) {
+    // Numbers, true, false and null are copied as they are, a run at a time.
+    const char* run = p;
+    while (p < end && !IsJsonStructural(*p)) ++p;
+    out.append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    switch (*p) {
       case '"': {
-        // Copy the string through its closing quote.
-        size_t end = i + 1;
-        while (end < compact.size() && compact[end] != '"') end += compact[end] == '\\' ? 2 : 1;
-        out.append(compact.substr(i, end + 1 - i));
-        i = end;
-        break;
+        // The string through its closing quote: the first not escaped (an
+        // even number of backslashes before it).
+        const char* close = p + 1;
+        for (;;) {
+          close = static_cast<const char*>(std::memchr(close, '"', static_cast<size_t>(end - close)));
+          if (close == nullptr) {
+            close = end - 1;  // not closed: the rest as it is
+            break;
+          }
+          const char* backslashes = close;
+          while (backslashes > p + 1 && backslashes[-1] == '\\') --backslashes;
+          if ((close - backslashes) % 2 == 0) break;
+          ++close;
+        }
+        out.append(p, static_cast<size_t>(close + 1 - p));
+        p = close + 1;
+        continue;
       }
       case '{':
       case '[':
-        out += c;
-        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
-          out += compact[++i];  // empty: "{}" and "[]" stay on one line
+        out += *p;
+        if (p + 1 < end && (p[1] == '}' || p[1] == ']')) {
+          out += *++p;  // empty: "{}" and "[]" stay on one line
         } else {
           new_line(++depth);
         }
@@ -107,18 +137,17 @@ void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
       case '}':
       case ']':
         new_line(--depth);
-        out += c;
+        out += *p;
         break;
       case ',':
-        out += c;
+        out += ',';
         new_line(depth);
         break;
       case ':':
         out += ": ";
         break;
-      default:
-        out += c;
     }
+    ++p;
   }
 }
 

@@ -165,6 +165,22 @@ TEST(JsonStringTest, EscapesAsJsonTextForAnyBytes) {
   }
 }
 
+TEST(JsonStringTest, IndentsAsJsonText) {
+  std::string deep = "1";
+  for (int i = 0; i < 80; ++i) deep = "{\"k\":[" + deep + ",{}]}";  // past the prepared indentation
+  const std::string samples[] = {
+      R"({"a":"x\"y","b\\":"\\","c":"{[,:]}","d":[],"e":{},"f":[1,true,null,-2.5e-07,{"g":[[]]}]})",
+      R"("top")", "[]", "42", deep};
+  for (const std::string& compact : samples) {
+    std::string out = "prefix";
+    AppendIndentedJson(out, compact, 0);
+    EXPECT_EQ(out, "prefix" + JsonText(nlohmann::ordered_json::parse(compact), 4)) << compact;
+  }
+  std::string nested;
+  AppendIndentedJson(nested, R"({"a":[1]})", 2);
+  EXPECT_EQ(nested, "{\n            \"a\": [\n                1\n            ]\n        }");
+}
+
 TEST(JsonStringTest, NumbersPrintAsJsonText) {
   for (double value : {0.0, -0.0, 1.0, 0.1, 1e300, -2.5e-7, 3.0f * 1.0, 1.0 / 3}) {
     std::string out;
