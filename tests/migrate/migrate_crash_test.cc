@@ -3,11 +3,13 @@
 // util/crash_point.h), a re-run of the same command yields exactly the
 // migrated keyspace, and undo exactly the original one.
 #include "migrate/migrate_fixture.h"
+#include "util/crash_point.h"
 
 namespace ketcd::testing {
 namespace {
 
 TEST_F(MigrateTest, EveryInterruptionIsRepairedByRerunOrUndo) {
+  if (!CrashPointsCompiled()) GTEST_SKIP() << "crash points are not in this build (KETCD_CRASH_POINTS=ON)";
   Generate({"--service-cidr", "192.168.0.0/16", "--services", "12", "--nodes", "2"});
   const KeyspaceMap original = ReadAll();
   const KeyspaceMap migrated = ExpectedAfter(original, {{"192.168.", "172.24."}});
