@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include "backup/archive_format.h"
@@ -145,25 +146,29 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
                                 const std::function<void(const std::string&)>& say) {
   BackupOutcome outcome;
   Manifest& m = outcome.manifest;
-  m.name = config.name + "-" + CompactUtc(now);
-  m.object = ObjectName(m.name, !config.key.empty());
-  m.created = now;
-  m.encrypted = !config.key.empty();
   std::vector<std::unique_ptr<Destination>> destinations;
   for (const DestinationConfig& destination_config : config.destinations) {
     auto destination = OpenDestination(destination_config);
     if (!destination.ok()) return destination.status();
     destinations.push_back(std::move(*destination));
   }
-
-  // Names have second precision: a second run in the same second would
-  // overwrite the first's object under its manifest.
+  // Names have second precision: a run in the same second as another
+  // (two runs, or a run beside the daemon) takes a suffix, -2 on, rather
+  // than overwrite the other's object under its manifest.
+  std::set<std::string> taken;
   for (auto& destination : destinations) {
     auto names = destination->List();
-    if (names.ok() && std::count(names->begin(), names->end(), m.name + kManifestSuffix)) {
-      return Failed("a backup named " + m.name + " exists in " + destination->Describe() + " already");
-    }
+    if (names.ok()) taken.insert(names->begin(), names->end());
   }
+  const std::string base = config.name + "-" + CompactUtc(now);
+  m.name = base;
+  for (int suffix = 2; taken.count(m.name + kManifestSuffix) > 0; ++suffix) {
+    if (suffix > 99) return Failed("99 backups named " + base + " exist already");
+    m.name = base + "-" + std::to_string(suffix);
+  }
+  m.object = ObjectName(m.name, !config.key.empty());
+  m.created = now;
+  m.encrypted = !config.key.empty();
   // The staged snapshot holds every Secret: in a private directory (0700,
   // unpredictable name) under work_dir, removed with it.
   PrivateDir work(config.work_dir);

@@ -17,8 +17,17 @@ struct StoredBackups {
   std::vector<Manifest> manifests;
 };
 
+// Newest first. Runs within one second share a time and the later ones
+// have a suffix ("-2" ... "-99", backup_job.cc): a longer name, or a larger one.
+bool NewerFirst(const Manifest& a, const Manifest& b) {
+  if (a.created != b.created) return a.created > b.created;
+  if (a.name.size() != b.name.size()) return a.name.size() > b.name.size();
+  return a.name > b.name;
+}
+
 // A manifest counts only under its own name (NAME.manifest.json naming NAME):
 // one placed under another name cannot speak for a backup it is not.
+// Newest first.
 Result<StoredBackups> ReadManifests(Destination& destination) {
   auto names = destination.List();
   if (!names.ok()) return names.status();
@@ -35,6 +44,7 @@ Result<StoredBackups> ReadManifests(Destination& destination) {
     }
     stored.manifests.push_back(*manifest);
   }
+  std::sort(stored.manifests.begin(), stored.manifests.end(), NewerFirst);
   return stored;
 }
 
@@ -72,7 +82,7 @@ Result<std::vector<ListedBackup>> ListBackups(const BackupConfig& config) {
     for (const Manifest& manifest : manifests->manifests) listed.push_back({(*destination)->Describe(), index, manifest});
   }
   std::stable_sort(listed.begin(), listed.end(),
-                   [](const ListedBackup& a, const ListedBackup& b) { return a.manifest.created > b.manifest.created; });
+                   [](const ListedBackup& a, const ListedBackup& b) { return NewerFirst(a.manifest, b.manifest); });
   return listed;
 }
 

@@ -392,9 +392,14 @@ Result<RenderedObject> RenderStoredValue(const Schema& schema, std::string_view 
     }
     case StorageEncoding::kProtobuf:
       break;
-    default:
-      return InvalidArgument(std::string("cannot decode a ") + StorageEncodingName(encoding) +
-                             " value here");
+    case StorageEncoding::kEncrypted:
+      return InvalidArgument("the value is encrypted at rest (k8s:enc:): it needs the API server's "
+                             "--encryption-config to decrypt");
+    case StorageEncoding::kUnknown:
+      if (value.empty()) return InvalidArgument("the value is empty: there is no object to decode");
+      return InvalidArgument("not a stored Kubernetes object: no protobuf envelope (k8s\\0 magic), "
+                             "not JSON, not CBOR (expected an object's bytes as the API server "
+                             "stores them in etcd)");
   }
   auto envelope = ParseStorageEnvelope(value);
   if (!envelope.ok()) return envelope.status();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "backup/backup_job.h"
 #include "backup/configmap_cluster.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
@@ -71,6 +72,28 @@ TEST_F(BackupTest, RunListPruneRestoreVerify) {
   auto verified = Backup({"verify"});
   EXPECT_EQ(verified.exit_code, 0) << Describe(verified);
   EXPECT_TRUE(Contains(verified.out, "verified")) << verified.out;
+}
+
+// Runs within one second take a suffix instead of colliding, and count as
+// newer: retention (keep_last 2) keeps the last two of three.
+TEST_F(BackupTest, RunsInTheSameSecondGetDistinctNames) {
+  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  const int64_t now = 1767323045;  // 2026-01-02T03:04:05Z
+  std::vector<std::string> names;
+  for (int run = 0; run < 3; ++run) {
+    auto outcome = backup::RunBackup(**client, *config, now, [](const std::string&) {});
+    ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+    ASSERT_TRUE(outcome->complete()) << outcome->FailureSummary();
+    names.push_back(outcome->manifest.name);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"prod-20260102T030405Z", "prod-20260102T030405Z-2",
+                                             "prod-20260102T030405Z-3"}));
+  EXPECT_EQ(Files("store-a"), (std::vector<std::string>{
+                                  "prod-20260102T030405Z-2.db.zst.enc", "prod-20260102T030405Z-2.manifest.json",
+                                  "prod-20260102T030405Z-3.db.zst.enc", "prod-20260102T030405Z-3.manifest.json"}));
 }
 
 TEST_F(BackupTest, PartialUploadsAreNeverListedAndTamperingIsRefused) {

@@ -66,6 +66,22 @@ TEST(RawRenderingTest, GarbageAfterMagicIsAnErrorNotACrash) {
   }
 }
 
+// What is not a stored object at all is said to be that, and what was expected.
+TEST(RawRenderingTest, ValueThatIsNoStoredObjectSaysWhatItIsNot) {
+  auto schema = Schema::BuiltIn();
+  if (!schema.ok()) GTEST_SKIP() << schema.status().message();
+  auto empty = RenderStoredValue(**schema, "");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), "the value is empty: there is no object to decode");
+  auto random = RenderStoredValue(**schema, std::string("\x8f\x03random\0bytes", 15));
+  ASSERT_FALSE(random.ok());
+  EXPECT_NE(random.status().message().find("not a stored Kubernetes object"), std::string::npos);
+  EXPECT_NE(random.status().message().find("not JSON"), std::string::npos);
+  auto encrypted = RenderStoredValue(**schema, "k8s:enc:aescbc:v1:key1:xyz");
+  ASSERT_FALSE(encrypted.ok());
+  EXPECT_NE(encrypted.status().message().find("--encryption-config"), std::string::npos);
+}
+
 // A Deployment whose pod template has no creationTimestamp: stored as an
 // empty Time, as the API server stores it.
 std::string StoredDeployment(const Schema& schema) {
