@@ -57,10 +57,12 @@ void QuietGrpcLog(gpr_log_func_args*) {}
 
 }  // namespace
 
-int Run(int argc, char** argv) {
+int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   // Large listings go through std::cout; C stdio is not used alongside it.
   std::ios::sync_with_stdio(false);
   CommandContext context;
+  context.out = &out;
+  context.err = &err;
   CLI::App app{"ketcd: operate, inspect, back up and migrate the etcd under Kubernetes"};
   app.name("ketcd");
   app.require_subcommand(1);
@@ -87,17 +89,18 @@ int Run(int argc, char** argv) {
   AddGenerateCommand(app, context);
   AddClusterCommands(app, context);
   AddBackupCommands(app, context);
+  AddCompletionCommand(app, context);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return app.exit(e, out, err);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return app.exit(e, out, err);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return app.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "ketcd: " << e.what() << " (see ketcd --help)\n";
+    err << "ketcd: " << e.what() << " (see ketcd --help)\n";
     return kExitUsage;
   }
   if (!debug) {
@@ -108,12 +111,12 @@ int Run(int argc, char** argv) {
   }
   auto format = ResolveOutputFormat(context.write_out, context.output);
   if (!format.ok()) {
-    std::cerr << "ketcd: " << format.status().message() << "\n";
+    err << "ketcd: " << format.status().message() << "\n";
     return kExitUsage;
   }
   context.format = *format;
   if (!context.action) {
-    std::cerr << "ketcd: no command given (see ketcd --help)\n";
+    err << "ketcd: no command given (see ketcd --help)\n";
     return kExitUsage;
   }
   // Components return Status; an exception reaching here is a bug, but the
@@ -124,8 +127,8 @@ int Run(int argc, char** argv) {
   } catch (const std::exception& e) {
     status = Internal(std::string("internal error (please report it): ") + e.what());
   }
-  std::cout.flush();
-  if (!status.ok()) std::cerr << "ketcd: " << status.message() << "\n";
+  out.flush();
+  if (!status.ok()) err << "ketcd: " << status.message() << "\n";
   return ExitCodeFor(status);
 }
 

@@ -9,6 +9,7 @@
 #include "backup/catalog.h"
 #include "backup/daemon.h"
 #include "backup/metrics_server.h"
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/snapshot_restore.h"
 #include "restore/restore.h"
@@ -20,8 +21,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status Run(CommandContext& context, const std::string& config_path) {
-  auto config = backup::LoadBackupConfig(config_path);
+// What every backup command takes.
+struct BackupArgs {
+  std::string config;  // the YAML file
+  std::string name;    // get, restore, verify: the backup (default: the newest)
+};
+
+void BindConfig(CLI::App& command, BackupArgs& args) {
+  command.add_option("--config", args.config, "Backup configuration (YAML; docs/backups.md)")->required();
+}
+
+void BindConfigAndName(CLI::App& command, BackupArgs& args) {
+  BindConfig(command, args);
+  command.add_option("NAME", args.name, "Backup name (from backup list)");
+}
+
+Status Run(CommandContext& context, const BackupArgs& args) {
+  auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   auto client = context.Client();
   if (!client.ok()) return client.status();
@@ -44,8 +60,8 @@ Status Run(CommandContext& context, const std::string& config_path) {
   return Status::Ok();
 }
 
-Status List(CommandContext& context, const std::string& config_path) {
-  auto config = backup::LoadBackupConfig(config_path);
+Status List(CommandContext& context, const BackupArgs& args) {
+  auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   auto listed = backup::ListBackups(*config);
   if (!listed.ok()) return listed.status();
@@ -71,38 +87,48 @@ Status List(CommandContext& context, const std::string& config_path) {
   return Status::Ok();
 }
 
-Status Get(CommandContext& context, const std::string& config_path, const std::string& name, const std::string& out_path) {
-  auto config = backup::LoadBackupConfig(config_path);
+struct GetArgs : BackupArgs {
+  std::string out;  // the snapshot file to write
+};
+
+Status Get(CommandContext& context, const GetArgs& args) {
+  const std::string& out_path = args.out;
+  auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   if (fs::exists(out_path)) return InvalidArgument(out_path + " exists; not overwriting it");
-  auto manifest = backup::FetchBackup(*config, name, out_path);
+  auto manifest = backup::FetchBackup(*config, args.name, out_path);
   if (!manifest.ok()) return manifest.status();
   *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") verified and written to "
                << out_path << "\n";
   return Status::Ok();
 }
 
-Status Restore(CommandContext& context, const std::string& config_path, const std::string& name, RestoreArgs args) {
-  auto config = backup::LoadBackupConfig(config_path);
+struct BackupRestoreArgs : BackupArgs {
+  RestoreArgs restore;
+};
+
+Status Restore(CommandContext& context, const BackupRestoreArgs& args) {
+  auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   PrivateDir scratch;
   if (scratch.path().empty()) return IoError("cannot create a temporary directory");
-  args.options.snapshot_path = scratch.path() + "/snapshot.db";
-  auto manifest = backup::FetchBackup(*config, name, args.options.snapshot_path);
+  RestoreArgs restore = args.restore;
+  restore.options.snapshot_path = scratch.path() + "/snapshot.db";
+  auto manifest = backup::FetchBackup(*config, args.name, restore.options.snapshot_path);
   if (!manifest.ok()) return manifest.status();
   *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") fetched and verified\n";
-  return RunRestore(context, args);
+  return RunRestore(context, restore);
 }
 
 // Restores the newest (or named) backup into a throwaway data dir: proves
 // the backup can be fetched, decrypted, decompressed, verified and restored.
-Status VerifyBackup(CommandContext& context, const std::string& config_path, const std::string& name) {
-  auto config = backup::LoadBackupConfig(config_path);
+Status VerifyBackup(CommandContext& context, const BackupArgs& args) {
+  auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   PrivateDir scratch;
   if (scratch.path().empty()) return IoError("cannot create a temporary directory");
   const std::string snapshot = scratch.path() + "/snapshot.db";
-  auto manifest = backup::FetchBackup(*config, name, snapshot);
+  auto manifest = backup::FetchBackup(*config, args.name, snapshot);
   if (!manifest.ok()) return manifest.status();
   restore::RestoreOptions options;
   options.snapshot_path = snapshot;
@@ -117,15 +143,15 @@ Status VerifyBackup(CommandContext& context, const std::string& config_path, con
 
 std::atomic<bool> stop_requested{false};
 
-struct DaemonArgs {
+struct DaemonArgs : BackupArgs {
   // Loopback unless told: /metrics is unauthenticated.
   std::string listen = "127.0.0.1:9464";
   std::string schedule;
   bool run_now = false;
 };
 
-Status Daemon(CommandContext& context, const std::string& config_path, const DaemonArgs& args) {
-  auto config = backup::LoadBackupConfig(config_path);
+Status Daemon(CommandContext& context, const DaemonArgs& args) {
+  auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   auto schedule = backup::ParseSchedule(args.schedule.empty() ? config->schedule : args.schedule);
   if (!schedule.ok()) return schedule.status();
@@ -161,55 +187,39 @@ Status Daemon(CommandContext& context, const std::string& config_path, const Dae
 void AddBackupCommands(CLI::App& app, CommandContext& context) {
   auto* backup_app = app.add_subcommand("backup", "Verified, compressed, encrypted backups with retention");
   backup_app->require_subcommand(1);
-  auto config = std::make_shared<std::string>();
-  auto name = std::make_shared<std::string>();
-  auto add_config = [&](CLI::App* command) {
-    command->add_option("--config", *config, "Backup configuration (YAML; docs/backups.md)")->required();
-  };
-
-  auto* run = backup_app->add_subcommand("run", "Take one backup now: save, verify, compress, encrypt, store, prune");
-  add_config(run);
-  run->callback([&context, config] { context.action = [&context, config] { return Run(context, *config); }; });
-
-  auto* list = backup_app->add_subcommand("list", "Complete backups in every destination, newest first");
-  add_config(list);
-  list->callback([&context, config] { context.action = [&context, config] { return List(context, *config); }; });
-
-  auto out_path = std::make_shared<std::string>();
-  auto* get = backup_app->add_subcommand("get", "Fetch a backup (default: the newest) as a verified snapshot file");
-  add_config(get);
-  get->add_option("NAME", *name, "Backup name (from backup list)");
-  get->add_option("--out", *out_path, "Snapshot file to write")->required();
-  get->callback([&context, config, name, out_path] {
-    context.action = [&context, config, name, out_path] { return Get(context, *config, *name, *out_path); };
-  });
-
-  auto restore_args = std::make_shared<RestoreArgs>();
-  auto* restore_cmd = backup_app->add_subcommand("restore", "Restore a backup (default: the newest) into a new data dir");
-  add_config(restore_cmd);
-  restore_cmd->add_option("NAME", *name, "Backup name (from backup list)");
-  AddRestoreOptions(restore_cmd, *restore_args);
-  restore_cmd->callback([&context, config, name, restore_args] {
-    context.action = [&context, config, name, restore_args] { return Restore(context, *config, *name, *restore_args); };
-  });
-
-  auto daemon_args = std::make_shared<DaemonArgs>();
-  auto* daemon = backup_app->add_subcommand("daemon", "Back up on a schedule; serve /metrics and /healthz; stop on SIGTERM");
-  add_config(daemon);
-  daemon->add_option("--listen", daemon_args->listen, "Address for /metrics and /healthz (HOST:PORT or :PORT)")
-      ->capture_default_str();
-  daemon->add_option("--schedule", daemon_args->schedule, "Cron schedule (UTC), overriding the config's schedule");
-  daemon->add_flag("--run-now", daemon_args->run_now, "Take a backup at start, then follow the schedule");
-  daemon->callback([&context, config, daemon_args] {
-    context.action = [&context, config, daemon_args] { return Daemon(context, *config, *daemon_args); };
-  });
-
-  auto* verify = backup_app->add_subcommand("verify", "Fetch and restore a backup (default: the newest) into a temporary dir");
-  add_config(verify);
-  verify->add_option("NAME", *name, "Backup name (from backup list)");
-  verify->callback([&context, config, name] {
-    context.action = [&context, config, name] { return VerifyBackup(context, *config, *name); };
-  });
+  AddCommand<BackupArgs>(*backup_app, context, "run",
+                         "Take one backup now: save, verify, compress, encrypt, store, prune", BindConfig, Run);
+  AddCommand<BackupArgs>(*backup_app, context, "list", "Complete backups in every destination, newest first",
+                         BindConfig, List);
+  AddCommand<GetArgs>(*backup_app, context, "get",
+                      "Fetch a backup (default: the newest) as a verified snapshot file",
+                      [](CLI::App& get, GetArgs& args) {
+                        BindConfigAndName(get, args);
+                        get.add_option("--out", args.out, "Snapshot file to write")->required();
+                      },
+                      Get);
+  AddCommand<BackupRestoreArgs>(*backup_app, context, "restore",
+                                "Restore a backup (default: the newest) into a new data dir",
+                                [](CLI::App& restore, BackupRestoreArgs& args) {
+                                  BindConfigAndName(restore, args);
+                                  AddRestoreOptions(&restore, args.restore);
+                                },
+                                Restore);
+  AddCommand<DaemonArgs>(*backup_app, context, "daemon",
+                         "Back up on a schedule; serve /metrics and /healthz; stop on SIGTERM",
+                         [](CLI::App& daemon, DaemonArgs& args) {
+                           BindConfig(daemon, args);
+                           daemon.add_option("--listen", args.listen,
+                                             "Address for /metrics and /healthz (HOST:PORT or :PORT)")
+                               ->capture_default_str();
+                           daemon.add_option("--schedule", args.schedule,
+                                             "Cron schedule (UTC), overriding the config's schedule");
+                           daemon.add_flag("--run-now", args.run_now, "Take a backup at start, then follow the schedule");
+                         },
+                         Daemon);
+  AddCommand<BackupArgs>(*backup_app, context, "verify",
+                         "Fetch and restore a backup (default: the newest) into a temporary dir", BindConfigAndName,
+                         VerifyBackup);
 }
 
 }  // namespace ketcd::cli

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <ctime>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cluster/health.h"
 #include "cluster/replace_member.h"
@@ -222,56 +223,60 @@ Status MigrateCluster(CommandContext& context, MigrateFlags flags) {
 void AddClusterCommands(CLI::App& app, CommandContext& context) {
   auto* cluster_app = app.add_subcommand("cluster", "Whole-cluster operations: health, member replacement, migration");
   cluster_app->require_subcommand(1);
-  auto options = std::make_shared<cluster::HealthOptions>();
-  auto* health = cluster_app->add_subcommand("health", "Members, leader, lag, db size, alarms, versions, certificates; exit 1 when unhealthy");
-  health->add_option("--quota-bytes", options->quota_bytes, "The members' --quota-backend-bytes")->capture_default_str();
-  health->add_option("--max-lag", options->max_lag, "Raft entries a voting member may be behind the leader")
-      ->capture_default_str();
-  health->add_option("--cert-warning-days", options->cert_warning_days, "Warn about certificates expiring sooner")
-      ->capture_default_str();
-  health->callback([&context, options] { context.action = [&context, options] { return Health(context, *options); }; });
+  auto bind_health = [](CLI::App& health, cluster::HealthOptions& options) {
+    health.add_option("--quota-bytes", options.quota_bytes, "The members' --quota-backend-bytes")->capture_default_str();
+    health.add_option("--max-lag", options.max_lag, "Raft entries a voting member may be behind the leader")
+        ->capture_default_str();
+    health.add_option("--cert-warning-days", options.cert_warning_days, "Warn about certificates expiring sooner")
+        ->capture_default_str();
+  };
+  AddCommand<cluster::HealthOptions>(
+      *cluster_app, context, "health",
+      "Members, leader, lag, db size, alarms, versions, certificates; exit 1 when unhealthy", bind_health, Health);
   AddUpgradeCheckCommand(*cluster_app, context);
 
-  auto replace = std::make_shared<ReplaceFlags>();
-  auto* replace_cmd = cluster_app->add_subcommand("replace-member", "Replace a (failed) member by a new one, checking every step");
-  replace_cmd->add_option("MEMBER", replace->request.member, "Name or hex ID of the member to replace")->required();
-  replace_cmd->add_option("--peer-url", replace->request.peer_url, "The new member's peer URL")->required();
-  replace_cmd->add_option("--client-url", replace->request.client_url, "The new member's client URL")->required();
-  replace_cmd->add_option("--name", replace->request.new_name, "The new member's name (default: the old one's)");
-  replace_cmd->add_option("--member-data-dir", replace->request.data_dir, "Data dir on the new host")->capture_default_str();
-  replace_cmd->add_option("--start-cmd", replace->request.start_command,
-                          "Command that starts the new member; placeholders {name} {peer_url} {client_url} "
-                          "{initial_cluster} {initial_cluster_state} (default: wait for you to start it)");
-  replace_cmd->add_option("--manifest-out", replace->manifest_out, "Write a kubeadm etcd static-pod manifest here");
-  replace_cmd->add_option("--image", replace->image, "etcd image for the manifest");
-  replace_cmd->add_option("--backup", replace->backup, "Snapshot path (default: ./ketcd-before-replace-<time>.db)");
-  replace_cmd->add_flag("--no-backup", replace->no_backup, "Skip the snapshot");
-  replace_cmd->add_option("--wait", replace->wait, "How long each step may take")->capture_default_str();
-  replace_cmd->add_option("--max-lag", replace->request.max_lag, "Raft entries behind that count as caught up")
-      ->capture_default_str();
-  replace_cmd->add_flag("--apply", replace->apply, "Do it (default: show the plan and the checks)");
-  auto migrate = std::make_shared<MigrateFlags>();
-  auto* migrate_cmd = cluster_app->add_subcommand("migrate", "Move the whole cluster to new hosts, one member at a time");
-  migrate_cmd->add_option("--to", migrate->to, "New members NAME=PEER_URL, one per current member")
-      ->required()->delimiter(',');
-  migrate_cmd->add_option("--client-urls", migrate->client_urls, "NAME=CLIENT_URL (default: the peer URL's host on 2379)")
-      ->delimiter(',');
-  migrate_cmd->add_option("--start-cmd", migrate->request.start_command,
-                          "Starts a new member; placeholders {name} {peer_url} {client_url} {initial_cluster} "
-                          "{initial_cluster_state} (default: wait for you)");
-  migrate_cmd->add_option("--stop-cmd", migrate->request.stop_command, "Stops an old member ({name}) after its removal");
-  migrate_cmd->add_option("--state", migrate->state, "Progress file; run again with it to resume")->capture_default_str();
-  migrate_cmd->add_option("--backup", migrate->backup, "Snapshot path (default: ./ketcd-before-migration-<time>.db)");
-  migrate_cmd->add_flag("--no-backup", migrate->no_backup, "Skip the snapshot");
-  migrate_cmd->add_option("--wait", migrate->wait, "How long each step may take")->capture_default_str();
-  migrate_cmd->add_option("--gate-wait", migrate->gate_wait, "How long a health gate waits for the cluster to recover")
-      ->capture_default_str();
-  migrate_cmd->add_option("--max-lag", migrate->request.max_lag, "Raft entries behind that count as caught up")
-      ->capture_default_str();
-  migrate_cmd->add_flag("--apply", migrate->apply, "Do it (default: show the plan)");
-  migrate_cmd->callback([&context, migrate] { context.action = [&context, migrate] { return MigrateCluster(context, *migrate); }; });
+  auto bind_replace = [](CLI::App& replace, ReplaceFlags& flags) {
+    replace.add_option("MEMBER", flags.request.member, "Name or hex ID of the member to replace")->required();
+    replace.add_option("--peer-url", flags.request.peer_url, "The new member's peer URL")->required();
+    replace.add_option("--client-url", flags.request.client_url, "The new member's client URL")->required();
+    replace.add_option("--name", flags.request.new_name, "The new member's name (default: the old one's)");
+    replace.add_option("--member-data-dir", flags.request.data_dir, "Data dir on the new host")->capture_default_str();
+    replace.add_option("--start-cmd", flags.request.start_command,
+                       "Command that starts the new member; placeholders {name} {peer_url} {client_url} "
+                       "{initial_cluster} {initial_cluster_state} (default: wait for you to start it)");
+    replace.add_option("--manifest-out", flags.manifest_out, "Write a kubeadm etcd static-pod manifest here");
+    replace.add_option("--image", flags.image, "etcd image for the manifest");
+    replace.add_option("--backup", flags.backup, "Snapshot path (default: ./ketcd-before-replace-<time>.db)");
+    replace.add_flag("--no-backup", flags.no_backup, "Skip the snapshot");
+    replace.add_option("--wait", flags.wait, "How long each step may take")->capture_default_str();
+    replace.add_option("--max-lag", flags.request.max_lag, "Raft entries behind that count as caught up")
+        ->capture_default_str();
+    replace.add_flag("--apply", flags.apply, "Do it (default: show the plan and the checks)");
+  };
+  AddCommand<ReplaceFlags>(*cluster_app, context, "replace-member",
+                           "Replace a (failed) member by a new one, checking every step", bind_replace, ReplaceMember);
 
-  replace_cmd->callback([&context, replace] { context.action = [&context, replace] { return ReplaceMember(context, *replace); }; });
+  auto bind_migrate = [](CLI::App& migrate, MigrateFlags& flags) {
+    migrate.add_option("--to", flags.to, "New members NAME=PEER_URL, one per current member")
+        ->required()->delimiter(',');
+    migrate.add_option("--client-urls", flags.client_urls, "NAME=CLIENT_URL (default: the peer URL's host on 2379)")
+        ->delimiter(',');
+    migrate.add_option("--start-cmd", flags.request.start_command,
+                       "Starts a new member; placeholders {name} {peer_url} {client_url} {initial_cluster} "
+                       "{initial_cluster_state} (default: wait for you)");
+    migrate.add_option("--stop-cmd", flags.request.stop_command, "Stops an old member ({name}) after its removal");
+    migrate.add_option("--state", flags.state, "Progress file; run again with it to resume")->capture_default_str();
+    migrate.add_option("--backup", flags.backup, "Snapshot path (default: ./ketcd-before-migration-<time>.db)");
+    migrate.add_flag("--no-backup", flags.no_backup, "Skip the snapshot");
+    migrate.add_option("--wait", flags.wait, "How long each step may take")->capture_default_str();
+    migrate.add_option("--gate-wait", flags.gate_wait, "How long a health gate waits for the cluster to recover")
+        ->capture_default_str();
+    migrate.add_option("--max-lag", flags.request.max_lag, "Raft entries behind that count as caught up")
+        ->capture_default_str();
+    migrate.add_flag("--apply", flags.apply, "Do it (default: show the plan)");
+  };
+  AddCommand<MigrateFlags>(*cluster_app, context, "migrate", "Move the whole cluster to new hosts, one member at a time",
+                           bind_migrate, MigrateCluster);
 }
 
 }  // namespace ketcd::cli

@@ -1,6 +1,10 @@
 #include "cli/command_context.h"
 
+#include <unistd.h>
+
 namespace ketcd::cli {
+
+bool CommandContext::ErrIsTerminal() const { return err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
 
 Result<etcd::ResolvedConnection> CommandContext::Connection() const {
   return etcd::ResolveConnection(settings, etcd::ProcessEnvironment(), host_root);

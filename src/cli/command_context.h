@@ -20,6 +20,13 @@ struct CommandContext {
   std::string output;                 // -o
   OutputFormat format = OutputFormat::kSimple;
   std::ostream* out = &std::cout;
+  // Every warning, note and error goes here, never to std::cerr directly,
+  // so that tests can capture them.
+  std::ostream* err = &std::cerr;
+
+  // Whether err is the process's stderr and that is a terminal: progress
+  // bars draw only there.
+  bool ErrIsTerminal() const;
 
   // The subcommand chosen on the command line; set by its registration.
   std::function<Status()> action;

@@ -2,6 +2,7 @@
 // (flag, ETCDCTL_* variable, kubeadm/RKE2/k3s discovery, or default).
 #include <CLI/CLI.hpp>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "util/duration.h"
 
@@ -55,8 +56,7 @@ Status ShowConfig(CommandContext& context) {
 }  // namespace
 
 void AddConfigCommand(CLI::App& app, CommandContext& context) {
-  app.add_subcommand("config", "Show the connection settings and where each came from")
-      ->callback([&context] { context.action = [&context] { return ShowConfig(context); }; });
+  AddCommand(app, context, "config", "Show the connection settings and where each came from", ShowConfig);
 }
 
 }  // namespace ketcd::cli

@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "k8s/schema_source.h"
 #include "cli/decoding_options.h"
@@ -48,7 +49,7 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   std::vector<std::string> warnings;
   Status decoded = decoder->DecodeJson(args.etcd_key, *input, 0, &compact, &warnings);
   if (!decoded.ok()) return decoded.WithContext(where);
-  for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << warning << "\n";
+  for (const auto& warning : warnings) *context.err << "ketcd: warning: " << warning << "\n";
   if (context.format != OutputFormat::kYaml) {
     AppendIndentedJson(text, compact, 0);  // kubectl's indentation
     text += '\n';
@@ -61,17 +62,23 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   return Status::Ok();
 }
 
-Status Encode(CommandContext& context, const std::string& path, const std::string& schema_path, bool cbor) {
+struct EncodeArgs {
+  std::string path, schema;
+  bool cbor = false;
+};
+
+Status Encode(CommandContext& context, const EncodeArgs& args) {
+  const std::string& path = args.path;
   auto input = ReadInput(path);
   if (!input.ok()) return input.status();
   auto object = k8s::Json::parse(*input, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) return InvalidArgument((path.empty() ? "stdin" : path) + ": not JSON");
-  if (cbor) {  // a custom resource as CBORServingAndStorage stores it
+  if (args.cbor) {  // a custom resource as CBORServingAndStorage stores it
     const std::string encoded = k8s::JsonToCbor(object);
     context.out->write(encoded.data(), static_cast<std::streamsize>(encoded.size()));
     return Status::Ok();
   }
-  auto schema = k8s::Schema::Load(schema_path);
+  auto schema = k8s::Schema::Load(args.schema);
   if (!schema.ok()) return schema.status();
   auto encoded = k8s::EncodeStoredObject(**schema, object);
   if (!encoded.ok()) return encoded.status();
@@ -79,7 +86,12 @@ Status Encode(CommandContext& context, const std::string& path, const std::strin
   return Status::Ok();
 }
 
-Status SchemaList(CommandContext& context, const std::string& schema_path) {
+struct SchemaListArgs {
+  std::string schema;
+};
+
+Status SchemaList(CommandContext& context, const SchemaListArgs& args) {
+  const std::string& schema_path = args.schema;
   auto schema = k8s::Schema::Load(schema_path);
   if (!schema.ok()) return schema.status();
   for (const auto& line : (*schema)->Describe()) *context.out << line << "\n";
@@ -97,8 +109,13 @@ Status SchemaList(CommandContext& context, const std::string& schema_path) {
   return Status::Ok();
 }
 
-Status SchemaImport(CommandContext& context, const std::string& source, std::string name) {
-  if (name.empty()) name = std::filesystem::path(source).filename().string();
+struct ImportArgs {
+  std::string source, name;
+};
+
+Status SchemaImport(CommandContext& context, const ImportArgs& args) {
+  const std::string& source = args.source;
+  const std::string name = args.name.empty() ? std::filesystem::path(source).filename().string() : args.name;
   // Check that it loads as a schema before keeping it.
   auto schema = k8s::Schema::Load(source);
   if (!schema.ok()) return schema.status();
@@ -112,51 +129,38 @@ Status SchemaImport(CommandContext& context, const std::string& source, std::str
 }  // namespace
 
 void AddDecodeCommands(CLI::App& app, CommandContext& context) {
-  auto args = std::make_shared<DecodeArgs>();
-  auto* decode = app.add_subcommand("decode", "Decode one stored value (file or stdin)");
-  decode->add_option("file", args->path, "File with the raw value; - or none: stdin");
-  AddDecodingOptions(decode, args->decoding);
-  decode->add_option("--key", args->etcd_key,
-                     "The value's etcd key (aesgcm authenticates it), e.g. /registry/secrets/ns/x");
-  decode->callback(
-      [&context, args] { context.action = [&context, args] { return Decode(context, *args); }; });
+  AddCommand<DecodeArgs>(app, context, "decode", "Decode one stored value (file or stdin)",
+                         [](CLI::App& decode, DecodeArgs& args) {
+                           decode.add_option("file", args.path, "File with the raw value; - or none: stdin");
+                           AddDecodingOptions(&decode, args.decoding);
+                           decode.add_option("--key", args.etcd_key,
+                                             "The value's etcd key (aesgcm authenticates it), e.g. /registry/secrets/ns/x");
+                         },
+                         Decode);
+  AddCommand<EncodeArgs>(app, context, "encode", "Encode an object's JSON to the bytes etcd stores",
+                         [](CLI::App& encode, EncodeArgs& args) {
+                           encode.add_option("file", args.path, "File with the object's JSON; - or none: stdin");
+                           encode.add_option("--schema", args.schema, kSchemaHelp);
+                           encode.add_flag("--cbor", args.cbor,
+                                           "Encode as CBOR, as the API server stores custom resources with "
+                                           "CBORServingAndStorage");
+                         },
+                         Encode);
 
-  auto encode_args = std::make_shared<DecodeArgs>();
-  auto* encode = app.add_subcommand("encode", "Encode an object's JSON to the bytes etcd stores");
-  encode->add_option("file", encode_args->path, "File with the object's JSON; - or none: stdin");
-  encode->add_option("--schema", encode_args->decoding.schema,
-                     kSchemaHelp);
-  auto cbor = std::make_shared<bool>(false);
-  encode->add_flag("--cbor", *cbor,
-                   "Encode as CBOR, as the API server stores custom resources with CBORServingAndStorage");
-  encode->callback([&context, encode_args, cbor] {
-    context.action = [&context, encode_args, cbor] {
-      return Encode(context, encode_args->path, encode_args->decoding.schema, *cbor);
-    };
-  });
-
-  auto schema_path = std::make_shared<std::string>();
   auto* schema = app.add_subcommand("schema", "Kubernetes schemas");
   schema->require_subcommand(1);
-  auto* list = schema->add_subcommand("list", "Show the schema in use");
-  list->add_option("--schema", *schema_path,
-                   kSchemaHelp);
-  list->callback([&context, schema_path] {
-    context.action = [&context, schema_path] { return SchemaList(context, *schema_path); };
-  });
-  struct ImportArgs {
-    std::string source, name;
-  };
-  auto import_args = std::make_shared<ImportArgs>();
-  auto* import = schema->add_subcommand(
-      "import", "Keep a schema (from a binary, .proto directory or descriptor file) under a name");
-  import->add_option("source", import_args->source, kSchemaHelp)->required();
-  import->add_option("--name", import_args->name, "Name to use with --schema (default: file name)");
-  import->callback([&context, import_args] {
-    context.action = [&context, import_args] {
-      return SchemaImport(context, import_args->source, import_args->name);
-    };
-  });
+  AddCommand<SchemaListArgs>(*schema, context, "list", "Show the schema in use",
+                             [](CLI::App& list, SchemaListArgs& args) {
+                               list.add_option("--schema", args.schema, kSchemaHelp);
+                             },
+                             SchemaList);
+  AddCommand<ImportArgs>(*schema, context, "import",
+                         "Keep a schema (from a binary, .proto directory or descriptor file) under a name",
+                         [](CLI::App& import, ImportArgs& args) {
+                           import.add_option("source", args.source, kSchemaHelp)->required();
+                           import.add_option("--name", args.name, "Name to use with --schema (default: file name)");
+                         },
+                         SchemaImport);
 }
 
 }  // namespace ketcd::cli

@@ -2,6 +2,7 @@
 // page (memory stays bounded whatever the keyspace size).
 #include <CLI/CLI.hpp>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/keyspace_source.h"
@@ -37,7 +38,7 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   const ObjectStyle style = format == OutputFormat::kYaml   ? ObjectStyle::kYamlDocuments
                             : format == OutputFormat::kJson ? ObjectStyle::kJsonArrayItems
                                                             : ObjectStyle::kJsonLines;
-  PageDecoder pages(*decoder, style, out, std::cerr);
+  PageDecoder pages(*decoder, style, out, *context.err);
   Status status = etcd::ReadRangeInPages(
       *keyspace->reader, request, ObjectPageSizing(), [&](const etcd::RangePage& page) {
         pages.Add(std::move(page.response));
@@ -48,7 +49,7 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   if (!status.ok()) return status;
   const size_t printed = pages.decoded(), undecodable = pages.undecodable();
   if (undecodable > 0) {
-    std::cerr << "ketcd: warning: " << undecodable << " of " << printed
+    *context.err << "ketcd: warning: " << undecodable << " of " << printed
               << " values could not be decoded; shown as raw fields\n";
   }
   return Status::Ok();
@@ -57,14 +58,13 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
 }  // namespace
 
 void AddDumpCommand(CLI::App& app, CommandContext& context) {
-  auto args = std::make_shared<DumpArgs>();
-  auto* dump = app.add_subcommand("dump", "Stream every object under a prefix, decoded");
-  dump->add_option("prefix", args->prefix, "Key prefix")->capture_default_str();
-  dump->add_option("--rev", args->revision, "Read at this revision (0 = latest)");
-  AddDecodingOptions(dump, args->decoding);
-  AddKeyspaceSourceOptions(dump, args->source);
-  dump->callback(
-      [&context, args] { context.action = [&context, args] { return Dump(context, *args); }; });
+  auto bind = [](CLI::App& dump, DumpArgs& args) {
+    dump.add_option("prefix", args.prefix, "Key prefix")->capture_default_str();
+    dump.add_option("--rev", args.revision, "Read at this revision (0 = latest)");
+    AddDecodingOptions(&dump, args.decoding);
+    AddKeyspaceSourceOptions(&dump, args.source);
+  };
+  AddCommand<DumpArgs>(app, context, "dump", "Stream every object under a prefix, decoded", bind, Dump);
 }
 
 }  // namespace ketcd::cli

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <future>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "etcd/status_fields.h"
 
@@ -89,8 +90,12 @@ void CheckHealth(etcd::EtcdClient& client, EndpointReport& report) {
   if (!active.empty()) report.error = Failed("active alarm(s): " + active);
 }
 
-Status EndpointHealth(CommandContext& context, bool whole_cluster) {
-  auto clients = context.ClientPerEndpoint(whole_cluster);
+struct EndpointArgs {
+  bool cluster = false;  // every member in the member list
+};
+
+Status EndpointHealth(CommandContext& context, const EndpointArgs& args) {
+  auto clients = context.ClientPerEndpoint(args.cluster);
   if (!clients.ok()) return clients.status();
   auto reports = CheckEach(*clients, CheckHealth);
   std::ostream& out = *context.out;
@@ -186,8 +191,8 @@ Json StatusJson(const etcd::pb::StatusResponse& status) {
   return json;
 }
 
-Status EndpointStatus(CommandContext& context, bool whole_cluster) {
-  auto clients = context.ClientPerEndpoint(whole_cluster);
+Status EndpointStatus(CommandContext& context, const EndpointArgs& args) {
+  auto clients = context.ClientPerEndpoint(args.cluster);
   if (!clients.ok()) return clients.status();
   auto reports = CheckEach(*clients, [](etcd::EtcdClient& client, EndpointReport& report) {
     auto status = client.EndpointStatus(0);
@@ -201,7 +206,7 @@ Status EndpointStatus(CommandContext& context, bool whole_cluster) {
   // With one endpoint, the verdict line already says what went wrong.
   for (const auto& r : reports) {
     if (!r.error.ok() && reports.size() > 1) {
-      std::cerr << "failed to get the status of endpoint " << r.endpoint << ": "
+      *context.err << "failed to get the status of endpoint " << r.endpoint << ": "
                 << r.error.message() << "\n";
     }
   }
@@ -240,24 +245,16 @@ Status EndpointStatus(CommandContext& context, bool whole_cluster) {
 void AddEndpointCommands(CLI::App& app, CommandContext& context) {
   auto* endpoint = app.add_subcommand("endpoint", "Health and status of each endpoint");
   endpoint->require_subcommand(1);
-
-  auto* health = endpoint->add_subcommand("health", "Check that each endpoint commits a proposal");
-  auto health_cluster = std::make_shared<bool>(false);
-  health->add_flag("--cluster", *health_cluster, "Check every member in the member list");
-  health->callback([&context, health_cluster] {
-    context.action = [&context, health_cluster] {
-      return EndpointHealth(context, *health_cluster);
-    };
-  });
-
-  auto* status = endpoint->add_subcommand("status", "Show each endpoint's member status");
-  auto status_cluster = std::make_shared<bool>(false);
-  status->add_flag("--cluster", *status_cluster, "Show every member in the member list");
-  status->callback([&context, status_cluster] {
-    context.action = [&context, status_cluster] {
-      return EndpointStatus(context, *status_cluster);
-    };
-  });
+  AddCommand<EndpointArgs>(*endpoint, context, "health", "Check that each endpoint commits a proposal",
+                           [](CLI::App& health, EndpointArgs& args) {
+                             health.add_flag("--cluster", args.cluster, "Check every member in the member list");
+                           },
+                           EndpointHealth);
+  AddCommand<EndpointArgs>(*endpoint, context, "status", "Show each endpoint's member status",
+                           [](CLI::App& status, EndpointArgs& args) {
+                             status.add_flag("--cluster", args.cluster, "Show every member in the member list");
+                           },
+                           EndpointStatus);
 }
 
 }  // namespace ketcd::cli

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ctime>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "sample/sample_cluster.h"
 
@@ -58,21 +59,22 @@ Status Generate(CommandContext& context, const GenerateFlags& flags) {
 }  // namespace
 
 void AddGenerateCommand(CLI::App& app, CommandContext& context) {
-  auto flags = std::make_shared<GenerateFlags>();
   auto* generate = app.add_subcommand("generate", "Write sample data into etcd (demos, tests, benchmarks)");
   generate->require_subcommand(1);
-  auto* cluster = generate->add_subcommand("cluster", "A kubeadm-shaped cluster: Services, Nodes, configs, allocator");
-  cluster->add_option("--service-cidr", flags->service_cidrs, "Service range(s), one per IP family")
-      ->delimiter(',')->capture_default_str();
-  cluster->add_option("--pod-cidr", flags->pod_cidr, "Pod range")->capture_default_str();
-  cluster->add_option("--node-mask", flags->node_mask, "Prefix length of each node's pod subnet")->capture_default_str();
-  cluster->add_option("--services", flags->services, "Services besides kubernetes and kube-dns")->capture_default_str();
-  cluster->add_option("--nodes", flags->nodes, "Nodes")->capture_default_str();
-  cluster->add_flag("--no-ip-objects", flags->no_ip_objects, "No ServiceCIDR/IPAddress objects (clusters before 1.33)");
-  cluster->add_option("--apiserver-renewed-ago", flags->renewed_ago,
-                      "Seconds since kube-apiserver's lease renewal (small = looks alive)")->capture_default_str();
-  cluster->add_option("--schema", flags->schema, "Schema to encode with (default: built in)");
-  cluster->callback([&context, flags] { context.action = [&context, flags] { return Generate(context, *flags); }; });
+  auto bind = [](CLI::App& cluster, GenerateFlags& flags) {
+    cluster.add_option("--service-cidr", flags.service_cidrs, "Service range(s), one per IP family")
+        ->delimiter(',')->capture_default_str();
+    cluster.add_option("--pod-cidr", flags.pod_cidr, "Pod range")->capture_default_str();
+    cluster.add_option("--node-mask", flags.node_mask, "Prefix length of each node's pod subnet")->capture_default_str();
+    cluster.add_option("--services", flags.services, "Services besides kubernetes and kube-dns")->capture_default_str();
+    cluster.add_option("--nodes", flags.nodes, "Nodes")->capture_default_str();
+    cluster.add_flag("--no-ip-objects", flags.no_ip_objects, "No ServiceCIDR/IPAddress objects (clusters before 1.33)");
+    cluster.add_option("--apiserver-renewed-ago", flags.renewed_ago,
+                       "Seconds since kube-apiserver's lease renewal (small = looks alive)")->capture_default_str();
+    cluster.add_option("--schema", flags.schema, "Schema to encode with (default: built in)");
+  };
+  AddCommand<GenerateFlags>(*generate, context, "cluster",
+                            "A kubeadm-shaped cluster: Services, Nodes, configs, allocator", bind, Generate);
 }
 
 }  // namespace ketcd::cli

@@ -3,6 +3,7 @@
 // from one to the next as a JSON patch.
 #include <CLI/CLI.hpp>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/keyspace_source.h"
@@ -99,16 +100,15 @@ Status History(CommandContext& context, const HistoryArgs& args) {
 }  // namespace
 
 void AddHistoryCommand(CLI::App& app, CommandContext& context) {
-  auto args = std::make_shared<HistoryArgs>();
-  auto* history = app.add_subcommand("history",
-                                     "Revisions etcd still holds for a key, decoded, "
-                                     "with what changed between them");
-  history->add_option("key", args->key, "The etcd key")->required();
-  history->add_option("--max", args->max, "At most this many revisions")->capture_default_str();
-  AddDecodingOptions(history, args->decoding);
-  AddKeyspaceSourceOptions(history, args->source);
-  history->callback(
-      [&context, args] { context.action = [&context, args] { return History(context, *args); }; });
+  auto bind = [](CLI::App& history, HistoryArgs& args) {
+    history.add_option("key", args.key, "The etcd key")->required();
+    history.add_option("--max", args.max, "At most this many revisions")->capture_default_str();
+    AddDecodingOptions(&history, args.decoding);
+    AddKeyspaceSourceOptions(&history, args.source);
+  };
+  AddCommand<HistoryArgs>(app, context, "history",
+                          "Revisions etcd still holds for a key, decoded, with what changed between them", bind,
+                          History);
 }
 
 }  // namespace ketcd::cli

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iterator>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/keyspace_source.h"
@@ -250,52 +251,48 @@ void AddKeyRangeOptions(CLI::App* command, KeyRangeArgs& range) {
 }  // namespace
 
 void AddKeyValueCommands(CLI::App& app, CommandContext& context) {
-  auto get_args = std::make_shared<GetArgs>();
-  auto* get = app.add_subcommand(
-      "get", "Read keys, page by page (as etcdctl), or Kubernetes objects: get RESOURCE [NAME]");
-  AddKeyRangeOptions(get, get_args->range);
-  get->add_option("-n,--namespace", get_args->namespace_, "With a RESOURCE: its namespace")
-      ->capture_default_str();
-  get->add_flag("-A,--all-namespaces", get_args->all_namespaces,
-                "With a RESOURCE: objects of every namespace");
-  AddDecodingOptions(get, get_args->decoding);
-  get->add_flag("--keys-only", get_args->keys_only, "Print keys without values");
-  get->add_flag("--count-only", get_args->count_only, "Print only the number of keys");
-  get->add_flag("--print-value-only", get_args->print_value_only, "Print values without keys");
-  get->add_option("--rev", get_args->revision, "Read at this revision (0 = latest)");
-  get->add_option("--limit", get_args->limit, "At most this many keys (0 = all)");
-  get->add_option("--page-size", get_args->page_size,
-                  "Keys per request (default: adapts to ~8 MB pages)");
-  AddKeyspaceSourceOptions(get, get_args->source);
-  get->add_option_function<std::string>(
-         "--consistency",
-         [get_args](const std::string& value) { get_args->serializable = value == "s"; },
-         "l (linearizable, default) or s (serializable)")
-      ->check(CLI::IsMember({"l", "s"}));
-  get->callback([&context, get_args] {
-    context.action = [&context, get_args] { return Get(context, *get_args); };
-  });
-
-  auto put_args = std::make_shared<PutArgs>();
-  auto* put = app.add_subcommand("put", "Write a key (value from stdin when omitted)");
-  put->add_option("key", put_args->key, "Key")->required();
-  auto* value = put->add_option("value", put_args->value, "Value");
-  put->add_option("--lease", put_args->lease, "Attach to this lease (hex ID)");
-  put->add_flag("--prev-kv", put_args->prev_kv, "Print the previous key-value");
-  put->add_flag("--ignore-value", put_args->ignore_value, "Keep the current value");
-  put->add_flag("--ignore-lease", put_args->ignore_lease, "Keep the current lease");
-  put->callback([&context, put_args, value] {
-    put_args->value_given = value->count() > 0;
-    context.action = [&context, put_args] { return Put(context, *put_args); };
-  });
-
-  auto del_args = std::make_shared<DelArgs>();
-  auto* del = app.add_subcommand("del", "Delete keys");
-  AddKeyRangeOptions(del, del_args->range);
-  del->add_flag("--prev-kv", del_args->prev_kv, "Print the deleted key-values");
-  del->callback([&context, del_args] {
-    context.action = [&context, del_args] { return Delete(context, *del_args); };
-  });
+  auto bind_get = [](CLI::App& get, GetArgs& args) {
+    AddKeyRangeOptions(&get, args.range);
+    get.add_option("-n,--namespace", args.namespace_, "With a RESOURCE: its namespace")->capture_default_str();
+    get.add_flag("-A,--all-namespaces", args.all_namespaces, "With a RESOURCE: objects of every namespace");
+    AddDecodingOptions(&get, args.decoding);
+    get.add_flag("--keys-only", args.keys_only, "Print keys without values");
+    get.add_flag("--count-only", args.count_only, "Print only the number of keys");
+    get.add_flag("--print-value-only", args.print_value_only, "Print values without keys");
+    get.add_option("--rev", args.revision, "Read at this revision (0 = latest)");
+    get.add_option("--limit", args.limit, "At most this many keys (0 = all)");
+    get.add_option("--page-size", args.page_size, "Keys per request (default: adapts to ~8 MB pages)");
+    AddKeyspaceSourceOptions(&get, args.source);
+    get.add_option_function<std::string>(
+           "--consistency", [&args](const std::string& value) { args.serializable = value == "s"; },
+           "l (linearizable, default) or s (serializable)")
+        ->check(CLI::IsMember({"l", "s"}));
+  };
+  AddCommand<GetArgs>(app, context, "get",
+                      "Read keys, page by page (as etcdctl), or Kubernetes objects: get RESOURCE [NAME]", bind_get,
+                      Get);
+  AddCommand<PutArgs>(app, context, "put", "Write a key (value from stdin when omitted)",
+                      [](CLI::App& put, PutArgs& args) {
+                        put.add_option("key", args.key, "Key")->required();
+                        put.add_option_function<std::string>(
+                            "value",
+                            [&args](const std::string& value) {
+                              args.value = value;
+                              args.value_given = true;
+                            },
+                            "Value");
+                        put.add_option("--lease", args.lease, "Attach to this lease (hex ID)");
+                        put.add_flag("--prev-kv", args.prev_kv, "Print the previous key-value");
+                        put.add_flag("--ignore-value", args.ignore_value, "Keep the current value");
+                        put.add_flag("--ignore-lease", args.ignore_lease, "Keep the current lease");
+                      },
+                      Put);
+  AddCommand<DelArgs>(app, context, "del", "Delete keys",
+                      [](CLI::App& del, DelArgs& args) {
+                        AddKeyRangeOptions(&del, args.range);
+                        del.add_flag("--prev-kv", args.prev_kv, "Print the deleted key-values");
+                      },
+                      Delete);
 }
 
 }  // namespace ketcd::cli

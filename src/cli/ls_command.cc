@@ -6,6 +6,7 @@
 #include <map>
 #include <queue>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/keyspace_source.h"
 #include "etcd/range_pager.h"
@@ -223,30 +224,23 @@ Status Stats(CommandContext& context, const KeyspaceArgs& args) {
 }  // namespace
 
 void AddKeyspaceCommands(CLI::App& app, CommandContext& context) {
-  auto ls_args = std::make_shared<KeyspaceArgs>();
-  auto* ls = app.add_subcommand("ls", "Resources under a prefix with object counts and sizes");
-  ls->add_option("prefix", ls_args->prefix, "Key prefix")->capture_default_str();
-  ls->add_flag("--namespaces", ls_args->namespaces, "Break each resource down by namespace");
-  AddKeyspaceSourceOptions(ls, ls_args->source);
-  ls->callback([&context, ls_args] {
-    context.action = [&context, ls_args] {
-      return List(context, *ls_args);
-    };
-  });
-
-  auto stats_args = std::make_shared<KeyspaceArgs>();
-  auto* stats = app.add_subcommand("stats",
-                                   "What fills the database: sizes per resource, "
-                                   "largest objects, database size and fragmentation");
-  stats->add_option("prefix", stats_args->prefix, "Key prefix")->capture_default_str();
-  stats->add_option("--top", stats_args->top, "How many of the largest objects to show")
-      ->capture_default_str();
-  AddKeyspaceSourceOptions(stats, stats_args->source);
-  stats->callback([&context, stats_args] {
-    context.action = [&context, stats_args] {
-      return Stats(context, *stats_args);
-    };
-  });
+  AddCommand<KeyspaceArgs>(app, context, "ls", "Resources under a prefix with object counts and sizes",
+                           [](CLI::App& ls, KeyspaceArgs& args) {
+                             ls.add_option("prefix", args.prefix, "Key prefix")->capture_default_str();
+                             ls.add_flag("--namespaces", args.namespaces, "Break each resource down by namespace");
+                             AddKeyspaceSourceOptions(&ls, args.source);
+                           },
+                           List);
+  AddCommand<KeyspaceArgs>(app, context, "stats",
+                           "What fills the database: sizes per resource, largest objects, database size and "
+                           "fragmentation",
+                           [](CLI::App& stats, KeyspaceArgs& args) {
+                             stats.add_option("prefix", args.prefix, "Key prefix")->capture_default_str();
+                             stats.add_option("--top", args.top, "How many of the largest objects to show")
+                                 ->capture_default_str();
+                             AddKeyspaceSourceOptions(&stats, args.source);
+                           },
+                           Stats);
 }
 
 }  // namespace ketcd::cli

@@ -2,6 +2,8 @@
 // in its own *_commands.cc file and calls one library function.
 #include <malloc.h>
 
+#include <iostream>
+
 #include "cli/app.h"
 
 int main(int argc, char** argv) {
@@ -11,5 +13,5 @@ int main(int argc, char** argv) {
   // 16 MiB of free heap per arena is kept for that).
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 16 << 20);
-  return ketcd::cli::Run(argc, argv);
+  return ketcd::cli::Run(argc, argv, std::cout, std::cerr);
 }

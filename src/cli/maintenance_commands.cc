@@ -1,13 +1,19 @@
 // ketcd move-leader, defrag, alarm list|disarm, compact.
 #include <CLI/CLI.hpp>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "etcd/member_lookup.h"
 
 namespace ketcd::cli {
 namespace {
 
-Status MoveLeader(CommandContext& context, const std::string& target_ref) {
+struct MoveLeaderArgs {
+  std::string target;  // hex ID or name
+};
+
+Status MoveLeader(CommandContext& context, const MoveLeaderArgs& args) {
+  const std::string& target_ref = args.target;
   auto client = context.Client();
   if (!client.ok()) return client.status();
   auto members = (*client)->MemberList();
@@ -28,7 +34,12 @@ Status MoveLeader(CommandContext& context, const std::string& target_ref) {
   return Status::Ok();
 }
 
-Status Defragment(CommandContext& context, bool whole_cluster) {
+struct DefragArgs {
+  bool cluster = false;  // every member in the member list
+};
+
+Status Defragment(CommandContext& context, const DefragArgs& args) {
+  const bool whole_cluster = args.cluster;
   auto clients = context.ClientPerEndpoint(whole_cluster);
   if (!clients.ok()) return clients.status();
   size_t failed = 0;
@@ -41,7 +52,7 @@ Status Defragment(CommandContext& context, bool whole_cluster) {
       *context.out << "Finished defragmenting etcd member[" << endpoint << "]\n";
     } else {
       ++failed;
-      std::cerr << "failed to defragment etcd member[" << endpoint
+      *context.err << "failed to defragment etcd member[" << endpoint
                 << "]: " << response.status().message() << "\n";
     }
   }
@@ -96,59 +107,49 @@ Status AlarmDisarm(CommandContext& context) {
   return Status::Ok();
 }
 
-Status Compact(CommandContext& context, int64_t revision, bool physical) {
-  if (revision <= 0) return InvalidArgument("compact: revision must be positive");
+struct CompactArgs {
+  int64_t revision = 0;
+  bool physical = false;
+};
+
+Status Compact(CommandContext& context, const CompactArgs& args) {
+  if (args.revision <= 0) return InvalidArgument("compact: revision must be positive");
   auto client = context.Client();
   if (!client.ok()) return client.status();
   etcd::pb::CompactionRequest request;
-  request.set_revision(revision);
-  request.set_physical(physical);
+  request.set_revision(args.revision);
+  request.set_physical(args.physical);
   auto response = (*client)->Compact(request);
   if (!response.ok()) return response.status();
-  *context.out << "compacted revision " << revision << "\n";
+  *context.out << "compacted revision " << args.revision << "\n";
   return Status::Ok();
 }
 
 }  // namespace
 
 void AddMaintenanceCommands(CLI::App& app, CommandContext& context) {
-  auto target = std::make_shared<std::string>();
-  auto* move = app.add_subcommand("move-leader", "Transfer raft leadership to another member");
-  move->add_option("member", *target, "Member ID (hex) or name of the new leader")->required();
-  move->callback([&context, target] {
-    context.action = [&context, target] { return MoveLeader(context, *target); };
-  });
-
-  auto defrag_cluster = std::make_shared<bool>(false);
-  auto* defrag = app.add_subcommand("defrag", "Defragment each endpoint's backend, one at a time");
-  defrag->add_flag("--cluster", *defrag_cluster, "Defragment every member in the member list");
-  defrag->callback([&context, defrag_cluster] {
-    context.action = [&context, defrag_cluster] { return Defragment(context, *defrag_cluster); };
-  });
-
+  AddCommand<MoveLeaderArgs>(app, context, "move-leader", "Transfer raft leadership to another member",
+                             [](CLI::App& move, MoveLeaderArgs& args) {
+                               move.add_option("member", args.target, "Member ID (hex) or name of the new leader")
+                                   ->required();
+                             },
+                             MoveLeader);
+  AddCommand<DefragArgs>(app, context, "defrag", "Defragment each endpoint's backend, one at a time",
+                         [](CLI::App& defrag, DefragArgs& args) {
+                           defrag.add_flag("--cluster", args.cluster, "Defragment every member in the member list");
+                         },
+                         Defragment);
   auto* alarm = app.add_subcommand("alarm", "List or disarm cluster alarms");
   alarm->require_subcommand(1);
-  alarm->add_subcommand("list", "List active alarms")->callback([&context] {
-    context.action = [&context] { return AlarmList(context); };
-  });
-  alarm->add_subcommand("disarm", "Disarm every active alarm")->callback([&context] {
-    context.action = [&context] { return AlarmDisarm(context); };
-  });
-
-  struct CompactArgs {
-    int64_t revision = 0;
-    bool physical = false;
-  };
-  auto compact_args = std::make_shared<CompactArgs>();
-  auto* compact = app.add_subcommand("compact", "Discard history before a revision");
-  compact->add_option("revision", compact_args->revision, "Revision to compact to")->required();
-  compact->add_flag("--physical", compact_args->physical,
-                    "Wait until the compaction is physically applied");
-  compact->callback([&context, compact_args] {
-    context.action = [&context, compact_args] {
-      return Compact(context, compact_args->revision, compact_args->physical);
-    };
-  });
+  AddCommand(*alarm, context, "list", "List active alarms", AlarmList);
+  AddCommand(*alarm, context, "disarm", "Disarm every active alarm", AlarmDisarm);
+  AddCommand<CompactArgs>(app, context, "compact", "Discard history before a revision",
+                          [](CLI::App& compact, CompactArgs& args) {
+                            compact.add_option("revision", args.revision, "Revision to compact to")->required();
+                            compact.add_flag("--physical", args.physical,
+                                             "Wait until the compaction is physically applied");
+                          },
+                          Compact);
 }
 
 }  // namespace ketcd::cli

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "etcd/member_lookup.h"
 
@@ -59,13 +60,17 @@ std::vector<std::string> SplitUrls(const std::string& text) {
   return urls;
 }
 
-Status MemberAdd(CommandContext& context, const std::string& name, const std::string& peer_urls,
-                 bool learner) {
-  std::vector<std::string> urls = SplitUrls(peer_urls);
+struct AddArgs {
+  std::string name, peer_urls;
+  bool learner = false;
+};
+
+Status MemberAdd(CommandContext& context, const AddArgs& args) {
+  std::vector<std::string> urls = SplitUrls(args.peer_urls);
   if (urls.empty()) return InvalidArgument("member add: --peer-urls is required");
   auto client = context.Client();
   if (!client.ok()) return client.status();
-  auto response = (*client)->MemberAdd(urls, learner);
+  auto response = (*client)->MemberAdd(urls, args.learner);
   if (!response.ok()) return response.status();
   std::ostream& out = *context.out;
   if (IsStructured(context.format)) {
@@ -75,7 +80,7 @@ Status MemberAdd(CommandContext& context, const std::string& name, const std::st
   // The environment the new member needs to join, as etcdctl prints it.
   std::string initial_cluster;
   for (const auto& member : response->members()) {
-    std::string member_name = member.id() == response->member().id() ? name : member.name();
+    std::string member_name = member.id() == response->member().id() ? args.name : member.name();
     if (member_name.empty()) continue;  // another member that never started
     for (const auto& url : member.peerurls()) {
       initial_cluster += (initial_cluster.empty() ? "" : ",") + member_name + "=" + url;
@@ -83,7 +88,7 @@ Status MemberAdd(CommandContext& context, const std::string& name, const std::st
   }
   out << "Member " << HexId(response->member().id()) << " added to cluster "
       << HexId(response->header().cluster_id()) << "\n\n"
-      << "ETCD_NAME=\"" << name << "\"\n"
+      << "ETCD_NAME=\"" << args.name << "\"\n"
       << "ETCD_INITIAL_CLUSTER=\"" << initial_cluster << "\"\n"
       << "ETCD_INITIAL_ADVERTISE_PEER_URLS=\"" << JoinUrls(response->member().peerurls()) << "\"\n"
       << "ETCD_INITIAL_CLUSTER_STATE=\"existing\"\n";
@@ -113,69 +118,55 @@ Status ChangeMember(CommandContext& context, const std::string& member_ref, cons
   return Status::Ok();
 }
 
+struct MemberArgs {
+  std::string ref;  // hex ID or name
+  std::string peer_urls;
+};
+
+void BindMember(CLI::App& command, MemberArgs& args) {
+  command.add_option("member", args.ref, "Member ID (hex) or name")->required();
+}
+
+Status MemberRemove(CommandContext& context, const MemberArgs& args) {
+  return ChangeMember(context, args.ref, "removed from",
+                      [](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberRemove(id)); });
+}
+
+Status MemberPromote(CommandContext& context, const MemberArgs& args) {
+  return ChangeMember(context, args.ref, "promoted in",
+                      [](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberPromote(id)); });
+}
+
+Status MemberUpdate(CommandContext& context, const MemberArgs& args) {
+  const std::vector<std::string> urls = SplitUrls(args.peer_urls);
+  return ChangeMember(context, args.ref, "updated in",
+                      [&urls](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberUpdate(id, urls)); });
+}
+
 }  // namespace
 
 void AddMemberCommands(CLI::App& app, CommandContext& context) {
   auto* member = app.add_subcommand("member", "List and change cluster membership");
   member->require_subcommand(1);
-
-  member->add_subcommand("list", "List the members of the cluster")->callback([&context] {
-    context.action = [&context] { return MemberList(context); };
-  });
-
-  struct AddArgs {
-    std::string name, peer_urls;
-    bool learner = false;
-  };
-  auto add_args = std::make_shared<AddArgs>();
-  auto* add = member->add_subcommand("add", "Add a member (as a learner with --learner)");
-  add->add_option("name", add_args->name, "Name of the new member")->required();
-  add->add_option("--peer-urls", add_args->peer_urls, "Comma-separated peer URLs")->required();
-  add->add_flag("--learner", add_args->learner, "Add as a non-voting learner");
-  add->callback([&context, add_args] {
-    context.action = [&context, add_args] {
-      return MemberAdd(context, add_args->name, add_args->peer_urls, add_args->learner);
-    };
-  });
-
-  auto remove_ref = std::make_shared<std::string>();
-  auto* remove = member->add_subcommand("remove", "Remove a member (by hex ID or name)");
-  remove->add_option("member", *remove_ref, "Member ID (hex) or name")->required();
-  remove->callback([&context, remove_ref] {
-    context.action = [&context, remove_ref] {
-      return ChangeMember(
-          context, *remove_ref, "removed from",
-          [](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberRemove(id)); });
-    };
-  });
-
-  auto promote_ref = std::make_shared<std::string>();
-  auto* promote = member->add_subcommand("promote", "Promote a learner to a voting member");
-  promote->add_option("member", *promote_ref, "Member ID (hex) or name")->required();
-  promote->callback([&context, promote_ref] {
-    context.action = [&context, promote_ref] {
-      return ChangeMember(
-          context, *promote_ref, "promoted in",
-          [](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberPromote(id)); });
-    };
-  });
-
-  struct UpdateArgs {
-    std::string ref, peer_urls;
-  };
-  auto update_args = std::make_shared<UpdateArgs>();
-  auto* update = member->add_subcommand("update", "Change a member's peer URLs");
-  update->add_option("member", update_args->ref, "Member ID (hex) or name")->required();
-  update->add_option("--peer-urls", update_args->peer_urls, "Comma-separated peer URLs")
-      ->required();
-  update->callback([&context, update_args] {
-    context.action = [&context, update_args] {
-      std::vector<std::string> urls = SplitUrls(update_args->peer_urls);
-      return ChangeMember(
-          context, update_args->ref, "updated in",
-          [urls](etcd::EtcdClient& c, uint64_t id) { return HeaderOf(c.MemberUpdate(id, urls)); });
-    };
-  });
+  AddCommand(*member, context, "list", "List the members of the cluster", MemberList);
+  AddCommand<AddArgs>(*member, context, "add", "Add a member (as a learner with --learner)",
+                      [](CLI::App& command, AddArgs& args) {
+                        command.add_option("name", args.name, "Name of the new member")->required();
+                        command.add_option("--peer-urls", args.peer_urls, "Comma-separated peer URLs")->required();
+                        command.add_flag("--learner", args.learner, "Add as a non-voting learner");
+                      },
+                      MemberAdd);
+  AddCommand<MemberArgs>(*member, context, "remove", "Remove a member (by hex ID or name)", BindMember,
+                         MemberRemove);
+  AddCommand<MemberArgs>(*member, context, "promote", "Promote a learner to a voting member", BindMember,
+                         MemberPromote);
+  AddCommand<MemberArgs>(*member, context, "update", "Change a member's peer URLs",
+                         [](CLI::App& command, MemberArgs& args) {
+                           BindMember(command, args);
+                           command.add_option("--peer-urls", args.peer_urls, "Comma-separated peer URLs")
+                               ->required();
+                         },
+                         MemberUpdate);
 }
 
 }  // namespace ketcd::cli

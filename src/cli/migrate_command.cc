@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ctime>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/keyspace_source.h"
 #include "cli/output.h"
@@ -121,7 +122,7 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   if (!keyspace.ok()) return keyspace.status();
   if (keyspace->client != nullptr && !flags.force) {
     KETCD_RETURN_IF_ERROR(migrate::CheckApiServerStopped(
-        *keyspace->reader, 12, [](const std::string& note) { std::fprintf(stderr, "%s\n", note.c_str()); }));
+        *keyspace->reader, 12, [&context](const std::string& note) { *context.err << note << "\n"; }));
   }
   auto plan = migrate::PlanCidrMigration(*keyspace->reader, request);
   if (!plan.ok()) return plan.status();
@@ -160,7 +161,7 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     const std::string path = flags.backup.empty() ? DefaultBackupPath(name + "-before") : flags.backup;
     auto member = snapshot::PickSnapshotMember(client);
     if (!member.ok()) return member.status();
-    ProgressBar progress("backup");
+    ProgressBar progress("backup", *context.err, context.ErrIsTerminal());
     auto saved = snapshot::SaveSnapshot(client, *member, path, [&](uint64_t done, uint64_t total) {
       progress.Update(done, total);
     });
@@ -175,7 +176,7 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   if (!journal.ok()) return journal.status();
   document["journal"] = journal_path;
   if (!json) *context.out << "Journal (for `ketcd migrate undo`): " << journal_path << "\n";
-  ProgressBar progress("writing");
+  ProgressBar progress("writing", *context.err, context.ErrIsTerminal());
   migrate::WriteOptions options{flags.batch, 1 << 20,
                                 [&](size_t done, size_t total) { progress.Update(done, total); }};
   auto report = migrate::ApplyPlan(client, *plan, *journal, options);
@@ -195,7 +196,14 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   return Status::Ok();
 }
 
-Status Undo(CommandContext& context, const std::string& path, size_t batch) {
+struct UndoArgs {
+  std::string journal;
+  size_t batch = 50;
+};
+
+Status Undo(CommandContext& context, const UndoArgs& args) {
+  const std::string& path = args.journal;
+  const size_t batch = args.batch;
   auto journal = migrate::ReadJournal(path);
   if (!journal.ok()) return journal.status();
   auto client = context.Client();
@@ -213,27 +221,30 @@ Status Undo(CommandContext& context, const std::string& path, size_t batch) {
 
 void AddMigration(CLI::App* migrate_app, CommandContext& context, MigrationTarget target,
                   const char* description) {
-  auto flags = std::make_shared<MigrateFlags>();
-  flags->target = target;
-  auto* command = migrate_app->add_subcommand(migrate::MigrationTargetName(target), description);
-  command->add_option("--from", flags->from, "Current range(s), one per IP family")->required()->delimiter(',');
-  command->add_option("--to", flags->to, "New range(s), in the order of --from")->required()->delimiter(',');
-  command->add_option("--avoid", flags->avoid, "Ranges the new ones must not overlap (repeatable)")->delimiter(',');
-  command->add_flag("--apply", flags->apply, "Write the changes (default: print the plan only)");
-  command->add_flag("--no-backup", flags->no_backup, "Skip the snapshot taken before writing");
-  command->add_option("--backup", flags->backup, "Where to save that snapshot (default: ./ketcd-<migration>-before-<time>.db)");
-  command->add_option("--journal", flags->journal, "Undo journal, appended to by re-runs (default: ./ketcd-<migration>.journal)");
-  command->add_option("--kubeadm-dir", flags->kubeadm_dir, "Print diffs for the static-pod manifests under DIR (e.g. /etc/kubernetes)");
-  command->add_flag("--force", flags->force, "Skip the check that kube-apiserver is stopped");
-  command->add_option("--batch", flags->batch, "Objects per etcd transaction")->check(CLI::Range(1, 60));
-  if (target == MigrationTarget::kPodCidr) {
-    command->add_flag("--include-cni", flags->include_cni, "Also rewrite flannel's and Calico's ranges");
-  } else {
-    command->add_option("--kubelet-config", flags->kubelet_config,
-                        "Print the diff for this kubelet config file (clusterDNS), e.g. /var/lib/kubelet/config.yaml");
-  }
-  AddKeyspaceSourceOptions(command, flags->source);
-  command->callback([&context, flags] { context.action = [&context, flags] { return Migrate(context, *flags); }; });
+  auto bind = [target](CLI::App& command, MigrateFlags& flags) {
+    flags.target = target;
+    command.add_option("--from", flags.from, "Current range(s), one per IP family")->required()->delimiter(',');
+    command.add_option("--to", flags.to, "New range(s), in the order of --from")->required()->delimiter(',');
+    command.add_option("--avoid", flags.avoid, "Ranges the new ones must not overlap (repeatable)")->delimiter(',');
+    command.add_flag("--apply", flags.apply, "Write the changes (default: print the plan only)");
+    command.add_flag("--no-backup", flags.no_backup, "Skip the snapshot taken before writing");
+    command.add_option("--backup", flags.backup,
+                       "Where to save that snapshot (default: ./ketcd-<migration>-before-<time>.db)");
+    command.add_option("--journal", flags.journal,
+                       "Undo journal, appended to by re-runs (default: ./ketcd-<migration>.journal)");
+    command.add_option("--kubeadm-dir", flags.kubeadm_dir,
+                       "Print diffs for the static-pod manifests under DIR (e.g. /etc/kubernetes)");
+    command.add_flag("--force", flags.force, "Skip the check that kube-apiserver is stopped");
+    command.add_option("--batch", flags.batch, "Objects per etcd transaction")->check(CLI::Range(1, 60));
+    if (target == MigrationTarget::kPodCidr) {
+      command.add_flag("--include-cni", flags.include_cni, "Also rewrite flannel's and Calico's ranges");
+    } else {
+      command.add_option("--kubelet-config", flags.kubelet_config,
+                         "Print the diff for this kubelet config file (clusterDNS), e.g. /var/lib/kubelet/config.yaml");
+    }
+    AddKeyspaceSourceOptions(&command, flags.source);
+  };
+  AddCommand<MigrateFlags>(*migrate_app, context, migrate::MigrationTargetName(target), description, bind, Migrate);
 }
 
 }  // namespace
@@ -244,12 +255,13 @@ void AddMigrateCommands(CLI::App& app, CommandContext& context) {
   AddMigration(migrate_app, context, MigrationTarget::kServiceCidr,
                "Renumber Services, the allocator, ServiceCIDR/IPAddress objects and configs");
   AddMigration(migrate_app, context, MigrationTarget::kPodCidr, "Renumber Nodes' pod CIDRs and configs");
-  auto path = std::make_shared<std::string>();
-  auto batch = std::make_shared<size_t>(50);
-  auto* undo = migrate_app->add_subcommand("undo", "Put back the values a migration's journal recorded");
-  undo->add_option("JOURNAL", *path, "Journal written by migrate --apply")->required();
-  undo->add_option("--batch", *batch, "Objects per etcd transaction")->check(CLI::Range(1, 60));
-  undo->callback([&context, path, batch] { context.action = [&context, path, batch] { return Undo(context, *path, *batch); }; });
+  AddCommand<UndoArgs>(*migrate_app, context, "undo", "Put back the values a migration's journal recorded",
+                       [](CLI::App& undo, UndoArgs& args) {
+                         undo.add_option("JOURNAL", args.journal, "Journal written by migrate --apply")->required();
+                         undo.add_option("--batch", args.batch, "Objects per etcd transaction")
+                             ->check(CLI::Range(1, 60));
+                       },
+                       Undo);
 }
 
 }  // namespace ketcd::cli

@@ -45,7 +45,7 @@ Status ReadPages(etcd::RangeReader& reader, const KeyRange& range, int64_t revis
 
 // A table row, from the object's identity read straight from its bytes, or
 // from the decoded object where only decoding can tell.
-Row RowOf(const Decoder& decoder, const std::string& prefix, const mvccpb::KeyValue& kv) {
+Row RowOf(const Decoder& decoder, const std::string& prefix, const mvccpb::KeyValue& kv, std::ostream& err) {
   const std::string_view rest = std::string_view(kv.key()).substr(prefix.size());
   const size_t slash = rest.find('/');
   Row row{kv.key(), slash == std::string_view::npos ? "" : std::string(rest.substr(0, slash)),
@@ -61,7 +61,7 @@ Row RowOf(const Decoder& decoder, const std::string& prefix, const mvccpb::KeyVa
     // Not decoded (encrypted without --encryption-config, corrupt): its
     // raw record is printed; say why.
     if (!decoded) warnings.push_back(object.value("ketcd.error", "not decoded"));
-    for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
+    for (const auto& warning : warnings) err << "ketcd: warning: " << kv.key() << ": " << warning << "\n";
     const Json& meta = object.contains("metadata") ? object["metadata"] : Json::object();
     if (meta.is_object() && meta.contains("name") && meta["name"].is_string()) row.name = meta["name"];
     if (meta.is_object() && meta.contains("creationTimestamp") && meta["creationTimestamp"].is_string()) {
@@ -176,7 +176,7 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
       bool decoded;
       const Json object = decoder->DecodeOrRaw(*found, &warnings, &decoded);
       if (!decoded) warnings.push_back(object.value("ketcd.error", "not decoded"));
-      for (const auto& warning : warnings) std::cerr << "ketcd: warning: " << found->key() << ": " << warning << "\n";
+      for (const auto& warning : warnings) *context.err << "ketcd: warning: " << found->key() << ": " << warning << "\n";
       // As kubectl prints: indented JSON, or its YAML.
       out << (context.format == OutputFormat::kYaml ? ToYaml(object) : JsonText(object, 4) + "\n");
       return Status::Ok();
@@ -190,7 +190,7 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
     out << KubectlListHead(format);
     PageDecoder pages(*decoder,
                       format == OutputFormat::kYaml ? ObjectStyle::kKubectlListYaml : ObjectStyle::kKubectlListJson,
-                      out, std::cerr, /*explain_undecodable=*/true);
+                      out, *context.err, /*explain_undecodable=*/true);
     Status status = Status::Ok();
     for (const KeyRange& range : ranges) {
       status = ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
@@ -207,14 +207,14 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
   for (const KeyRange& range : ranges) {
     KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
       for (const auto& kv : page.kvs()) {
-        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(*decoder, prefix, kv));
+        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(*decoder, prefix, kv, *context.err));
       }
     }));
     if (!rows.empty()) break;
   }
   if (rows.empty() && !query.name.empty()) return NotFound(query.resource + " \"" + query.name + "\" not found");
   if (rows.empty()) {
-    std::cerr << "No resources found"
+    *context.err << "No resources found"
               << (query.all_namespaces ? "" : " in " + query.namespace_ + " namespace") << ".\n";
     return Status::Ok();
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/snapshot_restore.h"
@@ -19,14 +20,19 @@
 namespace ketcd::cli {
 namespace {
 
-Status Save(CommandContext& context, const std::string& path, const std::string& endpoint) {
+struct SaveArgs {
+  std::string path, endpoint;
+};
+
+Status Save(CommandContext& context, const SaveArgs& args) {
+  const std::string& path = args.path;
   CommandContext pinned = context;
-  if (!endpoint.empty()) pinned.settings.endpoints = endpoint;
+  if (!args.endpoint.empty()) pinned.settings.endpoints = args.endpoint;
   auto client = pinned.Client();
   if (!client.ok()) return client.status();
   auto member = snapshot::PickSnapshotMember(**client);
   if (!member.ok()) return member.status();
-  ProgressBar progress("snapshot " + (*client)->endpoints()[*member].text);
+  ProgressBar progress("snapshot " + (*client)->endpoints()[*member].text, *context.err, context.ErrIsTerminal());
   auto saved = snapshot::SaveSnapshot(**client, *member, path, [&](uint64_t done, uint64_t total) {
     progress.Update(done, total);
   });
@@ -42,7 +48,14 @@ std::string HashText(uint32_t hash) {
   return text;
 }
 
-Status PrintStatus(CommandContext& context, const std::string& path, snapshot::EtcdutlCompat compat) {
+struct StatusArgs {
+  std::string path;
+  snapshot::EtcdutlCompat compat = snapshot::EtcdutlCompat::kAuto;
+};
+
+Status PrintStatus(CommandContext& context, const StatusArgs& args) {
+  const std::string& path = args.path;
+  snapshot::EtcdutlCompat compat = args.compat;
   auto file = snapshot::OpenSnapshot(path);
   if (!file.ok()) return file.status();
   auto status = snapshot::ComputeStatus(file->db);
@@ -103,7 +116,12 @@ Status PrintStatus(CommandContext& context, const std::string& path, snapshot::E
   return Status::Ok();
 }
 
-Status Verify(CommandContext& context, const std::string& path) {
+struct VerifyArgs {
+  std::string path;
+};
+
+Status Verify(CommandContext& context, const VerifyArgs& args) {
+  const std::string& path = args.path;
   auto file = snapshot::OpenSnapshot(path);
   if (!file.ok()) return file.status();
   auto report = snapshot::Verify(*file);
@@ -349,70 +367,51 @@ void AddRestoreOptions(CLI::App* restore, RestoreArgs& args) {
 void AddSnapshotCommands(CLI::App& app, CommandContext& context) {
   auto* snapshot = app.add_subcommand("snapshot", "Save, inspect, verify and compare snapshots");
   snapshot->require_subcommand(1);
-
-  struct SaveArgs {
-    std::string path, endpoint;
+  AddCommand<SaveArgs>(*snapshot, context, "save",
+                       "Stream a member's database to FILE (- for stdout); checked, fsynced, then renamed",
+                       [](CLI::App& save, SaveArgs& args) {
+                         save.add_option("file", args.path, "Destination")->required();
+                         save.add_option("--endpoint", args.endpoint,
+                                         "Member client URL to snapshot (default: the leader)");
+                       },
+                       Save);
+  auto bind_status = [](CLI::App& status, StatusArgs& args) {
+    status.add_option("file", args.path, "Snapshot file")->required();
+    status.add_option("--etcdutl-compat", args.compat,
+                      "Whose figures: 3.5 (keys of every bucket) or 3.6 (live keys, and the storage version; "
+                      "etcdutl 3.6 and 3.7); default: 3.6 for files written by etcd 3.6+, else 3.5")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, snapshot::EtcdutlCompat>{
+            {"auto", snapshot::EtcdutlCompat::kAuto},
+            {"3.5", snapshot::EtcdutlCompat::k35},
+            {"3.6", snapshot::EtcdutlCompat::k36},
+            {"3.7", snapshot::EtcdutlCompat::k36}}));
   };
-  auto save_args = std::make_shared<SaveArgs>();
-  auto* save = snapshot->add_subcommand(
-      "save", "Stream a member's database to FILE (- for stdout); checked, fsynced, then renamed");
-  save->add_option("file", save_args->path, "Destination")->required();
-  save->add_option("--endpoint", save_args->endpoint,
-                   "Member client URL to snapshot (default: the leader)");
-  save->callback([&context, save_args] {
-    context.action = [&context, save_args] {
-      return Save(context, save_args->path, save_args->endpoint);
-    };
-  });
-
-  struct StatusArgs {
-    std::string path;
-    snapshot::EtcdutlCompat compat = snapshot::EtcdutlCompat::kAuto;
-  };
-  auto status_args = std::make_shared<StatusArgs>();
-  auto* status = snapshot->add_subcommand(
-      "status", "Hash, revision, key count and size of a snapshot or db file (as etcdutl)");
-  status->add_option("file", status_args->path, "Snapshot file")->required();
-  status->add_option("--etcdutl-compat", status_args->compat,
-                     "Whose figures: 3.5 (keys of every bucket) or 3.6 (live keys, and the storage version; "
-                     "etcdutl 3.6 and 3.7); default: 3.6 for files written by etcd 3.6+, else 3.5")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, snapshot::EtcdutlCompat>{
-          {"auto", snapshot::EtcdutlCompat::kAuto},
-          {"3.5", snapshot::EtcdutlCompat::k35},
-          {"3.6", snapshot::EtcdutlCompat::k36},
-          {"3.7", snapshot::EtcdutlCompat::k36}}));
-  status->callback([&context, status_args] {
-    context.action = [&context, status_args] { return PrintStatus(context, status_args->path, status_args->compat); };
-  });
-
-  auto verify_path = std::make_shared<std::string>();
-  auto* verify = snapshot->add_subcommand(
-      "verify", "Check the sha256 trailer, the bbolt structure and every stored revision");
-  verify->add_option("file", *verify_path, "Snapshot or db file")->required();
-  verify->callback([&context, verify_path] {
-    context.action = [&context, verify_path] { return Verify(context, *verify_path); };
-  });
-
-  auto restore_args = std::make_shared<RestoreArgs>();
-  auto* restore = snapshot->add_subcommand(
-      "restore", "Build the data dir of a new cluster's member (or all members) from a snapshot");
-  restore->add_option("file", restore_args->options.snapshot_path, "Snapshot file")->required();
-  AddRestoreOptions(restore, *restore_args);
-  restore->callback([&context, restore_args] {
-    context.action = [&context, restore_args] { return RunRestore(context, *restore_args); };
-  });
-
-  auto diff_args = std::make_shared<DiffArgs>();
-  auto* diff = snapshot->add_subcommand(
-      "diff", "Objects added, removed and changed between two snapshots, field by field");
-  diff->add_option("before", diff_args->before, "The older snapshot")->required();
-  diff->add_option("after", diff_args->after, "The newer snapshot")->required();
-  diff->add_option("--prefix", diff_args->prefix, "Only keys under this prefix")
-      ->capture_default_str();
-  AddDecodingOptions(diff, diff_args->decoding);
-  diff->callback([&context, diff_args] {
-    context.action = [&context, diff_args] { return Diff(context, *diff_args); };
-  });
+  AddCommand<StatusArgs>(*snapshot, context, "status",
+                         "Hash, revision, key count and size of a snapshot or db file (as etcdutl)", bind_status,
+                         PrintStatus);
+  AddCommand<VerifyArgs>(*snapshot, context, "verify",
+                         "Check the sha256 trailer, the bbolt structure and every stored revision",
+                         [](CLI::App& verify, VerifyArgs& args) {
+                           verify.add_option("file", args.path, "Snapshot or db file")->required();
+                         },
+                         Verify);
+  AddCommand<RestoreArgs>(*snapshot, context, "restore",
+                          "Build the data dir of a new cluster's member (or all members) from a snapshot",
+                          [](CLI::App& restore, RestoreArgs& args) {
+                            restore.add_option("file", args.options.snapshot_path, "Snapshot file")->required();
+                            AddRestoreOptions(&restore, args);
+                          },
+                          RunRestore);
+  AddCommand<DiffArgs>(*snapshot, context, "diff",
+                       "Objects added, removed and changed between two snapshots, field by field",
+                       [](CLI::App& diff, DiffArgs& args) {
+                         diff.add_option("before", args.before, "The older snapshot")->required();
+                         diff.add_option("after", args.after, "The newer snapshot")->required();
+                         diff.add_option("--prefix", args.prefix, "Only keys under this prefix")
+                             ->capture_default_str();
+                         AddDecodingOptions(&diff, args.decoding);
+                       },
+                       Diff);
 }
 
 }  // namespace ketcd::cli

@@ -3,6 +3,7 @@
 // offline from stopped members' data dirs; exit 0 only when nothing blocks.
 #include <CLI/CLI.hpp>
 
+#include "cli/add_command.h"
 #include "cli/commands.h"
 #include "upgrade/cluster_version.h"
 #include "upgrade/upgrade_check.h"
@@ -78,15 +79,14 @@ Status UpgradeCheck(CommandContext& context, const UpgradeCheckArgs& args) {
 }  // namespace
 
 void AddUpgradeCheckCommand(CLI::App& cluster_app, CommandContext& context) {
-  auto args = std::make_shared<UpgradeCheckArgs>();
-  auto* check = cluster_app.add_subcommand(
-      "upgrade-check", "Every known blocker of the next etcd minor upgrade, with what to do; exit 1 when blocked");
-  check->add_option("--to", args->to, "The etcd minor version to upgrade to: 3.6 or 3.7")->required();
-  check->add_option("--data-dir", args->data_dirs,
-                    "Check stopped members' data dirs offline (membership stores, v2 store) instead of the cluster");
-  check->callback([&context, args] {
-    context.action = [&context, args] { return UpgradeCheck(context, *args); };
-  });
+  auto bind = [](CLI::App& check, UpgradeCheckArgs& args) {
+    check.add_option("--to", args.to, "The etcd minor version to upgrade to: 3.6 or 3.7")->required();
+    check.add_option("--data-dir", args.data_dirs,
+                     "Check stopped members' data dirs offline (membership stores, v2 store) instead of the cluster");
+  };
+  AddCommand<UpgradeCheckArgs>(cluster_app, context, "upgrade-check",
+                               "Every known blocker of the next etcd minor upgrade, with what to do; exit 1 when blocked",
+                               bind, UpgradeCheck);
 }
 
 }  // namespace ketcd::cli

@@ -93,4 +93,13 @@ ResourcePrefixes ResourcePrefixesFor(std::string_view argument) {
   return result;
 }
 
+std::vector<std::string> BuiltInResourceNames() {
+  std::vector<std::string> names(std::begin(kBuiltIn), std::end(kBuiltIn));
+  for (const auto& [name, prefix] : kSpecialPrefixes) names.emplace_back(name);
+  for (const auto& [short_name, plural] : kShortNames) names.emplace_back(short_name);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 }  // namespace ketcd::k8s

@@ -21,4 +21,8 @@ struct ResourcePrefixes {
 
 ResourcePrefixes ResourcePrefixesFor(std::string_view argument);
 
+// Every built-in resource name and short name `get` knows, sorted (shell
+// completion offers them).
+std::vector<std::string> BuiltInResourceNames();
+
 }  // namespace ketcd::k8s

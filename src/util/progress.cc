@@ -1,7 +1,5 @@
 #include "util/progress.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 
 namespace ketcd {
@@ -15,8 +13,8 @@ std::string Megabytes(uint64_t bytes) {
 
 }  // namespace
 
-ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)), enabled_(::isatty(STDERR_FILENO) == 1) {}
+ProgressBar::ProgressBar(std::string label, std::ostream& out, bool terminal)
+    : label_(std::move(label)), out_(out), enabled_(terminal) {}
 
 ProgressBar::~ProgressBar() { Finish(); }
 
@@ -36,13 +34,13 @@ void ProgressBar::Update(uint64_t done, uint64_t total) {
   if (total > done && rate > 0) {
     line += "  ETA " + std::to_string(static_cast<int>((total - done) / rate) + 1) + "s";
   }
-  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  out_ << "\r\033[K" << line << std::flush;
   drawn_ = true;
 }
 
 void ProgressBar::Finish() {
   if (!drawn_) return;
-  std::fprintf(stderr, "\r\033[K");
+  out_ << "\r\033[K" << std::flush;
   drawn_ = false;
 }
 

@@ -1,17 +1,18 @@
 // A one-line progress report for long transfers (bytes, rate, ETA), redrawn
-// in place on stderr when it is a terminal and silent otherwise, so logs and
-// pipes stay clean.
+// in place on a terminal and silent otherwise, so logs and pipes stay clean.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <ostream>
 #include <string>
 
 namespace ketcd {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(std::string label);
+  // Draws on `out` when `terminal` (the caller knows what `out` is).
+  ProgressBar(std::string label, std::ostream& out, bool terminal);
   ~ProgressBar();
   // `total` 0 = unknown. Redraws at most a few times per second.
   void Update(uint64_t done, uint64_t total);
@@ -21,6 +22,7 @@ class ProgressBar {
  private:
   using Clock = std::chrono::steady_clock;
   std::string label_;
+  std::ostream& out_;
   bool enabled_;
   bool drawn_ = false;
   Clock::time_point start_ = Clock::now();
