@@ -9,11 +9,10 @@
 #include "backup/catalog.h"
 #include "backup/daemon.h"
 #include "backup/metrics_server.h"
+#include "backup/restore_backup.h"
 #include "cli/add_command.h"
 #include "cli/commands.h"
 #include "cli/snapshot_restore.h"
-#include "restore/restore.h"
-#include "util/private_dir.h"
 #include "util/utc_time.h"
 
 namespace ketcd::cli {
@@ -110,31 +109,22 @@ struct BackupRestoreArgs : BackupArgs {
 Status Restore(CommandContext& context, const BackupRestoreArgs& args) {
   auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
-  PrivateDir scratch;
-  if (scratch.path().empty()) return IoError("cannot create a temporary directory");
-  RestoreArgs restore = args.restore;
-  restore.options.snapshot_path = scratch.path() + "/snapshot.db";
-  auto manifest = backup::FetchBackup(*config, args.name, restore.options.snapshot_path);
-  if (!manifest.ok()) return manifest.status();
-  *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") fetched and verified\n";
-  return RunRestore(context, restore);
+  auto options = RestoreOptionsOf(context, args.restore);
+  if (!options.ok()) return options.status();
+  auto restored = backup::RestoreBackup(*config, args.name, *options,
+                                        args.restore.all_members ? args.restore.output_dir : "");
+  if (!restored.ok()) return restored.status();
+  *context.out << "Backup " << restored->manifest.name << " (revision " << restored->manifest.revision
+               << ") fetched and verified\n";
+  PrintRestored(context, "backup " + restored->manifest.name, *options, restored->restored);
+  return Status::Ok();
 }
 
-// Restores the newest (or named) backup into a throwaway data dir: proves
-// the backup can be fetched, decrypted, decompressed, verified and restored.
 Status VerifyBackup(CommandContext& context, const BackupArgs& args) {
   auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
-  PrivateDir scratch;
-  if (scratch.path().empty()) return IoError("cannot create a temporary directory");
-  const std::string snapshot = scratch.path() + "/snapshot.db";
-  auto manifest = backup::FetchBackup(*config, args.name, snapshot);
+  auto manifest = backup::VerifyBackupRestores(*config, args.name);
   if (!manifest.ok()) return manifest.status();
-  restore::RestoreOptions options;
-  options.snapshot_path = snapshot;
-  options.data_dir = scratch.path() + "/restored.etcd";
-  auto restored = restore::RestoreMember(options);
-  if (!restored.ok()) return restored.status().WithContext(manifest->name + ": restore");
   *context.out << "Backup " << manifest->name << " verified: sha256 matches its manifest, decrypts, decompresses, "
                << "the snapshot is sound (revision " << manifest->revision << ", " << manifest->total_keys
                << " keys) and restores.\n";

@@ -10,8 +10,7 @@
 #include "migrate/apply.h"
 #include "migrate/cidr_migration.h"
 #include "migrate/off_etcd.h"
-#include "snapshot/save.h"
-#include "util/crash_point.h"
+#include "migrate/safety_net.h"
 #include "util/progress.h"
 
 namespace ketcd::cli {
@@ -156,35 +155,23 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     finish("");
     return Status::Ok();
   }
-  etcd::EtcdClient& client = *keyspace->client;
-  if (!flags.no_backup) {
-    const std::string path = flags.backup.empty() ? DefaultBackupPath(name + "-before") : flags.backup;
-    auto member = snapshot::PickSnapshotMember(client);
-    if (!member.ok()) return member.status();
-    ProgressBar progress("backup", *context.err, context.ErrIsTerminal());
-    auto saved = snapshot::SaveSnapshot(client, *member, path, [&](uint64_t done, uint64_t total) {
-      progress.Update(done, total);
-    });
-    progress.Finish();
-    if (!saved.ok()) return saved.status().WithContext("backup before writing (--no-backup skips it)");
-    document["backup"] = path;
-    if (!json) *context.out << "\nBackup saved at " << path << "\n";
-    CrashPoint();
-  }
-  migrate::JournalHeader header{name, flags.from, flags.to};
-  auto journal = migrate::JournalWriter::Open(journal_path, header);
-  if (!journal.ok()) return journal.status();
+  migrate::SafetyNet net;
+  net.backup_path = flags.no_backup ? "" : flags.backup.empty() ? DefaultBackupPath(name + "-before") : flags.backup;
+  net.journal_path = journal_path;
+  net.journal_header = {name, flags.from, flags.to};
+  ProgressBar backup_progress("backup", *context.err, context.ErrIsTerminal());
+  ProgressBar write_progress("writing", *context.err, context.ErrIsTerminal());
+  net.backup_progress = [&](uint64_t done, uint64_t total) { backup_progress.Update(done, total); };
+  net.write = {flags.batch, 1 << 20, [&](size_t done, size_t total) { write_progress.Update(done, total); }};
+  net.note = [&](const std::string& line) {
+    backup_progress.Finish();
+    if (!json) *context.out << "\n" << line << "\n";
+  };
+  auto report = migrate::ApplyWithSafetyNet(*keyspace->client, *plan, net);
+  write_progress.Finish();
+  if (!report.ok()) return report.status();
+  if (!net.backup_path.empty()) document["backup"] = net.backup_path;
   document["journal"] = journal_path;
-  if (!json) *context.out << "Journal (for `ketcd migrate undo`): " << journal_path << "\n";
-  ProgressBar progress("writing", *context.err, context.ErrIsTerminal());
-  migrate::WriteOptions options{flags.batch, 1 << 20,
-                                [&](size_t done, size_t total) { progress.Update(done, total); }};
-  auto report = migrate::ApplyPlan(client, *plan, *journal, options);
-  progress.Finish();
-  if (!report.ok()) {
-    return report.status().WithContext("writing stopped; run the same command again to finish, or `ketcd migrate undo " +
-                                       journal_path + "`");
-  }
   document["applied"] = true;
   document["result"] = ReportJson(*report);
   if (!json) PrintReport(*context.out, "Wrote", *report);

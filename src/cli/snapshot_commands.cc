@@ -271,8 +271,8 @@ Status Diff(CommandContext& context, const DiffArgs& args) {
 
 }  // namespace
 
-Status RunRestore(CommandContext& context, RestoreArgs args) {
-  restore::RestoreOptions& options = args.options;
+Result<restore::RestoreOptions> RestoreOptionsOf(const CommandContext& context, const RestoreArgs& args) {
+  restore::RestoreOptions options = args.options;
   options.initial_advertise_peer_urls.clear();
   for (size_t start = 0; start <= args.advertise.size();) {
     size_t end = std::min(args.advertise.find(',', start), args.advertise.size());
@@ -282,46 +282,47 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
   if (args.all_members && args.output_dir.empty()) {
     return InvalidArgument("--all-members needs --output-dir");
   }
+  if (!args.all_members && !args.output_dir.empty()) {
+    return InvalidArgument("--output-dir goes with --all-members");
+  }
   if (options.target_version.empty()) {
     if (auto node = etcd::DiscoverControlPlaneEtcd(context.host_root)) {
       options.node_etcd_version = node->etcd_version;
       options.node_etcd_source = node->source;
     }
   }
-  if (!args.all_members && !args.output_dir.empty()) {
-    return InvalidArgument("--output-dir goes with --all-members");
-  }
-  auto result = args.all_members ? restore::RestoreAllMembers(options, args.output_dir)
-                                 : restore::RestoreMember(options);
-  if (!result.ok()) return result.status();
+  return options;
+}
+
+void PrintRestored(CommandContext& context, const std::string& source, const restore::RestoreOptions& options,
+                   const restore::RestoreResult& result) {
   if (IsStructured(context.format)) {
     Json members = Json::array();
-    for (const auto& restored : result->members) {
+    for (const auto& restored : result.members) {
       members.push_back({{"name", restored.member.name},
                          {"id", HexId(restored.member.id)},
                          {"peerURLs", restored.member.peer_urls},
                          {"isLearner", restored.member.learner},
                          {"dataDir", restored.data_dir}});
     }
-    Json document = {{"clusterId", HexId(result->cluster_id)}, {"members", members}};
-    if (!result->saved_storage_version.empty()) {
-      document["savedStorageVersion"] = result->saved_storage_version;
-      document["storageVersion"] = result->storage_version;
+    Json document = {{"clusterId", HexId(result.cluster_id)}, {"members", members}};
+    if (!result.saved_storage_version.empty()) {
+      document["savedStorageVersion"] = result.saved_storage_version;
+      document["storageVersion"] = result.storage_version;
     }
     PrintDocument(*context.out, document, context.format);
-    return Status::Ok();
+    return;
   }
   std::ostream& out = *context.out;
-  out << "Restored " << options.snapshot_path << " for cluster " << HexId(result->cluster_id)
-      << ":\n";
-  for (const auto& restored : result->members) {
+  out << "Restored " << source << " for cluster " << HexId(result.cluster_id) << ":\n";
+  for (const auto& restored : result.members) {
     out << "  " << (restored.member.learner ? "learner " : "member ") << restored.member.name
         << " (" << HexId(restored.member.id) << ") -> " << restored.data_dir << "\n";
   }
-  const std::string& saved = result->saved_storage_version;
-  if (saved != result->storage_version) {
+  const std::string& saved = result.saved_storage_version;
+  if (saved != result.storage_version) {
     out << "Storage version " << saved << " migrated to "
-        << (result->storage_version.empty() ? "3.5 (field removed)" : result->storage_version)
+        << (result.storage_version.empty() ? "3.5 (field removed)" : result.storage_version)
         << " for etcd " << options.target_version << ", as etcdutl migrate does.\n";
   } else if (!saved.empty()) {
     out << "Storage version " << saved << ": etcd " << saved.substr(0, saved.rfind('.'))
@@ -329,6 +330,15 @@ Status RunRestore(CommandContext& context, RestoreArgs args) {
   }
   out << "Start each member's etcd with its --data-dir (and its usual --name and URLs); the "
          "membership comes from the data dir.\n";
+}
+
+Status RunRestore(CommandContext& context, const RestoreArgs& args) {
+  auto options = RestoreOptionsOf(context, args);
+  if (!options.ok()) return options.status();
+  auto result = args.all_members ? restore::RestoreAllMembers(*options, args.output_dir)
+                                 : restore::RestoreMember(*options);
+  if (!result.ok()) return result.status();
+  PrintRestored(context, options->snapshot_path, *options, *result);
   return Status::Ok();
 }
 

@@ -19,6 +19,13 @@ struct RestoreArgs {
 
 // --name, --initial-cluster, ... (not the snapshot file).
 void AddRestoreOptions(CLI::App* command, RestoreArgs& args);
-Status RunRestore(CommandContext& context, RestoreArgs args);
+// What the flags ask for, checked, with this node's etcd version found
+// (kubeadm/RKE2/k3s discovery) unless --target-version says.
+Result<restore::RestoreOptions> RestoreOptionsOf(const CommandContext& context, const RestoreArgs& args);
+// The data dirs written from `source` (a file, a backup), as text or -o json|yaml.
+void PrintRestored(CommandContext& context, const std::string& source, const restore::RestoreOptions& options,
+                   const restore::RestoreResult& result);
+// snapshot restore.
+Status RunRestore(CommandContext& context, const RestoreArgs& args);
 
 }  // namespace ketcd::cli

@@ -106,15 +106,16 @@ class CompactJson {
   }
 
  private:
+  // Just past the string at `at`: its first quote not escaped (an even
+  // number of backslashes before it).
   size_t SkipString(size_t at) const {
-    for (++at; at < text_.size(); ++at) {
-      if (text_[at] == '\\') {
-        ++at;
-      } else if (text_[at] == '"') {
-        return at + 1;
-      }
+    for (size_t quote = at + 1;; ++quote) {
+      quote = text_.find('"', quote);
+      if (quote == kNone) return kNone;
+      size_t backslashes = 0;
+      while (text_[quote - 1 - backslashes] == '\\') ++backslashes;
+      if (backslashes % 2 == 0) return quote + 1;
     }
-    return kNone;
   }
 
   std::string_view text_;

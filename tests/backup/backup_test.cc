@@ -10,6 +10,7 @@
 
 #include "backup/backup_job.h"
 #include "backup/configmap_cluster.h"
+#include "backup/restore_backup.h"
 #include "support/cli_runner.h"
 #include "support/etcd_cluster.h"
 #include "support/test_files.h"
@@ -94,6 +95,20 @@ TEST_F(BackupTest, RunsInTheSameSecondGetDistinctNames) {
   EXPECT_EQ(Files("store-a"), (std::vector<std::string>{
                                   "prod-20260102T030405Z-2.db.zst.enc", "prod-20260102T030405Z-2.manifest.json",
                                   "prod-20260102T030405Z-3.db.zst.enc", "prod-20260102T030405Z-3.manifest.json"}));
+
+  // backup verify without the CLI: the newest is fetched, checked and restored.
+  auto verified = backup::VerifyBackupRestores(*config, "");
+  ASSERT_TRUE(verified.ok()) << verified.status().message();
+  EXPECT_EQ(verified->name, names.back());
+  EXPECT_FALSE(backup::VerifyBackupRestores(*config, "prod-20260102T030405Z").ok());  // pruned
+  // backup restore without the CLI: a data dir etcd starts from (restore_test.cc starts them).
+  restore::RestoreOptions options;
+  options.data_dir = dir_ + "/from-backup.etcd";
+  auto restored = backup::RestoreBackup(*config, names[1], options);
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(restored->manifest.name, names[1]);
+  ASSERT_EQ(restored->restored.members.size(), 1u);
+  EXPECT_TRUE(fs::exists(dir_ + "/from-backup.etcd/member/snap/db"));
 }
 
 TEST_F(BackupTest, PartialUploadsAreNeverListedAndTamperingIsRefused) {

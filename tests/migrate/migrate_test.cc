@@ -10,9 +10,57 @@
 #include "k8s/object_encoder.h"
 #include "migrate/apply.h"
 #include "migrate/migrate_fixture.h"
+#include "migrate/safety_net.h"
 
 namespace ketcd::testing {
 namespace {
+
+// The write path without the CLI: snapshot, then journal, then the writes,
+// each step told as it completes; undo from that journal restores all.
+TEST_F(MigrateTest, SafetyNetSnapshotsJournalsThenWrites) {
+  Generate({"--service-cidr", "192.168.0.0/16", "--services", "6", "--nodes", "2"});
+  const KeyspaceMap original = ReadAll();
+  auto addresses = migrate::AddressMap::Create({*migrate::ParseCidr("192.168.0.0/16")},
+                                               {*migrate::ParseCidr("172.24.0.0/16")});
+  ASSERT_TRUE(addresses.ok()) << addresses.status().message();
+  const migrate::MigrationRequest request{migrate::MigrationTarget::kServiceCidr, *addresses, {}, false};
+  auto plan = migrate::PlanCidrMigration(*client_, request);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_FALSE(plan->changes.empty());
+
+  migrate::SafetyNet net;
+  net.backup_path = Path("net-before.db");
+  net.journal_path = Path("net.journal");
+  net.journal_header = {"service-cidr", {"192.168.0.0/16"}, {"172.24.0.0/16"}};
+  std::vector<std::string> notes;
+  net.note = [&](const std::string& line) {
+    notes.push_back(line);
+    // Each step is done when it is told: the snapshot is whole before the
+    // journal opens, and nothing is written before the journal exists.
+    if (notes.size() == 1) EXPECT_TRUE(std::filesystem::exists(net.backup_path));
+    if (notes.size() == 2) EXPECT_EQ(ReadAll(), original);
+  };
+  auto report = migrate::ApplyWithSafetyNet(*client_, *plan, net);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(notes, (std::vector<std::string>{"Backup saved at " + net.backup_path,
+                                             "Journal (for `ketcd migrate undo`): " + net.journal_path}));
+  EXPECT_EQ(report->written, plan->changes.size());
+  EXPECT_EQ(DescribeDifferences(ExpectedAfter(original, {{"192.168.", "172.24."}}), ReadAll()), "");
+  auto verified = RunKetcd({"snapshot", "verify", net.backup_path});
+  EXPECT_EQ(verified.exit_code, 0) << Describe(verified);
+
+  auto journal = migrate::ReadJournal(net.journal_path);
+  ASSERT_TRUE(journal.ok()) << journal.status().message();
+  auto undone = migrate::UndoJournal(*client_, *journal, {});
+  ASSERT_TRUE(undone.ok()) << undone.status().message();
+  EXPECT_EQ(ReadAll(), original);
+
+  // A journal that cannot be opened stops before any write.
+  net.backup_path.clear();
+  net.journal_path = Path("no-such-dir/net.journal");
+  EXPECT_FALSE(migrate::ApplyWithSafetyNet(*client_, *plan, net).ok());
+  EXPECT_EQ(ReadAll(), original);
+}
 
 TEST_F(MigrateTest, ServiceCidrPlanApplyRerunUndo) {
   Generate({"--service-cidr", "192.168.0.0/16", "--services", "40", "--nodes", "3"});

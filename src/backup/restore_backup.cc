@@ -1,0 +1,39 @@
+#include "backup/restore_backup.h"
+
+#include "backup/catalog.h"
+#include "util/private_dir.h"
+
+namespace ketcd::backup {
+namespace {
+
+// Restores into `scratch` (a private dir the caller removes).
+Result<RestoredBackup> RestoreThrough(const PrivateDir& scratch, const BackupConfig& config, const std::string& name,
+                                      restore::RestoreOptions options, const std::string& all_members_dir) {
+  if (scratch.path().empty()) return IoError("cannot create a temporary directory");
+  options.snapshot_path = scratch.path() + "/snapshot.db";
+  auto manifest = FetchBackup(config, name, options.snapshot_path);
+  if (!manifest.ok()) return manifest.status();
+  auto restored = all_members_dir.empty() ? restore::RestoreMember(options)
+                                          : restore::RestoreAllMembers(options, all_members_dir);
+  if (!restored.ok()) return restored.status().WithContext(manifest->name + ": restore");
+  return RestoredBackup{std::move(*manifest), std::move(*restored)};
+}
+
+}  // namespace
+
+Result<RestoredBackup> RestoreBackup(const BackupConfig& config, const std::string& name,
+                                     restore::RestoreOptions options, const std::string& all_members_dir) {
+  PrivateDir scratch;
+  return RestoreThrough(scratch, config, name, std::move(options), all_members_dir);
+}
+
+Result<Manifest> VerifyBackupRestores(const BackupConfig& config, const std::string& name) {
+  PrivateDir scratch;
+  restore::RestoreOptions options;
+  options.data_dir = scratch.path() + "/restored.etcd";
+  auto restored = RestoreThrough(scratch, config, name, std::move(options), "");
+  if (!restored.ok()) return restored.status();
+  return std::move(restored->manifest);
+}
+
+}  // namespace ketcd::backup
