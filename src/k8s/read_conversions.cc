@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "util/json_string.h"
+
 namespace ketcd::k8s {
 namespace {
 
@@ -106,17 +108,7 @@ class CompactJson {
   }
 
  private:
-  // Just past the string at `at`: its first quote not escaped (an even
-  // number of backslashes before it).
-  size_t SkipString(size_t at) const {
-    for (size_t quote = at + 1;; ++quote) {
-      quote = text_.find('"', quote);
-      if (quote == kNone) return kNone;
-      size_t backslashes = 0;
-      while (text_[quote - 1 - backslashes] == '\\') ++backslashes;
-      if (backslashes % 2 == 0) return quote + 1;
-    }
-  }
+  size_t SkipString(size_t at) const { return JsonStringEnd(text_, at); }
 
   std::string_view text_;
 };

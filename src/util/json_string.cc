@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "util/json_text.h"
@@ -84,6 +83,16 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+size_t JsonStringEnd(std::string_view text, size_t quote) {
+  for (size_t close = quote + 1;; ++close) {
+    close = text.find('"', close);
+    if (close == std::string_view::npos) return close;
+    size_t backslashes = 0;
+    while (text[close - 1 - backslashes] == '\\') ++backslashes;  // stops at the opening quote
+    if (backslashes % 2 == 0) return close + 1;
+  }
+}
+
 void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
   // A line break and the indentation of up to 64 levels, appended as one piece.
   static const std::string kBreak = "\n" + std::string(4 * 64, ' ');
@@ -107,22 +116,11 @@ void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
     if (p == end) break;
     switch (*p) {
       case '"': {
-        // The string through its closing quote: the first not escaped (an
-        // even number of backslashes before it).
-        const char* close = p + 1;
-        for (;;) {
-          close = static_cast<const char*>(std::memchr(close, '"', static_cast<size_t>(end - close)));
-          if (close == nullptr) {
-            close = end - 1;  // not closed: the rest as it is
-            break;
-          }
-          const char* backslashes = close;
-          while (backslashes > p + 1 && backslashes[-1] == '\\') --backslashes;
-          if ((close - backslashes) % 2 == 0) break;
-          ++close;
-        }
-        out.append(p, static_cast<size_t>(close + 1 - p));
-        p = close + 1;
+        // The string through its closing quote; not closed: the rest as it is.
+        const size_t at = static_cast<size_t>(p - compact.data());
+        const size_t string_end = std::min(JsonStringEnd(compact, at), compact.size());
+        out.append(compact.substr(at, string_end - at));
+        p = compact.data() + string_end;
         continue;
       }
       case '{':

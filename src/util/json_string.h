@@ -20,6 +20,11 @@ void AppendJsonUnsigned(std::string& out, uint64_t value);
 // infinities print as null.
 void AppendJsonDouble(std::string& out, double value);
 
+// In JSON text, the position just past the string whose opening quote is
+// at `quote`: past its first quote not escaped (one after an even number of
+// backslashes); npos when the string is not closed.
+size_t JsonStringEnd(std::string_view text, size_t quote);
+
 // Compact JSON text (as JsonText prints it) re-printed as JsonText(value, 4)
 // would print it, its lines after the first indented by `level` steps of
 // four spaces: for a value nested at that depth in an indented document.
