@@ -53,7 +53,7 @@ TEST(ReplaceMemberTest, ReplacesAKilledMember) {
   EXPECT_EQ(members->members_size(), 3);
 
   auto apply = RunKetcd(Args(Survivors(c, {0, 1}), Args(replace, {"--apply"})), {.timeout = std::chrono::minutes(3)});
-  ASSERT_EQ(apply.exit_code, 0) << Describe(apply);
+  ASSERT_EQ(apply.exit_code, 0) << Describe(apply) << c.LogTails();
   EXPECT_TRUE(Contains(apply.out, "--initial-cluster-state=existing")) << apply.out;
   EXPECT_TRUE(std::filesystem::exists(c.dir() + "/before.db"));
   const std::string manifest = ReadFileBytes(c.dir() + "/etcd.yaml");

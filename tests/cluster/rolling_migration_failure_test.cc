@@ -32,7 +32,7 @@ TEST_F(RollingMigrationTest, ResumesAfterTheToolIsKilled) {
   auto killed = RunKetcd(args, {.env = {{"KETCD_CRASH_POINT", "5"}}, .timeout = std::chrono::minutes(2)});
   ASSERT_EQ(killed.exit_code, -1) << Describe(killed);
   auto resumed = RunKetcd(args, {.timeout = std::chrono::minutes(4)});
-  ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed) << cluster_->LogTails();
   EXPECT_TRUE(Contains(resumed.out, "resuming from")) << resumed.out;
   auto [voters, learners] = Membership();
   EXPECT_EQ(voters, (std::set<std::string>{"n0", "n1", "n2"}));

@@ -52,7 +52,7 @@ TEST_F(RollingMigrationTest, MovesEveryMemberUnderWriteLoadLeaderLast) {
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   writing = false;
   writes.join();
-  ASSERT_EQ(migrated.exit_code, 0) << Describe(migrated);
+  ASSERT_EQ(migrated.exit_code, 0) << Describe(migrated) << cluster_->LogTails();
   EXPECT_TRUE(Contains(migrated.out, "--etcd-servers=" + cluster_->ClientUrl(fresh_[0]))) << migrated.out;
   // The leader was migrated last.
   const size_t last_removal = migrated.out.rfind(" removing ");

@@ -1,6 +1,8 @@
 #include "support/etcd_cluster.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <signal.h>
 #include <sstream>
@@ -26,21 +29,40 @@ namespace fs = std::filesystem;
 }  // namespace
 
 int FreePort() {
+  // Below Linux's ephemeral range (32768-60999): a port from there may be
+  // taken as the local end of some outgoing connection (another test's
+  // client, an etcd peer dialing) between this reservation and the server's
+  // listen, which then fails. Here only other FreePort callers compete, and
+  // a lock file held until this process exits keeps them off a port handed
+  // out here.
+  constexpr int kFirst = 20000, kCount = 12000;
   static std::set<int> handed_out;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+  static std::mt19937 random(std::random_device{}());
+  const fs::path locks = fs::temp_directory_path() / "ketcd-test-ports";
+  std::error_code ignored;
+  fs::create_directories(locks, ignored);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = kFirst + static_cast<int>(random() % kCount);
+    if (handed_out.count(port)) continue;
+    const int lock = ::open((locks / std::to_string(port)).c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (lock < 0) continue;
+    if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock);
+      continue;
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    int port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = ntohs(addr.sin_port);
-    }
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
-    if (port > 0 && handed_out.insert(port).second) return port;
+    if (!free) {
+      ::close(lock);
+      continue;
+    }
+    handed_out.insert(port);  // the lock's descriptor stays open: released when the process exits
+    return port;
   }
   return 0;
 }

@@ -98,6 +98,10 @@ class EtcdCluster {
   Status WaitForStorageVersion(const std::string& storage,
                                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+  // The last lines of every member's log (also of members started by
+  // StartCommandTemplate): what a failed test prints to say why.
+  std::string LogTails() const;
+
  private:
   struct Member {
     std::string name;
@@ -115,7 +119,6 @@ class EtcdCluster {
   const std::string& LaterBinary() const {
     return options_.newer_binary.empty() ? options_.binary : options_.newer_binary;
   }
-  std::string LogTails() const;
 
   EtcdClusterOptions options_;
   std::string dir_;
@@ -123,8 +126,9 @@ class EtcdCluster {
   std::vector<Member> members_;
 };
 
-// Reserves a free loopback TCP port (bound and released; never handed out
-// twice by one process).
+// Reserves a free loopback TCP port outside the ephemeral range, never
+// handed out twice while this process runs (in it or, through a lock file,
+// to another test process).
 int FreePort();
 
 // The etcd server binary the tests run: $KETCD_TEST_ETCD, or its part
