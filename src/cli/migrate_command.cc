@@ -104,18 +104,8 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   const std::string name = migrate::MigrationTargetName(flags.target);
   const std::string journal_path = flags.journal.empty() ? "ketcd-" + name + ".journal" : flags.journal;
   const migrate::MigrationRequest request{flags.target, *addresses, *avoid, flags.include_cni};
-  // Off-etcd files first: a bad --kubeadm-dir should fail before any write.
-  std::vector<migrate::FileDiff> diffs;
-  if (!flags.kubeadm_dir.empty()) {
-    auto found = migrate::KubeadmManifestDiffs(flags.kubeadm_dir, request);
-    if (!found.ok()) return found.status();
-    diffs = std::move(*found);
-  }
-  if (!flags.kubelet_config.empty()) {
-    auto diff = migrate::KubeletConfigDiff(flags.kubelet_config, request);
-    if (!diff.ok()) return diff.status();
-    if (diff->has_value()) diffs.push_back(std::move(**diff));
-  }
+  auto diffs = migrate::OffEtcdFileDiffs(request, flags.kubeadm_dir, flags.kubelet_config);
+  if (!diffs.ok()) return diffs.status();
 
   auto keyspace = OpenKeyspace(context, flags.source);
   if (!keyspace.ok()) return keyspace.status();
@@ -132,7 +122,7 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
   const auto steps = migrate::OffEtcdSteps(request, *plan);
   document["offEtcd"] = steps;
   document["diffs"] = Json::array();
-  for (const auto& diff : diffs) document["diffs"].push_back({{"path", diff.path}, {"diff", diff.unified}});
+  for (const auto& diff : *diffs) document["diffs"].push_back({{"path", diff.path}, {"diff", diff.unified}});
   auto finish = [&](const std::string& last_line) {
     if (json) {
       *context.out << document.dump(2) << "\n";
@@ -140,7 +130,7 @@ Status Migrate(CommandContext& context, const MigrateFlags& flags) {
     }
     *context.out << "\nOutside etcd (in this order):\n";
     for (size_t i = 0; i < steps.size(); ++i) *context.out << "  " << i + 1 << ". " << steps[i] << "\n";
-    for (const auto& diff : diffs) *context.out << "\n" << diff.unified;
+    for (const auto& diff : *diffs) *context.out << "\n" << diff.unified;
     if (!last_line.empty()) *context.out << "\n" << last_line << "\n";
   };
   document["applied"] = false;

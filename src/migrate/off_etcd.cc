@@ -96,6 +96,22 @@ Result<std::optional<FileDiff>> KubeletConfigDiff(const std::string& path, const
   return DiffOfRewrite(path, [&](std::string_view text) { return RewriteYamlKey(text, "clusterDNS", Mapper(request)); });
 }
 
+Result<std::vector<FileDiff>> OffEtcdFileDiffs(const MigrationRequest& request, const std::string& kubeadm_dir,
+                                               const std::string& kubelet_config) {
+  std::vector<FileDiff> diffs;
+  if (!kubeadm_dir.empty()) {
+    auto found = KubeadmManifestDiffs(kubeadm_dir, request);
+    if (!found.ok()) return found.status();
+    diffs = std::move(*found);
+  }
+  if (!kubelet_config.empty()) {
+    auto diff = KubeletConfigDiff(kubelet_config, request);
+    if (!diff.ok()) return diff.status();
+    if (diff->has_value()) diffs.push_back(std::move(**diff));
+  }
+  return diffs;
+}
+
 std::string UnifiedDiff(const std::string& path, const std::string& before, const std::string& after) {
   const std::vector<std::string> old_lines = Lines(before), new_lines = Lines(after);
   constexpr size_t kContext = 3;

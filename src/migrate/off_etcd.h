@@ -27,6 +27,11 @@ Result<std::vector<FileDiff>> KubeadmManifestDiffs(const std::string& dir, const
 // clusterDNS, on a Service CIDR move. nullopt when nothing changes.
 Result<std::optional<FileDiff>> KubeletConfigDiff(const std::string& path, const MigrationRequest& request);
 
+// Both of the above, for the files given (an empty path: none). A
+// migration reads them before etcd, so a bad path fails before any write.
+Result<std::vector<FileDiff>> OffEtcdFileDiffs(const MigrationRequest& request, const std::string& kubeadm_dir,
+                                               const std::string& kubelet_config);
+
 // A unified diff of two texts with the same number of lines (line edits
 // only, as our rewrites make), 3 lines of context.
 std::string UnifiedDiff(const std::string& path, const std::string& before, const std::string& after);
