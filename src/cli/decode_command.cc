@@ -45,15 +45,16 @@ Status Decode(CommandContext& context, const DecodeArgs& args) {
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
   const std::string where = path.empty() ? "stdin" : path;
-  std::string compact, text;
+  const bool yaml = context.format == OutputFormat::kYaml;
+  std::string json, text;
   std::vector<std::string> warnings;
-  Status decoded = decoder->DecodeJson(args.etcd_key, *input, 0, &compact, &warnings);
+  // JSON in kubectl's indentation; YAML from the compact text.
+  Status decoded = decoder->DecodeJson(args.etcd_key, *input, 0, &json, &warnings, {.indented = !yaml});
   if (!decoded.ok()) return decoded.WithContext(where);
   for (const auto& warning : warnings) *context.err << "ketcd: warning: " << warning << "\n";
-  if (context.format != OutputFormat::kYaml) {
-    AppendIndentedJson(text, compact, 0);  // kubectl's indentation
-    text += '\n';
-  } else if (!AppendKubectlYamlFromJson(text, compact)) {
+  if (!yaml) {
+    text = std::move(json) + '\n';
+  } else if (!AppendKubectlYamlFromJson(text, json)) {
     auto rendered = decoder->Decode(args.etcd_key, *input);
     if (!rendered.ok()) return rendered.status().WithContext(where);
     text = ToYaml(rendered->object);

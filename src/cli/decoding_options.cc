@@ -62,22 +62,22 @@ k8s::Json Decoder::DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::stri
 }
 
 Status Decoder::DecodeJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
-                           std::string* out, std::vector<std::string>* warnings) const {
+                           std::string* out, std::vector<std::string>* warnings, JsonLayout layout) const {
   if (k8s::DetectStorageEncoding(value) != k8s::StorageEncoding::kEncrypted) {
-    return renderer_->AppendJson(value, View(mod_revision), out, warnings);
+    return renderer_->AppendJson(value, View(mod_revision), out, warnings, layout);
   }
   auto plain = k8s::DecryptIfNeeded(encryption_ ? &*encryption_ : nullptr, value, etcd_key);
   if (!plain.ok()) return plain.status();
-  return renderer_->AppendJson(*plain, View(mod_revision), out, warnings);
+  return renderer_->AppendJson(*plain, View(mod_revision), out, warnings, layout);
 }
 
 void Decoder::AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
                          std::string* out, std::vector<std::string>* warnings, bool* decoded,
-                         std::string* error) const {
-  Status status = DecodeJson(etcd_key, value, mod_revision, out, warnings);
+                         std::string* error, JsonLayout layout) const {
+  Status status = DecodeJson(etcd_key, value, mod_revision, out, warnings, layout);
   *decoded = status.ok();
   if (status.ok()) return;
-  *out += JsonText(RawRecord(etcd_key, value, status));
+  AppendJsonInLayout(*out, JsonText(RawRecord(etcd_key, value, status)), layout);
   if (error != nullptr) *error = status.message();
 }
 

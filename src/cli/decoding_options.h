@@ -41,17 +41,16 @@ class Decoder {
   // the error and its raw fields: shown, never dropped.
   k8s::Json DecodeOrRaw(const mvccpb::KeyValue& kv, std::vector<std::string>* warnings,
                         bool* decoded) const;
-  // JsonText(DecodeOrRaw(...)) appended to *out, streamed straight from the
-  // stored bytes where it can be (k8s/stream_renderer.h). Safe to call
-  // from several threads at once.
-  // As Decode, the object appended to *out as compact JSON text, streamed
-  // where it can be.
+  // As Decode, the object appended to *out as JSON text laid out as
+  // `layout` says, streamed straight from the stored bytes where it can be
+  // (k8s/stream_renderer.h). Safe to call from several threads at once.
   Status DecodeJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
-                    std::string* out, std::vector<std::string>* warnings) const;
-  // `error`, when given, gets why a value was not decoded.
+                    std::string* out, std::vector<std::string>* warnings, JsonLayout layout = {}) const;
+  // The text of DecodeOrRaw(...), as DecodeJson writes it; `error`, when
+  // given, gets why a value was not decoded.
   void AppendJson(std::string_view etcd_key, std::string_view value, int64_t mod_revision,
                   std::string* out, std::vector<std::string>* warnings, bool* decoded,
-                  std::string* error = nullptr) const;
+                  std::string* error = nullptr, JsonLayout layout = {}) const;
   // metadata.name and creationTimestamp without decoding (k8s/stream_renderer.h).
   bool TryReadIdentity(std::string_view value, k8s::ObjectIdentity* identity) const {
     return renderer_->TryReadIdentity(value, identity);

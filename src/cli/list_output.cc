@@ -11,8 +11,8 @@ std::string KubectlListHead(OutputFormat format) {
 
 void AppendKubectlListItem(std::string& out, OutputFormat format, std::string_view item, bool first) {
   if (format != OutputFormat::kYaml) {
-    out += first ? "\n        " : ",\n        ";
-    AppendIndentedJson(out, item, 2);
+    out += KubectlListJsonItemStart(first);
+    AppendJsonInLayout(out, item, kKubectlListItemLayout);
     return;
   }
   // A list item: "- " on its first line, the others two spaces in (empty
@@ -31,6 +31,8 @@ void AppendKubectlListItem(std::string& out, OutputFormat format, std::string_vi
     start = end;
   }
 }
+
+std::string_view KubectlListJsonItemStart(bool first) { return first ? "\n        " : ",\n        "; }
 
 std::string KubectlListTail(OutputFormat format, bool empty) {
   if (format == OutputFormat::kYaml) {

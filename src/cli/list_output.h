@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "cli/output.h"
+#include "util/json_string.h"
 
 namespace ketcd::cli {
 
@@ -15,6 +16,10 @@ namespace ketcd::cli {
 std::string KubectlListHead(OutputFormat format);
 // `item`: the object as compact JSON (kJson) or as ToYaml prints it (kYaml).
 void AppendKubectlListItem(std::string& out, OutputFormat format, std::string_view item, bool first);
+// The JSON item's parts: what comes before it, and the layout of its text
+// (renderers that write that layout themselves need no compact text).
+std::string_view KubectlListJsonItemStart(bool first);
+constexpr JsonLayout kKubectlListItemLayout{.indented = true, .level = 2};
 std::string KubectlListTail(OutputFormat format, bool empty);
 
 }  // namespace ketcd::cli

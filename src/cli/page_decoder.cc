@@ -109,9 +109,9 @@ void PageDecoder::Render(const etcd::pb::RangeResponse& page, int begin, int end
         }
         break;
       case ObjectStyle::kKubectlListJson:
-        compact.clear();
-        decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &compact, &warnings, &decoded, &error);
-        AppendKubectlListItem(chunk.text, OutputFormat::kJson, compact, first);
+        chunk.text += KubectlListJsonItemStart(first);
+        decoder_.AppendJson(kv.key(), kv.value(), kv.mod_revision(), &chunk.text, &warnings, &decoded, &error,
+                            kKubectlListItemLayout);
         break;
       case ObjectStyle::kJsonArrayItems:
         chunk.text += first ? "\n" : ",\n";

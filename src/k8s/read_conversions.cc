@@ -155,6 +155,10 @@ bool DefaultPendingPhaseInText(std::string& text, size_t start) {
 
 }  // namespace
 
+bool HasReadConversions(std::string_view api_version, std::string_view kind) {
+  return IsStatefulSet(api_version, kind) || IsVolumeOrClaim(api_version, kind);
+}
+
 void ApplyReadConversions(Json& object) {
   if (!object.is_object()) return;
   const std::string api_version = object.value("apiVersion", "");

@@ -18,6 +18,9 @@
 
 namespace ketcd::k8s {
 
+// Whether objects of this kind have any of those.
+bool HasReadConversions(std::string_view api_version, std::string_view kind);
+
 // Applies those to a rendered object (kind and apiVersion at its top).
 void ApplyReadConversions(Json& object);
 

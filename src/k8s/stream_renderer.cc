@@ -155,7 +155,9 @@ bool IsZeroText(std::string_view text) {
 
 class Writer {
  public:
-  Writer(std::string& out, Scratch& scratch) : out_(out), scratch_(scratch) {}
+  // `layout`: compact, or indented starting at its level.
+  Writer(std::string& out, Scratch& scratch, JsonLayout layout = {})
+      : out_(out), scratch_(scratch), indented_(layout.indented), level_(layout.level) {}
 
   // What TryReadIdentity reads, once the whole object is known to parse.
   bool Identity(const MessagePlan& plan, std::string_view bytes, ObjectIdentity* identity) {
@@ -179,10 +181,19 @@ class Writer {
     return true;
   }
 
-  // The fields of a top-level object after its kind and apiVersion.
-  bool TopLevelFields(const MessagePlan& plan, std::string_view bytes, const ReadView& view) {
-    bool first = false;
-    return Fields(plan, bytes, first, 0, &view, nullptr);
+  // A top-level object: kind and apiVersion (from the envelope), then its fields.
+  bool TopLevelObject(const StorageEnvelope& envelope, const MessagePlan& plan, const ReadView& view) {
+    Open('{');
+    bool first = true;
+    Separate(first);
+    out_ += indented_ ? "\"kind\": " : "\"kind\":";
+    AppendJsonString(out_, envelope.kind);
+    Separate(first);
+    out_ += indented_ ? "\"apiVersion\": " : "\"apiVersion\":";
+    AppendJsonString(out_, envelope.api_version);
+    if (!Fields(plan, envelope.raw, first, 0, &view, nullptr)) return false;
+    Close('}', true);
+    return true;
   }
 
  private:
@@ -242,10 +253,29 @@ class Writer {
     return false;
   }
 
-  void Key(const FieldPlan& field, bool& first) {
+  // Laid out as AppendIndentedJson would: a line per member or element,
+  // "{}" and "[]" on one.
+  void Open(char bracket) {
+    out_ += bracket;
+    ++level_;
+  }
+  void Close(char bracket, bool any_member) {
+    --level_;
+    if (indented_ && any_member) AppendJsonLineBreak(out_, level_);
+    out_ += bracket;
+  }
+  // Before a member or element.
+  void Separate(bool& first) {
     if (!first) out_ += ',';
     first = false;
+    if (indented_) AppendJsonLineBreak(out_, level_);
+  }
+  void Colon() { out_ += indented_ ? ": " : ":"; }
+
+  void Key(const FieldPlan& field, bool& first) {
+    Separate(first);
     out_ += field.key;
+    if (indented_) out_ += ' ';
   }
 
   // Writes the fields of one message level (no braces). `top`: the read
@@ -386,12 +416,11 @@ class Writer {
   }
 
   bool Array(const FieldPlan& field, Span span, int depth) {
-    out_ += '[';
+    Open('[');
     bool first = true;
     for (const Occurrence* o = span.begin; o != span.end; ++o) {
       if (!IsPacked(field, *o)) {
-        if (!first) out_ += ',';
-        first = false;
+        Separate(first);
         if (!Value(field, o, nullptr, nullptr, depth)) return false;
         continue;
       }
@@ -408,12 +437,11 @@ class Writer {
           raw = ReadLittleEndian(p, width);
           p += width;
         }
-        if (!first) out_ += ',';
-        first = false;
+        Separate(first);
         AppendScalar(out_, field.value, raw);
       }
     }
-    out_ += ']';
+    Close(']', !first);
     return true;
   }
 
@@ -453,19 +481,20 @@ class Writer {
     }
     std::stable_sort(entries.begin(), entries.end(),
                      [](const MapEntry& a, const MapEntry& b) { return a.key < b.key; });
-    out_ += '{';
+    Open('{');
+    bool first = true;
     for (size_t i = 0; i < entries.size(); ++i) {
       // Protobuf keeps one value of a repeated key; the DOM renderer decides which.
       if (i > 0 && entries[i].key == entries[i - 1].key) return false;
-      if (i > 0) out_ += ',';
+      Separate(first);
       AppendJsonString(out_, entries[i].key);
-      out_ += ':';
+      Colon();
       if (!Value(value_field, entries[i].has_value ? &entries[i].value : nullptr, nullptr, nullptr,
                  depth + 1)) {
         return false;
       }
     }
-    out_ += '}';
+    Close('}', !first);
     return true;
   }
 
@@ -473,10 +502,10 @@ class Writer {
   bool Object(const MessagePlan& plan, std::string_view bytes, int depth, const ReadView* meta) {
     if (depth > kMaxDepth) return false;
     if (plan.special != SpecialType::kNone) return Special(plan, bytes, depth);
-    out_ += '{';
+    Open('{');
     bool first = true;
     if (!Fields(plan, bytes, first, depth, nullptr, meta)) return false;
-    out_ += '}';
+    Close('}', !first);
     return true;
   }
 
@@ -532,7 +561,7 @@ class Writer {
         if (parsed.is_discarded()) {
           AppendJsonString(out_, Base64Encode(raw));  // not JSON (e.g. CBOR): the bytes
         } else {
-          out_ += JsonText(parsed);
+          AppendJsonInLayout(out_, JsonText(parsed), {indented_, level_});
         }
         return true;
       }
@@ -595,6 +624,8 @@ class Writer {
 
   std::string& out_;
   Scratch& scratch_;
+  const bool indented_;
+  int level_;  // of the brackets open, from the layout's level
 };
 
 }  // namespace
@@ -619,33 +650,37 @@ bool StreamRenderer::TryReadIdentity(std::string_view value, ObjectIdentity* ide
   return Writer(unused, scratch).Identity(*plan, envelope->raw, identity);
 }
 
-bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view, std::string* out) const {
+bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view, std::string* out,
+                                   JsonLayout layout) const {
   if (DetectStorageEncoding(value) != StorageEncoding::kProtobuf) return false;
   auto envelope = ParseStorageEnvelope(value);
   if (!envelope.ok()) return false;
   const MessagePlan* plan = PlanFor(*envelope);
   if (plan == nullptr) return false;
   thread_local Scratch scratch;
-  const size_t mark = out->size();
-  *out += "{\"kind\":";
-  AppendJsonString(*out, envelope->kind);
-  *out += ",\"apiVersion\":";
-  AppendJsonString(*out, envelope->api_version);
-  Writer writer(*out, scratch);
-  bool written = writer.TopLevelFields(*plan, envelope->raw, view);
-  *out += '}';
-  written = written && (!view.read_conversions ||
-                        ApplyReadConversionsToText(envelope->api_version, envelope->kind, *out, mark));
-  if (!written) out->resize(mark);
-  return written;
+  // Read conversions edit compact text: such objects are indented after.
+  const bool converted = view.read_conversions && HasReadConversions(envelope->api_version, envelope->kind);
+  thread_local std::string compact;
+  std::string& text = converted && layout.indented ? compact : *out;
+  const size_t mark = &text == out ? out->size() : 0;
+  if (&text != out) text.clear();
+  bool written = Writer(text, scratch, &text == out ? layout : JsonLayout{})
+                     .TopLevelObject(*envelope, *plan, view);
+  written = written && (!converted || ApplyReadConversionsToText(envelope->api_version, envelope->kind, text, mark));
+  if (!written) {
+    text.resize(mark);
+    return false;
+  }
+  if (&text != out) AppendIndentedJson(*out, text, layout.level);
+  return true;
 }
 
 Status StreamRenderer::AppendJson(std::string_view value, const ReadView& view, std::string* out,
-                                  std::vector<std::string>* warnings) const {
-  if (TryAppendJson(value, view, out)) return Status::Ok();
+                                  std::vector<std::string>* warnings, JsonLayout layout) const {
+  if (TryAppendJson(value, view, out, layout)) return Status::Ok();
   auto rendered = RenderStoredValue(schema_, value, view);
   if (!rendered.ok()) return rendered.status();
-  *out += JsonText(rendered->object);
+  AppendJsonInLayout(*out, JsonText(rendered->object), layout);
   for (auto& warning : rendered->warnings) warnings->push_back(std::move(warning));
   return Status::Ok();
 }

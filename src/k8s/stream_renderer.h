@@ -20,6 +20,7 @@
 #include "k8s/render_plan.h"
 #include "k8s/schema.h"
 #include "k8s/storage_envelope.h"
+#include "util/json_string.h"
 #include "util/status.h"
 
 namespace ketcd::k8s {
@@ -37,14 +38,15 @@ class StreamRenderer {
   explicit StreamRenderer(const Schema& schema) : schema_(schema) {}
 
   // Appends JsonText(RenderStoredValue(schema, value, view)->object) to
-  // *out; the status and warnings are RenderStoredValue's (on an error
-  // nothing is appended).
+  // *out, laid out as `layout` says; the status and warnings are
+  // RenderStoredValue's (on an error nothing is appended).
   Status AppendJson(std::string_view value, const ReadView& view, std::string* out,
-                    std::vector<std::string>* warnings) const;
+                    std::vector<std::string>* warnings, JsonLayout layout = {}) const;
 
   // The streaming path alone: false, with *out unchanged, where it
   // declines (above). Tests use it to show which objects stream.
-  bool TryAppendJson(std::string_view value, const ReadView& view, std::string* out) const;
+  bool TryAppendJson(std::string_view value, const ReadView& view, std::string* out,
+                     JsonLayout layout = {}) const;
 
   // metadata.name and creationTimestamp as the rendered object has them,
   // read from the wire without rendering; false where the streaming path

@@ -93,18 +93,27 @@ size_t JsonStringEnd(std::string_view text, size_t quote) {
   }
 }
 
-void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
+void AppendJsonLineBreak(std::string& out, int level) {
   // A line break and the indentation of up to 64 levels, appended as one piece.
   static const std::string kBreak = "\n" + std::string(4 * 64, ' ');
-  auto new_line = [&](int depth) {
-    const size_t spaces = 4 * static_cast<size_t>(std::max(depth, 0));
-    if (spaces < kBreak.size()) {
-      out.append(kBreak, 0, spaces + 1);
-    } else {
-      out += '\n';
-      out.append(spaces, ' ');
-    }
-  };
+  const size_t spaces = 4 * static_cast<size_t>(std::max(level, 0));
+  if (spaces < kBreak.size()) {
+    out.append(kBreak, 0, spaces + 1);
+  } else {
+    out += '\n';
+    out.append(spaces, ' ');
+  }
+}
+
+void AppendJsonInLayout(std::string& out, std::string_view compact, JsonLayout layout) {
+  if (layout.indented) {
+    AppendIndentedJson(out, compact, layout.level);
+  } else {
+    out.append(compact);
+  }
+}
+
+void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
   int depth = level;
   const char* p = compact.data();
   const char* const end = p + compact.size();
@@ -129,17 +138,17 @@ void AppendIndentedJson(std::string& out, std::string_view compact, int level) {
         if (p + 1 < end && (p[1] == '}' || p[1] == ']')) {
           out += *++p;  // empty: "{}" and "[]" stay on one line
         } else {
-          new_line(++depth);
+          AppendJsonLineBreak(out, ++depth);
         }
         break;
       case '}':
       case ']':
-        new_line(--depth);
+        AppendJsonLineBreak(out, --depth);
         out += *p;
         break;
       case ',':
         out += ',';
-        new_line(depth);
+        AppendJsonLineBreak(out, depth);
         break;
       case ':':
         out += ": ";

@@ -30,4 +30,17 @@ size_t JsonStringEnd(std::string_view text, size_t quote);
 // four spaces: for a value nested at that depth in an indented document.
 void AppendIndentedJson(std::string& out, std::string_view compact, int level);
 
+// A line break and `level` steps of four spaces: one line of that text.
+void AppendJsonLineBreak(std::string& out, int level);
+
+// How JSON text is laid out: compact (JsonText(value)), or indented as
+// AppendIndentedJson(out, text, level) lays it out (kubectl's -o json).
+struct JsonLayout {
+  bool indented = false;
+  int level = 0;
+};
+
+// Compact text appended in `layout`.
+void AppendJsonInLayout(std::string& out, std::string_view compact, JsonLayout layout);
+
 }  // namespace ketcd

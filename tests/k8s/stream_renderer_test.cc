@@ -31,16 +31,23 @@ const ReadView kViews[] = {
     {.mod_revision = 1, .hide_managed_fields = false, .read_conversions = false},
 };
 
+// Compact, kubectl's indentation, and that for an item of a List.
+const JsonLayout kLayouts[] = {{}, {.indented = true, .level = 0}, {.indented = true, .level = 2}};
+
 // The DOM renderer's text, or its error.
-std::string DomText(const Schema& schema, std::string_view value, const ReadView& view) {
+std::string DomText(const Schema& schema, std::string_view value, const ReadView& view, JsonLayout layout = {}) {
   auto rendered = RenderStoredValue(schema, value, view);
-  return rendered.ok() ? JsonText(rendered->object) : "error: " + rendered.status().message();
+  if (!rendered.ok()) return "error: " + rendered.status().message();
+  std::string text;
+  AppendJsonInLayout(text, JsonText(rendered->object), layout);
+  return text;
 }
 
-std::string StreamText(const StreamRenderer& renderer, std::string_view value, const ReadView& view) {
+std::string StreamText(const StreamRenderer& renderer, std::string_view value, const ReadView& view,
+                       JsonLayout layout = {}) {
   std::string out = "prefix ";  // appended to, never replaced
   std::vector<std::string> warnings;
-  Status status = renderer.AppendJson(value, view, &out, &warnings);
+  Status status = renderer.AppendJson(value, view, &out, &warnings, layout);
   if (!status.ok()) return out == "prefix " ? "error: " + status.message() : "error appended text";
   return out.substr(7);
 }
@@ -72,10 +79,12 @@ TEST_P(StreamRendererFixtureTest, EveryFixturePrintsAsTheDomRendererAndStreams) 
     const std::string value = ReadFileBytes(file);
     const std::string type = file.stem().string();
     for (const ReadView& view : kViews) {
-      EXPECT_EQ(StreamText(renderer, value, view), DomText(**schema, value, view))
-          << type << " rev " << view.mod_revision;
-      std::string out;
-      if (!renderer.TryAppendJson(value, view, &out)) declined.insert(type);
+      for (const JsonLayout& layout : kLayouts) {
+        EXPECT_EQ(StreamText(renderer, value, view, layout), DomText(**schema, value, view, layout))
+            << type << " rev " << view.mod_revision << " indented " << layout.indented << " level " << layout.level;
+        std::string out;
+        if (!renderer.TryAppendJson(value, view, &out, layout)) declined.insert(type);
+      }
     }
     // Indented as kubectl prints it (decode, get -o json).
     auto dom = RenderStoredValue(**schema, value);
@@ -135,10 +144,11 @@ TEST(StreamRendererTest, DamagedFixturesPrintAsTheDomRendererPrintsThem) {
         default: value.insert(at, value.substr(at, 1 + random() % 64)); break;
       }
       const ReadView& view = kViews[random() % std::size(kViews)];
-      ASSERT_EQ(StreamText(renderer, value, view), DomText(**schema, value, view))
+      const JsonLayout& layout = kLayouts[random() % std::size(kLayouts)];
+      ASSERT_EQ(StreamText(renderer, value, view, layout), DomText(**schema, value, view, layout))
           << file.stem().string() << " round " << round;
       std::string out;
-      streamed += renderer.TryAppendJson(value, view, &out);
+      streamed += renderer.TryAppendJson(value, view, &out, layout);
       ++total;
     }
   }
