@@ -10,6 +10,7 @@
 #include "etcd/discovery.h"
 #include "etcd/range_pager.h"
 #include "restore/restore.h"
+#include "snapshot/keyspace_diff.h"
 #include "snapshot/offline_keyspace.h"
 #include "snapshot/save.h"
 #include "snapshot/status.h"
@@ -55,19 +56,14 @@ struct StatusArgs {
 
 Status PrintStatus(CommandContext& context, const StatusArgs& args) {
   const std::string& path = args.path;
-  snapshot::EtcdutlCompat compat = args.compat;
   auto file = snapshot::OpenSnapshot(path);
   if (!file.ok()) return file.status();
-  auto status = snapshot::ComputeStatus(file->db);
-  if (!status.ok()) return status.status().WithContext(path);
-  // etcdutl 3.6+ counts live keys and adds the storage version column.
-  const bool v36 = snapshot::UsesEtcdutl36(*status, compat);
-  int64_t total_keys = status->total_keys;
-  if (v36) {
-    auto live = snapshot::CountLiveKeys(file->db);
-    if (!live.ok()) return live.status().WithContext(path);
-    total_keys = *live;
-  }
+  auto computed = snapshot::ComputeEtcdutlStatus(file->db, args.compat);
+  if (!computed.ok()) return computed.status().WithContext(path);
+  const snapshot::SnapshotStatus* status = &computed->status;
+  // etcdutl 3.6+ adds the storage version column.
+  const bool v36 = computed->etcdutl_36;
+  const int64_t total_keys = status->total_keys;
   std::vector<std::string> row = {HashText(status->hash), std::to_string(status->revision),
                                   std::to_string(total_keys),
                                   HumanBytes(static_cast<uint64_t>(status->total_size))};
@@ -160,40 +156,6 @@ Status Verify(CommandContext& context, const VerifyArgs& args) {
   return DataLoss(path + ": " + std::to_string(report->problems.size()) + " problem(s) found");
 }
 
-// Walks the live keys of a range in key order, a page at a time.
-class KeyStream {
- public:
-  KeyStream(etcd::RangeReader& reader, std::string start, std::string end)
-      : reader_(reader), next_(std::move(start)), end_(std::move(end)) {}
-
-  // The current key-value, or nullptr at the end.
-  const mvccpb::KeyValue* current() const {
-    return index_ < page_.kvs_size() ? &page_.kvs(index_) : nullptr;
-  }
-  Status Advance() {
-    ++index_;
-    if (index_ < page_.kvs_size() || done_) return Status::Ok();
-    etcd::pb::RangeRequest request;
-    request.set_key(next_);
-    request.set_range_end(end_);
-    request.set_limit(500);
-    auto page = reader_.Range(request);
-    if (!page.ok()) return page.status();
-    page_ = std::move(*page);
-    index_ = 0;
-    done_ = !page_.more();
-    if (page_.kvs_size() > 0) next_ = page_.kvs(page_.kvs_size() - 1).key() + '\0';
-    return Status::Ok();
-  }
-
- private:
-  etcd::RangeReader& reader_;
-  std::string next_, end_;
-  etcd::pb::RangeResponse page_;
-  int index_ = -1;
-  bool done_ = false;
-};
-
 struct DiffArgs {
   std::string before, after, prefix = "/registry/";
   DecodingOptions decoding;
@@ -206,12 +168,6 @@ Status Diff(CommandContext& context, const DiffArgs& args) {
   if (!before.ok()) return before.status();
   auto after = snapshot::OfflineKeyspace::Open(args.after);
   if (!after.ok()) return after.status();
-  const std::string start = args.prefix.empty() ? std::string(1, '\0') : args.prefix;
-  const std::string end =
-      args.prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(args.prefix);
-  KeyStream old_keys(**before, start, end), new_keys(**after, start, end);
-  KETCD_RETURN_IF_ERROR(old_keys.Advance());
-  KETCD_RETURN_IF_ERROR(new_keys.Advance());
   auto decode = [&](const mvccpb::KeyValue& kv) {
     std::vector<std::string> warnings;
     bool decoded;
@@ -225,34 +181,28 @@ Status Diff(CommandContext& context, const DiffArgs& args) {
   const bool structured = IsStructured(context.format);
   Json added = Json::array(), removed = Json::array(), changed = Json::array();
   std::ostream& out = *context.out;
-  while (old_keys.current() || new_keys.current()) {
-    const mvccpb::KeyValue* a = old_keys.current();
-    const mvccpb::KeyValue* b = new_keys.current();
-    if (b == nullptr || (a != nullptr && a->key() < b->key())) {
-      removed.push_back(a->key());
-      if (!structured) out << "- " << a->key() << "\n";
-      KETCD_RETURN_IF_ERROR(old_keys.Advance());
-    } else if (a == nullptr || b->key() < a->key()) {
-      added.push_back(b->key());
-      if (!structured) out << "+ " << b->key() << "\n";
-      KETCD_RETURN_IF_ERROR(new_keys.Advance());
+  using Kind = snapshot::KeyDifference::Kind;
+  KETCD_RETURN_IF_ERROR(snapshot::DiffKeyspaces(**before, **after, args.prefix, [&](const snapshot::KeyDifference& d) {
+    if (d.kind == Kind::kRemoved) {
+      removed.push_back(d.before->key());
+      if (!structured) out << "- " << d.before->key() << "\n";
+    } else if (d.kind == Kind::kAdded) {
+      added.push_back(d.after->key());
+      if (!structured) out << "+ " << d.after->key() << "\n";
     } else {
-      if (a->value() != b->value()) {
-        Json patch = Json::diff(decode(*a), decode(*b));
-        changed.push_back({{"key", a->key()}, {"changes", patch}});
-        if (!structured) {
-          out << "~ " << a->key() << "\n";
-          for (const auto& op : patch) {
-            out << "    " << op["op"].get<std::string>() << " " << op["path"].get<std::string>();
-            if (op.contains("value")) out << ": " << JsonText(op["value"]).substr(0, 200);
-            out << "\n";
-          }
+      Json patch = Json::diff(decode(*d.before), decode(*d.after));
+      changed.push_back({{"key", d.before->key()}, {"changes", patch}});
+      if (!structured) {
+        out << "~ " << d.before->key() << "\n";
+        for (const auto& op : patch) {
+          out << "    " << op["op"].get<std::string>() << " " << op["path"].get<std::string>();
+          if (op.contains("value")) out << ": " << JsonText(op["value"]).substr(0, 200);
+          out << "\n";
         }
       }
-      KETCD_RETURN_IF_ERROR(old_keys.Advance());
-      KETCD_RETURN_IF_ERROR(new_keys.Advance());
     }
-  }
+    return Status::Ok();
+  }));
   if (structured) {
     PrintDocument(out,
                   {{"before", {{"file", args.before}, {"revision", (*before)->current_revision()}}},

@@ -112,6 +112,19 @@ bool UsesEtcdutl36(const SnapshotStatus& status, EtcdutlCompat compat) {
   return compat == EtcdutlCompat::k36 || (compat == EtcdutlCompat::kAuto && !status.storage_version.empty());
 }
 
+Result<EtcdutlStatus> ComputeEtcdutlStatus(const bolt::Database& db, EtcdutlCompat compat) {
+  auto status = ComputeStatus(db);
+  if (!status.ok()) return status.status();
+  EtcdutlStatus result{std::move(*status), false};
+  result.etcdutl_36 = UsesEtcdutl36(result.status, compat);
+  if (result.etcdutl_36) {
+    auto live = CountLiveKeys(db);
+    if (!live.ok()) return live.status();
+    result.status.total_keys = *live;
+  }
+  return result;
+}
+
 Result<SnapshotStatus> ComputeStatus(const bolt::Database& db) {
   std::array<Segment, 3> segments;
   segments[0].hash = Crc32c();  // the first segment starts the hash

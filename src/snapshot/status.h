@@ -51,4 +51,12 @@ enum class EtcdutlCompat { kAuto, k35, k36 };
 // kAuto: 3.6 when the file has a storage version (written by 3.6+), else 3.5.
 bool UsesEtcdutl36(const SnapshotStatus& status, EtcdutlCompat compat);
 
+// The status as that etcdutl prints it: with 3.6's figures (`etcdutl_36`),
+// total_keys is CountLiveKeys'.
+struct EtcdutlStatus {
+  SnapshotStatus status;
+  bool etcdutl_36 = false;
+};
+Result<EtcdutlStatus> ComputeEtcdutlStatus(const bolt::Database& db, EtcdutlCompat compat);
+
 }  // namespace ketcd::snapshot
