@@ -1,93 +1,23 @@
 // ketcd endpoint health|status: one line (or row) per endpoint, checked in
-// parallel so that one dead member costs one dial timeout, not N.
+// parallel (etcd/endpoint_checks.h).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <future>
 
 #include "cli/add_command.h"
 #include "cli/commands.h"
+#include "etcd/endpoint_checks.h"
 #include "etcd/status_fields.h"
 
 namespace ketcd::cli {
 namespace {
 
-struct EndpointReport {
-  std::string endpoint;
-  Status error;  // ok when the endpoint answered
-  bool reachable = false;
-  std::chrono::microseconds took{0};
-  etcd::pb::StatusResponse status;  // endpoint status only
-};
+using etcd::EndpointReport;
 
 std::string FormatTook(std::chrono::microseconds took) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3fms", took.count() / 1000.0);
   return buffer;
-}
-
-// Runs `check` on every client concurrently; reports keep endpoint order.
-std::vector<EndpointReport> CheckEach(
-    std::vector<std::unique_ptr<etcd::EtcdClient>>& clients,
-    const std::function<void(etcd::EtcdClient&, EndpointReport&)>& check) {
-  std::vector<EndpointReport> reports(clients.size());
-  std::vector<std::future<void>> running;
-  for (size_t i = 0; i < clients.size(); ++i) {
-    reports[i].endpoint = clients[i]->endpoints()[0].text;
-    running.push_back(std::async(std::launch::async, [&, i] {
-      Status connected = clients[i]->Connect();
-      if (!connected.ok()) {
-        reports[i].error = connected;
-        return;
-      }
-      reports[i].reachable = true;
-      auto start = std::chrono::steady_clock::now();
-      check(*clients[i], reports[i]);
-      reports[i].took = std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now() - start);
-    }));
-  }
-  for (auto& task : running) task.get();
-  return reports;
-}
-
-// The overall verdict: ok, kUnavailable if nothing answered, else kFailed.
-Status Verdict(const std::vector<EndpointReport>& reports, const std::string& what) {
-  size_t failed = 0, unreachable = 0;
-  for (const auto& report : reports) {
-    if (!report.error.ok()) ++failed;
-    if (!report.reachable) ++unreachable;
-  }
-  if (failed == 0) return Status::Ok();
-  if (unreachable == reports.size()) {
-    return Unavailable("no endpoint reachable: " + reports[0].error.message());
-  }
-  return Failed(std::to_string(failed) + " of " + std::to_string(reports.size()) + " endpoints " +
-                what);
-}
-
-void CheckHealth(etcd::EtcdClient& client, EndpointReport& report) {
-  // A linearizable read commits through raft, as etcdctl's health check
-  // does; "permission denied" still proves the member serves requests.
-  etcd::pb::RangeRequest request;
-  request.set_key("health");
-  auto read = client.Range(request);
-  if (!read.ok() && read.status().message().find("permission denied") == std::string::npos) {
-    report.error = read.status();
-    return;
-  }
-  etcd::pb::AlarmRequest alarms;
-  alarms.set_action(etcd::pb::AlarmRequest::GET);
-  auto response = client.Alarm(alarms);
-  if (!response.ok()) {
-    report.error = response.status();
-    return;
-  }
-  std::string active;
-  for (const auto& alarm : response->alarms()) {
-    active += (active.empty() ? "" : ", ") + etcd::pb::AlarmType_Name(alarm.alarm());
-  }
-  if (!active.empty()) report.error = Failed("active alarm(s): " + active);
 }
 
 struct EndpointArgs {
@@ -97,7 +27,7 @@ struct EndpointArgs {
 Status EndpointHealth(CommandContext& context, const EndpointArgs& args) {
   auto clients = context.ClientPerEndpoint(args.cluster);
   if (!clients.ok()) return clients.status();
-  auto reports = CheckEach(*clients, CheckHealth);
+  auto reports = etcd::CheckEndpoints(*clients, etcd::CheckEndpointHealth);
   std::ostream& out = *context.out;
   if (IsStructured(context.format)) {
     Json document = Json::array();
@@ -126,7 +56,7 @@ Status EndpointHealth(CommandContext& context, const EndpointArgs& args) {
       }
     }
   }
-  return Verdict(reports, "unhealthy");
+  return etcd::EndpointsVerdict(reports, "unhealthy");
 }
 
 std::string JoinedErrors(const etcd::pb::StatusResponse& status) {
@@ -194,14 +124,7 @@ Json StatusJson(const etcd::pb::StatusResponse& status) {
 Status EndpointStatus(CommandContext& context, const EndpointArgs& args) {
   auto clients = context.ClientPerEndpoint(args.cluster);
   if (!clients.ok()) return clients.status();
-  auto reports = CheckEach(*clients, [](etcd::EtcdClient& client, EndpointReport& report) {
-    auto status = client.EndpointStatus(0);
-    if (status.ok()) {
-      report.status = std::move(*status);
-    } else {
-      report.error = status.status();
-    }
-  });
+  auto reports = etcd::CheckEndpoints(*clients, etcd::CheckEndpointStatus);
   std::ostream& out = *context.out;
   // With one endpoint, the verdict line already says what went wrong.
   for (const auto& r : reports) {
@@ -218,7 +141,7 @@ Status EndpointStatus(CommandContext& context, const EndpointArgs& args) {
       }
     }
     PrintDocument(out, document, context.format);
-    return Verdict(reports, "did not report their status");
+    return etcd::EndpointsVerdict(reports, "did not report their status");
   }
   StatusColumns columns;
   for (const auto& r : reports) {
@@ -237,7 +160,7 @@ Status EndpointStatus(CommandContext& context, const EndpointArgs& args) {
       if (r.error.ok()) PrintSimpleRow(out, columns.Cells(r));
     }
   }
-  return Verdict(reports, "did not report their status");
+  return etcd::EndpointsVerdict(reports, "did not report their status");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/decoding_options.h"
 #include "cli/keyspace_source.h"
+#include "etcd/key_history.h"
 #include "util/json_text.h"
 
 namespace ketcd::cli {
@@ -31,36 +32,15 @@ Status History(CommandContext& context, const HistoryArgs& args) {
   auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
 
-  // Newest first: each step reads the key just before its last change.
-  std::vector<Version> versions;
-  std::string stopped_because = "its creation";
-  int64_t revision = 0;
-  while (versions.size() < args.max) {
-    etcd::pb::RangeRequest request;
-    request.set_key(args.key);
-    request.set_revision(revision);
-    auto response = keyspace->reader->Range(request);
-    if (!response.ok()) {
-      if (response.status().message().find("compacted") != std::string::npos) {
-        stopped_because = "the compaction point";
-        break;
-      }
-      return response.status();
-    }
-    if (response->kvs_size() == 0) {
-      if (versions.empty()) return NotFound(args.key + ": no such key");
-      stopped_because = "a deletion";
-      break;
-    }
-    const auto& kv = response->kvs(0);
+  auto history = etcd::ReadKeyHistory(*keyspace->reader, args.key, args.max);
+  if (!history.ok()) return history.status();
+  const std::string stopped_because = history->stopped_at == "the limit" ? "--max" : history->stopped_at;
+  std::vector<Version> versions;  // newest first
+  for (const mvccpb::KeyValue& kv : history->versions) {
     std::vector<std::string> warnings;  // the raw fields already show them
     bool decoded;
-    versions.push_back({kv.mod_revision(), kv.version(),
-                        decoder->DecodeOrRaw(kv, &warnings, &decoded)});
-    if (kv.mod_revision() <= kv.create_revision()) break;
-    revision = kv.mod_revision() - 1;
+    versions.push_back({kv.mod_revision(), kv.version(), decoder->DecodeOrRaw(kv, &warnings, &decoded)});
   }
-  if (versions.size() == args.max) stopped_because = "--max";
 
   if (IsStructured(context.format)) {
     Json document = Json::array();

@@ -1,0 +1,57 @@
+// What `ls` and `stats` count: objects and bytes per Kubernetes resource and
+// namespace, and the largest objects. Keys are added one at a time and only
+// the totals are kept; in key order adding is cheapest (a key under the
+// previous key's namespace is not parsed again), any order counts the same.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ketcd::k8s {
+
+struct KeyTotals {
+  int64_t objects = 0;
+  int64_t bytes = 0;  // key + value, as etcd stores them
+};
+
+struct LargeObject {
+  int64_t bytes;
+  std::string key;
+  bool operator>(const LargeObject& other) const { return bytes > other.bytes; }
+};
+
+class KeyspaceTotals {
+ public:
+  // `prefix`: what registry keys start with ("/registry/"); `keep_largest`:
+  // how many of the largest objects to remember.
+  KeyspaceTotals(std::string prefix, size_t keep_largest) : prefix_(std::move(prefix)), keep_largest_(keep_largest) {}
+
+  void Add(std::string_view key, int64_t bytes);
+
+  const std::map<std::string, KeyTotals>& by_resource() const { return by_resource_; }
+  // resource -> namespace ("" for cluster-scoped objects) -> totals.
+  const std::map<std::string, std::map<std::string, KeyTotals>>& by_namespace() const { return by_namespace_; }
+  const KeyTotals& all() const { return all_; }
+  // The largest objects, largest first.
+  std::vector<LargeObject> Largest() const;
+
+ private:
+  const std::string prefix_;
+  const size_t keep_largest_;
+  std::map<std::string, KeyTotals> by_resource_;
+  std::map<std::string, std::map<std::string, KeyTotals>> by_namespace_;
+  KeyTotals all_;
+  // Smallest on top, so it can be trimmed.
+  std::priority_queue<LargeObject, std::vector<LargeObject>, std::greater<>> largest_;
+  // The last key parsed: its resource and namespace, and its path through
+  // the "/" after its namespace.
+  std::string resource_name_, namespace_name_, namespace_path_;
+  KeyTotals* resource_ = nullptr;
+  KeyTotals* namespace_ = nullptr;
+};
+
+}  // namespace ketcd::k8s

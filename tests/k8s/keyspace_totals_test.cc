@@ -1,0 +1,61 @@
+// ls and stats count objects per resource and namespace: the same totals
+// whatever order the keys come in (offline in key order, any order online
+// paging could give), and the largest objects largest first.
+#include "k8s/keyspace_totals.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace ketcd::k8s {
+namespace {
+
+struct Key {
+  std::string key;
+  int64_t bytes;
+};
+
+const std::vector<Key> kKeys = {
+    {"/registry/pods/default/web-1", 100},      {"/registry/pods/default/web-2", 300},
+    {"/registry/pods/kube-system/dns", 50},     {"/registry/pods/default2/x", 7},
+    {"/registry/namespaces/default", 20},       {"/registry/namespaces/default2", 30},
+    {"/registry/apps/deployments/default/web", 900},
+    {"/registry/crd.example.com/widgets/default/w", 40},
+};
+
+TEST(KeyspaceTotalsTest, CountsPerResourceAndNamespaceInAnyOrder) {
+  std::vector<Key> keys = kKeys;
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.key < b.key; });
+  KeyspaceTotals in_order("/registry/", 3);
+  for (const Key& k : keys) in_order.Add(k.key, k.bytes);
+  EXPECT_EQ(in_order.all().objects, 8);
+  EXPECT_EQ(in_order.all().bytes, 1447);
+  EXPECT_EQ(in_order.by_resource().at("pods").objects, 4);
+  EXPECT_EQ(in_order.by_resource().at("pods").bytes, 457);
+  EXPECT_EQ(in_order.by_namespace().at("pods").at("default").objects, 2);
+  EXPECT_EQ(in_order.by_namespace().at("pods").at("default2").bytes, 7);
+  EXPECT_EQ(in_order.by_namespace().at("namespaces").at("").objects, 2);
+  const auto largest = in_order.Largest();
+  ASSERT_EQ(largest.size(), 3u);
+  EXPECT_EQ(largest[0].key, "/registry/apps/deployments/default/web");
+  EXPECT_EQ(largest[1].bytes, 300);
+  EXPECT_EQ(largest[2].bytes, 100);
+  std::mt19937 random(7);
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(keys.begin(), keys.end(), random);
+    KeyspaceTotals shuffled("/registry/", 3);
+    for (const Key& k : keys) shuffled.Add(k.key, k.bytes);
+    ASSERT_EQ(shuffled.by_resource().size(), in_order.by_resource().size());
+    for (const auto& [resource, totals] : in_order.by_resource()) {
+      EXPECT_EQ(shuffled.by_resource().at(resource).bytes, totals.bytes) << resource;
+      for (const auto& [ns, t] : in_order.by_namespace().at(resource)) {
+        EXPECT_EQ(shuffled.by_namespace().at(resource).at(ns).objects, t.objects) << resource << " " << ns;
+      }
+    }
+    EXPECT_EQ(shuffled.Largest()[0].key, largest[0].key);
+  }
+}
+
+}  // namespace
+}  // namespace ketcd::k8s
