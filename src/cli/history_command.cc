@@ -34,7 +34,11 @@ Status History(CommandContext& context, const HistoryArgs& args) {
 
   auto history = etcd::ReadKeyHistory(*keyspace->reader, args.key, args.max);
   if (!history.ok()) return history.status();
-  const std::string stopped_because = history->stopped_at == "the limit" ? "--max" : history->stopped_at;
+  using Stop = etcd::KeyHistory::Stop;
+  const char* stopped_because = history->stopped_at == Stop::kCreation     ? "its creation"
+                                : history->stopped_at == Stop::kDeletion   ? "a deletion"
+                                : history->stopped_at == Stop::kCompaction ? "the compaction point"
+                                                                           : "--max";
   std::vector<Version> versions;  // newest first
   for (const mvccpb::KeyValue& kv : history->versions) {
     std::vector<std::string> warnings;  // the raw fields already show them

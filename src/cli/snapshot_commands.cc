@@ -60,22 +60,21 @@ Status PrintStatus(CommandContext& context, const StatusArgs& args) {
   if (!file.ok()) return file.status();
   auto computed = snapshot::ComputeEtcdutlStatus(file->db, args.compat);
   if (!computed.ok()) return computed.status().WithContext(path);
-  const snapshot::SnapshotStatus* status = &computed->status;
+  const snapshot::SnapshotStatus& status = computed->status;
   // etcdutl 3.6+ adds the storage version column.
   const bool v36 = computed->etcdutl_36;
-  const int64_t total_keys = status->total_keys;
-  std::vector<std::string> row = {HashText(status->hash), std::to_string(status->revision),
-                                  std::to_string(total_keys),
-                                  HumanBytes(static_cast<uint64_t>(status->total_size))};
-  if (v36) row.push_back(status->storage_version);
+  std::vector<std::string> row = {HashText(status.hash), std::to_string(status.revision),
+                                  std::to_string(status.total_keys),
+                                  HumanBytes(static_cast<uint64_t>(status.total_size))};
+  if (v36) row.push_back(status.storage_version);
   // What the file says about the cluster, where it holds it (not in
   // etcdctl's output, so its simple format stays as it is).
   std::vector<std::pair<std::string, Json>> extra;
-  if (!status->cluster_version.empty()) extra.emplace_back("clusterVersion", status->cluster_version);
-  if (status->members > 0) extra.emplace_back("members", status->members);
-  if (status->consistent_index) extra.emplace_back("consistentIndex", *status->consistent_index);
-  if (status->term) extra.emplace_back("term", *status->term);
-  if (status->compacted_revision) extra.emplace_back("compactedRevision", *status->compacted_revision);
+  if (!status.cluster_version.empty()) extra.emplace_back("clusterVersion", status.cluster_version);
+  if (status.members > 0) extra.emplace_back("members", status.members);
+  if (status.consistent_index) extra.emplace_back("consistentIndex", *status.consistent_index);
+  if (status.term) extra.emplace_back("term", *status.term);
+  if (status.compacted_revision) extra.emplace_back("compactedRevision", *status.compacted_revision);
   switch (context.format) {
     case OutputFormat::kSimple:
       PrintSimpleRow(*context.out, row);
@@ -100,11 +99,11 @@ Status PrintStatus(CommandContext& context, const StatusArgs& args) {
       break;
     }
     default: {
-      Json document = {{"hash", status->hash},
-                       {"revision", status->revision},
-                       {"totalKey", total_keys},
-                       {"totalSize", status->total_size}};
-      if (v36) document["version"] = status->storage_version;
+      Json document = {{"hash", status.hash},
+                       {"revision", status.revision},
+                       {"totalKey", status.total_keys},
+                       {"totalSize", status.total_size}};
+      if (v36) document["version"] = status.storage_version;
       for (const auto& [key, value] : extra) document[key] = value;
       PrintDocument(*context.out, document, context.format);
     }

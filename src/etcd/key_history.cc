@@ -4,11 +4,10 @@ namespace ketcd::etcd {
 
 Result<KeyHistory> ReadKeyHistory(RangeReader& reader, const std::string& key, size_t max_versions) {
   KeyHistory history;
-  history.stopped_at = "its creation";
   int64_t revision = 0;  // 0: the current one
   while (true) {
     if (history.versions.size() == max_versions) {
-      history.stopped_at = "the limit";
+      history.stopped_at = KeyHistory::Stop::kLimit;
       break;
     }
     pb::RangeRequest request;
@@ -17,12 +16,12 @@ Result<KeyHistory> ReadKeyHistory(RangeReader& reader, const std::string& key, s
     auto response = reader.Range(request);
     if (!response.ok()) {
       if (response.status().message().find("compacted") == std::string::npos) return response.status();
-      history.stopped_at = "the compaction point";
+      history.stopped_at = KeyHistory::Stop::kCompaction;
       break;
     }
     if (response->kvs_size() == 0) {
       if (history.versions.empty()) return NotFound(key + ": no such key");
-      history.stopped_at = "a deletion";
+      history.stopped_at = KeyHistory::Stop::kDeletion;
       break;
     }
     history.versions.push_back(std::move(*response->mutable_kvs(0)));

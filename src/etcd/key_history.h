@@ -11,8 +11,10 @@
 namespace ketcd::etcd {
 
 struct KeyHistory {
+  // What the walk stopped at.
+  enum class Stop { kCreation, kDeletion, kCompaction, kLimit };
   std::vector<mvccpb::KeyValue> versions;  // newest first
-  std::string stopped_at;  // "its creation", "a deletion", "the compaction point", "the limit"
+  Stop stopped_at = Stop::kCreation;
 };
 
 // kNotFound when the key does not exist now.

@@ -658,20 +658,22 @@ bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view,
   const MessagePlan* plan = PlanFor(*envelope);
   if (plan == nullptr) return false;
   thread_local Scratch scratch;
-  // Read conversions edit compact text: such objects are indented after.
   const bool converted = view.read_conversions && HasReadConversions(envelope->api_version, envelope->kind);
+  // Appends the object to `text` in `text_layout`, or leaves `text` as it was.
+  auto write = [&](std::string& text, JsonLayout text_layout) {
+    const size_t mark = text.size();
+    const bool written =
+        Writer(text, scratch, text_layout).TopLevelObject(*envelope, *plan, view) &&
+        (!converted || ApplyReadConversionsToText(envelope->api_version, envelope->kind, text, mark));
+    if (!written) text.resize(mark);
+    return written;
+  };
+  if (!converted || !layout.indented) return write(*out, layout);
+  // Read conversions edit compact text: such objects are indented after.
   thread_local std::string compact;
-  std::string& text = converted && layout.indented ? compact : *out;
-  const size_t mark = &text == out ? out->size() : 0;
-  if (&text != out) text.clear();
-  bool written = Writer(text, scratch, &text == out ? layout : JsonLayout{})
-                     .TopLevelObject(*envelope, *plan, view);
-  written = written && (!converted || ApplyReadConversionsToText(envelope->api_version, envelope->kind, text, mark));
-  if (!written) {
-    text.resize(mark);
-    return false;
-  }
-  if (&text != out) AppendIndentedJson(*out, text, layout.level);
+  compact.clear();
+  if (!write(compact, {})) return false;
+  AppendIndentedJson(*out, compact, layout.level);
   return true;
 }
 
