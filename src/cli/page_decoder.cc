@@ -12,7 +12,7 @@ namespace {
 
 // About this many bytes of stored values per task: large enough that
 // handing work over costs nothing, small enough to share a page.
-constexpr size_t kChunkBytes = 1 << 20;
+constexpr size_t kChunkBytes = 1 << 17;
 
 unsigned WorkerThreads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
 // Chunks queued or being decoded at most.

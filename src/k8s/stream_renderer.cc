@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 #include "k8s/read_conversions.h"
@@ -11,6 +12,7 @@
 #include "util/duration.h"
 #include "util/json_string.h"
 #include "util/json_text.h"
+#include "util/text_buffer.h"
 #include "util/utc_time.h"
 
 namespace ketcd::k8s {
@@ -53,6 +55,11 @@ struct Scratch {
 // util/varint.h's reading, stricter: a tenth byte above 1 (bits past 64)
 // is declined here and left to protobuf's parser in the DOM renderer.
 bool ReadVarint(const char*& p, const char* end, uint64_t* value) {
+  // Tags and most lengths are one byte.
+  if (p < end && static_cast<uint8_t>(*p) < 0x80) {
+    *value = static_cast<uint8_t>(*p++);
+    return true;
+  }
   uint64_t result = 0;
   for (int shift = 0; shift < 64 && p < end; shift += 7) {
     const auto byte = static_cast<uint8_t>(*p++);
@@ -156,7 +163,7 @@ bool IsZeroText(std::string_view text) {
 class Writer {
  public:
   // `layout`: compact, or indented starting at its level.
-  Writer(std::string& out, Scratch& scratch, JsonLayout layout = {})
+  Writer(TextBuffer& out, Scratch& scratch, JsonLayout layout = {})
       : out_(out), scratch_(scratch), indented_(layout.indented), level_(layout.level) {}
 
   // What TryReadIdentity reads, once the whole object is known to parse.
@@ -173,10 +180,11 @@ class Writer {
     if (created != nullptr) {
       const std::string_view time_bytes = created->bytes();
       const MessagePlan& time_plan = *meta_plan.fields[created->slot].message;
-      std::string text;
+      TextBuffer text;
       Writer writer(text, scratch_);
       if (!writer.Special(time_plan, time_bytes, 2)) return false;
-      if (text != "null") identity->creation_timestamp = text.substr(1, text.size() - 2);
+      const std::string_view time = text.view();
+      if (time != "null") identity->creation_timestamp = std::string(time.substr(1, time.size() - 2));
     }
     return true;
   }
@@ -186,11 +194,11 @@ class Writer {
     Open('{');
     bool first = true;
     Separate(first);
-    out_ += indented_ ? "\"kind\": " : "\"kind\":";
-    AppendJsonString(out_, envelope.kind);
+    out_.Append(indented_ ? "\"kind\": " : "\"kind\":");
+    String(envelope.kind);
     Separate(first);
-    out_ += indented_ ? "\"apiVersion\": " : "\"apiVersion\":";
-    AppendJsonString(out_, envelope.api_version);
+    out_.Append(indented_ ? "\"apiVersion\": " : "\"apiVersion\":");
+    String(envelope.api_version);
     if (!Fields(plan, envelope.raw, first, 0, &view, nullptr)) return false;
     Close('}', true);
     return true;
@@ -256,26 +264,84 @@ class Writer {
   // Laid out as AppendIndentedJson would: a line per member or element,
   // "{}" and "[]" on one.
   void Open(char bracket) {
-    out_ += bracket;
+    out_.Append(bracket);
     ++level_;
   }
   void Close(char bracket, bool any_member) {
     --level_;
-    if (indented_ && any_member) AppendJsonLineBreak(out_, level_);
-    out_ += bracket;
+    if (indented_ && any_member) LineBreak();
+    out_.Append(bracket);
   }
   // Before a member or element.
   void Separate(bool& first) {
-    if (!first) out_ += ',';
+    if (!first) out_.Append(',');
     first = false;
-    if (indented_) AppendJsonLineBreak(out_, level_);
+    if (indented_) LineBreak();
   }
-  void Colon() { out_ += indented_ ? ": " : ":"; }
+  void Colon() { out_.Append(indented_ ? ": " : ":"); }
+  void LineBreak() {
+    const size_t spaces = 4 * static_cast<size_t>(std::max(level_, 0));
+    // Whole 16-byte blocks of spaces (slack reserved past the line): a
+    // few stores instead of a memset call per line.
+    static constexpr char kSpaces[17] = "                ";
+    char* cursor = out_.Cursor(spaces + 1 + 16);
+    cursor[0] = '\n';
+    for (size_t done = 0; done < spaces; done += 16) std::memcpy(cursor + 1 + done, kSpaces, 16);
+    out_.Advance(spaces + 1);
+  }
+
+  // A JSON string. Most need no escape and are copied with their quotes at
+  // once; the others go through AppendJsonString's rules.
+  void String(std::string_view text) {
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\') {
+        ThroughString([&](std::string& escaped) { AppendJsonString(escaped, text); });
+        return;
+      }
+    }
+    char* cursor = out_.Cursor(text.size() + 2);
+    cursor[0] = '"';
+    if (!text.empty()) std::memcpy(cursor + 1, text.data(), text.size());
+    cursor[text.size() + 1] = '"';
+    out_.Advance(text.size() + 2);
+  }
+  template <typename Number>
+  void Integer(Number value) {
+    char* cursor = out_.Cursor(24);
+    out_.Advance(static_cast<size_t>(std::to_chars(cursor, cursor + 24, value).ptr - cursor));
+  }
+  // A scalar as AppendScalar prints it.
+  void Scalar(WireValue type, uint64_t raw) {
+    switch (type) {
+      case WireValue::kUInt64:
+      case WireValue::kFixed64:
+        Integer(raw);
+        break;
+      case WireValue::kBool:
+        out_.Append(raw != 0 ? "true" : "false");
+        break;
+      case WireValue::kFloat:
+      case WireValue::kDouble:
+        ThroughString([&](std::string& text) { AppendScalar(text, type, raw); });
+        break;
+      default:
+        Integer(SignedValue(type, raw));
+    }
+  }
+  // Text that util/json_string.h's helpers write into a std::string.
+  template <typename Write>
+  void ThroughString(Write write) {
+    thread_local std::string text;
+    text.clear();
+    write(text);
+    out_.Append(text);
+  }
 
   void Key(const FieldPlan& field, bool& first) {
     Separate(first);
-    out_ += field.key;
-    if (indented_) out_ += ' ';
+    out_.Append(field.key);
+    if (indented_) out_.Append(' ');
   }
 
   // Writes the fields of one message level (no braces). `top`: the read
@@ -340,8 +406,8 @@ class Writer {
       const size_t value_start = out_.size();
       if (!Value(field, single, string_override, child_meta, depth)) return false;
       // Go omits an optional empty string.
-      if (field.value == WireValue::kString && std::string_view(out_).substr(value_start) == "\"\"") {
-        out_.resize(mark);
+      if (field.value == WireValue::kString && out_.view(value_start) == "\"\"") {
+        out_.Truncate(mark);
         first = was_first;
       }
       return true;
@@ -355,17 +421,22 @@ class Writer {
       if (!HasElements(field, span)) {
         if (!field.omitempty && !field.omitzero) {
           Key(field, first);
-          out_ += "null";  // a nil slice or map
+          out_.Append("null");  // a nil slice or map
         }
         return true;
       }
       Key(field, first);
       return field.map ? Map(field, span, depth) : Array(field, span, depth);
     }
+    // An absent value is its zero, which these tags omit (a struct only
+    // under omitzero): nothing to write or take back.
+    if (!present && !field.pointer && (field.omitzero || (field.omitempty && field.value != WireValue::kMessage))) {
+      return true;
+    }
     if (field.pointer && !present) {
       if (!field.omitempty && !field.omitzero) {
         Key(field, first);
-        out_ += "null";
+        out_.Append("null");
       }
       return true;
     }
@@ -377,7 +448,7 @@ class Writer {
     const bool message = field.value == WireValue::kMessage;
     bool omit = false;
     if (!field.pointer && (field.omitempty || field.omitzero)) {
-      const bool zero_text = IsZeroText(std::string_view(out_).substr(value_start));
+      const bool zero_text = IsZeroText(out_.view(value_start));
       // omitempty never drops a struct; omitzero drops one whose fields are all zero.
       if (field.omitempty && !message && zero_text) omit = true;
       if (field.omitzero && zero_text) omit = true;
@@ -388,7 +459,7 @@ class Writer {
       }
     }
     if (omit) {
-      out_.resize(mark);
+      out_.Truncate(mark);
       first = was_first;
     }
     return true;
@@ -402,15 +473,15 @@ class Writer {
         return Object(*field.message, occurrence ? occurrence->bytes() : std::string_view(), depth + 1,
                       child_meta);
       case WireValue::kString:
-        AppendJsonString(out_, string_override ? std::string_view(*string_override)
-                               : occurrence  ? occurrence->bytes()
-                                             : std::string_view());
+        String(string_override ? std::string_view(*string_override)
+               : occurrence  ? occurrence->bytes()
+                             : std::string_view());
         return true;
       case WireValue::kBytes:
-        AppendJsonString(out_, Base64Encode(occurrence ? occurrence->bytes() : std::string_view()));
+        String(Base64Encode(occurrence ? occurrence->bytes() : std::string_view()));
         return true;
       default:
-        AppendScalar(out_, field.value, occurrence ? occurrence->value : 0);
+        Scalar(field.value, occurrence ? occurrence->value : 0);
         return true;
     }
   }
@@ -438,7 +509,7 @@ class Writer {
           p += width;
         }
         Separate(first);
-        AppendScalar(out_, field.value, raw);
+        Scalar(field.value, raw);
       }
     }
     Close(']', !first);
@@ -487,7 +558,7 @@ class Writer {
       // Protobuf keeps one value of a repeated key; the DOM renderer decides which.
       if (i > 0 && entries[i].key == entries[i - 1].key) return false;
       Separate(first);
-      AppendJsonString(out_, entries[i].key);
+      String(entries[i].key);
       Colon();
       if (!Value(value_field, entries[i].has_value ? &entries[i].value : nullptr, nullptr, nullptr,
                  depth + 1)) {
@@ -531,37 +602,37 @@ class Writer {
       case SpecialType::kMicroTime:
         // Go writes a zero time as an empty message: null.
         if (!find(plan.seconds) && !find(plan.nanos)) {
-          out_ += "null";
+          out_.Append("null");
         } else if (plan.special == SpecialType::kMicroTime) {
-          AppendJsonString(out_, Rfc3339MicroUtc(integer(plan.seconds), static_cast<int32_t>(integer(plan.nanos))));
+          String(Rfc3339MicroUtc(integer(plan.seconds), static_cast<int32_t>(integer(plan.nanos))));
         } else {
-          AppendJsonString(out_, Rfc3339Utc(integer(plan.seconds)));
+          String(Rfc3339Utc(integer(plan.seconds)));
         }
         return true;
       case SpecialType::kDuration:
-        AppendJsonString(out_, GoDurationString(integer(plan.duration)));
+        String(GoDurationString(integer(plan.duration)));
         return true;
       case SpecialType::kIntOrString:
         if (integer(plan.int_or_string_type) == 1) {
-          AppendJsonString(out_, text(plan.string_value));
+          String(text(plan.string_value));
         } else {
-          AppendJsonInteger(out_, static_cast<int32_t>(integer(plan.int_value)));
+          Integer(static_cast<int32_t>(integer(plan.int_value)));
         }
         return true;
       case SpecialType::kQuantity:
-        AppendJsonString(out_, text(plan.quantity));
+        String(text(plan.quantity));
         return true;
       case SpecialType::kInlineJson: {
         const std::string_view raw = plan.raw >= 0 ? text(plan.raw) : std::string_view();
         if (raw.empty()) {
-          out_ += "null";
+          out_.Append("null");
           return true;
         }
         auto parsed = nlohmann::ordered_json::parse(raw, nullptr, /*allow_exceptions=*/false);
         if (parsed.is_discarded()) {
-          AppendJsonString(out_, Base64Encode(raw));  // not JSON (e.g. CBOR): the bytes
+          String(Base64Encode(raw));  // not JSON (e.g. CBOR): the bytes
         } else {
-          AppendJsonInLayout(out_, JsonText(parsed), {indented_, level_});
+          ThroughString([&](std::string& text) { AppendJsonInLayout(text, JsonText(parsed), {indented_, level_}); });
         }
         return true;
       }
@@ -622,7 +693,7 @@ class Writer {
     return 1;
   }
 
-  std::string& out_;
+  TextBuffer& out_;
   Scratch& scratch_;
   const bool indented_;
   int level_;  // of the brackets open, from the layout's level
@@ -645,7 +716,7 @@ bool StreamRenderer::TryReadIdentity(std::string_view value, ObjectIdentity* ide
   const MessagePlan* plan = PlanFor(*envelope);
   if (plan == nullptr) return false;
   thread_local Scratch scratch;
-  std::string unused;
+  TextBuffer unused;
   *identity = {};
   return Writer(unused, scratch).Identity(*plan, envelope->raw, identity);
 }
@@ -661,12 +732,16 @@ bool StreamRenderer::TryAppendJson(std::string_view value, const ReadView& view,
   const bool converted = view.read_conversions && HasReadConversions(envelope->api_version, envelope->kind);
   // Appends the object to `text` in `text_layout`, or leaves `text` as it was.
   auto write = [&](std::string& text, JsonLayout text_layout) {
+    thread_local TextBuffer buffer;
+    buffer.Clear();
+    if (!Writer(buffer, scratch, text_layout).TopLevelObject(*envelope, *plan, view)) return false;
     const size_t mark = text.size();
-    const bool written =
-        Writer(text, scratch, text_layout).TopLevelObject(*envelope, *plan, view) &&
-        (!converted || ApplyReadConversionsToText(envelope->api_version, envelope->kind, text, mark));
-    if (!written) text.resize(mark);
-    return written;
+    text.append(buffer.view());
+    if (converted && !ApplyReadConversionsToText(envelope->api_version, envelope->kind, text, mark)) {
+      text.resize(mark);
+      return false;
+    }
+    return true;
   };
   if (!converted || !layout.indented) return write(*out, layout);
   // Read conversions edit compact text: such objects are indented after.

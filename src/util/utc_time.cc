@@ -1,5 +1,6 @@
 #include "util/utc_time.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -15,14 +16,48 @@ std::string Format(int64_t seconds, const char* format) {
   return text;
 }
 
+void PutDigits(char* at, int value, int digits) {
+  for (int i = digits - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
+}
+
+// "YYYY-MM-DDTHH:MM:SS" into `text` (19 bytes), computed with the calendar
+// instead of gmtime_r and strftime: renderers print several timestamps per
+// object. False for years outside 0..9999, which strftime prints instead.
+bool PutDateTime(int64_t seconds, char* text) {
+  using namespace std::chrono;
+  const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  const int64_t second_of_day = seconds - days * 86400;
+  if (days < -719528 || days > 2932896) return false;  // 0000-01-01 .. 9999-12-31
+  const year_month_day date{sys_days{std::chrono::days{days}}};
+  PutDigits(text, static_cast<int>(date.year()), 4);
+  text[4] = '-';
+  PutDigits(text + 5, static_cast<int>(static_cast<unsigned>(date.month())), 2);
+  text[7] = '-';
+  PutDigits(text + 8, static_cast<int>(static_cast<unsigned>(date.day())), 2);
+  text[10] = 'T';
+  PutDigits(text + 11, static_cast<int>(second_of_day / 3600), 2);
+  text[13] = ':';
+  PutDigits(text + 14, static_cast<int>(second_of_day / 60 % 60), 2);
+  text[16] = ':';
+  PutDigits(text + 17, static_cast<int>(second_of_day % 60), 2);
+  return true;
+}
+
 }  // namespace
 
-std::string Rfc3339Utc(int64_t seconds) { return Format(seconds, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string Rfc3339Utc(int64_t seconds) {
+  char text[20];
+  if (!PutDateTime(seconds, text)) return Format(seconds, "%Y-%m-%dT%H:%M:%SZ");
+  text[19] = 'Z';
+  return std::string(text, sizeof text);
+}
 
 std::string Rfc3339MicroUtc(int64_t seconds, int32_t nanos) {
   char fraction[16];
   std::snprintf(fraction, sizeof fraction, ".%06d", nanos / 1000);
-  return Format(seconds, "%Y-%m-%dT%H:%M:%S") + fraction + "Z";
+  char text[19];
+  if (!PutDateTime(seconds, text)) return Format(seconds, "%Y-%m-%dT%H:%M:%S") + fraction + "Z";
+  return std::string(text, sizeof text) + fraction + "Z";
 }
 
 std::string CompactUtc(int64_t seconds) { return Format(seconds, "%Y%m%dT%H%M%SZ"); }
