@@ -1,6 +1,7 @@
 // ketcd get|put|del: raw keys, as etcdctl. `get` streams page by page, so a
 // prefix of any size prints with bounded memory.
 #include <CLI/CLI.hpp>
+#include <future>
 #include <iterator>
 
 #include "cli/add_command.h"
@@ -139,6 +140,11 @@ Status Get(CommandContext& context, const GetArgs& args) {
   if (context.format == OutputFormat::kTable && !may_name_resource) {
     return InvalidArgument("get: table output is not supported (use simple, json or yaml)");
   }
+  // The schema loads while etcd is reached and the resource looked up.
+  std::future<Result<Decoder>> decoder;
+  if (may_name_resource) {
+    decoder = std::async(std::launch::async, [&decoding = args.decoding] { return Decoder::Load(decoding); });
+  }
   auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
   if (may_name_resource) {
@@ -146,8 +152,10 @@ Status Get(CommandContext& context, const GetArgs& args) {
     if (!prefix.ok()) return prefix.status();
     if (*prefix) {
       ResourceQuery query{args.range.key, args.range.range_end, args.namespace_,
-                          args.all_namespaces, args.revision, args.decoding};
-      return GetResources(context, *keyspace->reader, **prefix, query);
+                          args.all_namespaces, args.revision};
+      auto loaded = decoder.get();
+      if (!loaded.ok()) return loaded.status();
+      return GetResources(context, *keyspace->reader, **prefix, query, *loaded);
     }
     if (context.format == OutputFormat::kTable) {
       return InvalidArgument(

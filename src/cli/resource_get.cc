@@ -127,6 +127,7 @@ std::string HumanAge(std::chrono::seconds age) {
 Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
                                                    const std::string& argument) {
   const k8s::ResourcePrefixes prefixes = k8s::ResourcePrefixesFor(argument);
+  if (!prefixes.built_in.empty()) return std::optional<std::string>("/registry/" + prefixes.built_in + "/");
   for (const std::string& candidate : prefixes.candidates) {
     const std::string prefix = "/registry/" + candidate + "/";
     etcd::pb::RangeRequest request;
@@ -144,9 +145,7 @@ Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
 }
 
 Status GetResources(CommandContext& context, etcd::RangeReader& reader, const std::string& prefix,
-                    const ResourceQuery& query) {
-  auto decoder = Decoder::Load(query.decoding);
-  if (!decoder.ok()) return decoder.status();
+                    const ResourceQuery& query, const Decoder& decoder) {
   auto everything = [](std::string_view) { return true; };
   // Tried in order until one holds objects.
   std::vector<KeyRange> ranges;
@@ -174,7 +173,7 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
       if (!found) continue;
       std::vector<std::string> warnings;
       bool decoded;
-      const Json object = decoder->DecodeOrRaw(*found, &warnings, &decoded);
+      const Json object = decoder.DecodeOrRaw(*found, &warnings, &decoded);
       if (!decoded) warnings.push_back(object.value("ketcd.error", "not decoded"));
       for (const auto& warning : warnings) *context.err << "ketcd: warning: " << found->key() << ": " << warning << "\n";
       // As kubectl prints: indented JSON, or its YAML.
@@ -188,7 +187,7 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
     // A List, item by item as the pages arrive.
     const OutputFormat format = context.format == OutputFormat::kYaml ? OutputFormat::kYaml : OutputFormat::kJson;
     out << KubectlListHead(format);
-    PageDecoder pages(*decoder,
+    PageDecoder pages(decoder,
                       format == OutputFormat::kYaml ? ObjectStyle::kKubectlListYaml : ObjectStyle::kKubectlListJson,
                       out, *context.err, /*explain_undecodable=*/true);
     Status status = Status::Ok();
@@ -207,7 +206,7 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
   for (const KeyRange& range : ranges) {
     KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
       for (const auto& kv : page.kvs()) {
-        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(*decoder, prefix, kv, *context.err));
+        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(decoder, prefix, kv, *context.err));
       }
     }));
     if (!rows.empty()) break;

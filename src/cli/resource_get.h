@@ -19,7 +19,6 @@ struct ResourceQuery {
   std::string namespace_ = "default";  // -n
   bool all_namespaces = false;         // -A
   int64_t revision = 0;
-  DecodingOptions decoding;
 };
 
 // The etcd key prefix ("/registry/pods/") of the objects `argument` names,
@@ -28,7 +27,7 @@ Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
                                                    const std::string& argument);
 
 Status GetResources(CommandContext& context, etcd::RangeReader& reader, const std::string& prefix,
-                    const ResourceQuery& query);
+                    const ResourceQuery& query, const Decoder& decoder);
 
 // kubectl's age of an object: "45s", "3m12s", "5h", "12d", "2y30d".
 std::string HumanAge(std::chrono::seconds age);

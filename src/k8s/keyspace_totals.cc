@@ -30,8 +30,10 @@ void KeyspaceTotals::Add(std::string_view key, int64_t bytes) {
     totals->objects += 1;
     totals->bytes += bytes;
   }
-  if (keep_largest_ > 0 && (largest_.size() < keep_largest_ || bytes > largest_.top().bytes)) {
-    largest_.push({bytes, std::string(key)});
+  if (keep_largest_ > 0 && (largest_.size() < keep_largest_ || bytes >= largest_.top().bytes)) {
+    LargeObject object{bytes, std::string(key)};
+    if (largest_.size() == keep_largest_ && !(object > largest_.top())) return;
+    largest_.push(std::move(object));
     if (largest_.size() > keep_largest_) largest_.pop();
   }
 }

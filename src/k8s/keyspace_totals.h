@@ -21,7 +21,11 @@ struct KeyTotals {
 struct LargeObject {
   int64_t bytes;
   std::string key;
-  bool operator>(const LargeObject& other) const { return bytes > other.bytes; }
+  // Larger first; of equal sizes the first in key order, so the top N do
+  // not depend on the order keys are added in.
+  bool operator>(const LargeObject& other) const {
+    return bytes != other.bytes ? bytes > other.bytes : key < other.key;
+  }
 };
 
 class KeyspaceTotals {

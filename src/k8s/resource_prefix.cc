@@ -89,6 +89,9 @@ ResourcePrefixes ResourcePrefixesFor(std::string_view argument) {
     if (!group.empty()) add(group + "/" + plural);
     if (special) add(std::string(kSpecialPrefixes.at(plural)));
     if (built_in || group.empty()) add(plural);
+    if (built_in && group.empty() && result.built_in.empty()) {
+      result.built_in = special ? std::string(kSpecialPrefixes.at(plural)) : plural;
+    }
   }
   return result;
 }

@@ -17,6 +17,9 @@ struct ResourcePrefixes {
   // The name is a built-in resource or one of kubectl's short names (so an
   // empty result means "no such objects", not "no such resource").
   bool known = false;
+  // Given without a group and a built-in resource: its prefix, where the
+  // API server stores it whatever else exists (no need to look).
+  std::string built_in;
 };
 
 ResourcePrefixes ResourcePrefixesFor(std::string_view argument);

@@ -86,6 +86,27 @@ Result<Schema::Layer> Schema::BuildLayer(std::string_view serialized, std::strin
   }
   Layer layer;
   layer.origin = std::move(origin);
+  for (const auto& file : set.file()) {
+    std::string group_package, version;
+    if (!ApiPackageVersion(file.package(), &group_package, &version)) continue;
+    for (const auto& message : file.message_type()) {
+      layer.by_version_kind.emplace(std::piecewise_construct, std::forward_as_tuple(version + "/" + message.name()),
+                                    std::forward_as_tuple(file.package(), file.package() + "." + message.name()));
+      ++layer.message_count;
+    }
+  }
+  if (tags) {
+    layer.files = std::make_unique<google::protobuf::SimpleDescriptorDatabase>();
+    auto& files = *set.mutable_file();
+    while (!files.empty()) {
+      if (!layer.files->AddAndOwn(files.ReleaseLast())) {
+        return DataLoss(layer.origin + ": a file is listed twice");
+      }
+    }
+    layer.pool = std::make_unique<google::protobuf::DescriptorPool>(layer.files.get());
+    layer.tags = JsonTags::Parse(*tags);
+    return layer;
+  }
   layer.pool = std::make_unique<google::protobuf::DescriptorPool>();
   // Files must be added after their imports; --include_imports lists
   // dependencies first, but any order is accepted.
@@ -114,17 +135,7 @@ Result<Schema::Layer> Schema::BuildLayer(std::string_view serialized, std::strin
     }
     pending = std::move(still_pending);
   }
-  for (const auto& file_proto : set.file()) {
-    const auto* file = layer.pool->FindFileByName(file_proto.name());
-    std::string group_package, version;
-    if (!file || !ApiPackageVersion(file->package(), &group_package, &version)) continue;
-    for (int i = 0; i < file->message_type_count(); ++i) {
-      const Descriptor* message = file->message_type(i);
-      layer.by_version_kind.emplace(version + "/" + message->name(), message);
-      ++layer.message_count;
-    }
-  }
-  layer.tags = tags ? JsonTags::Parse(*tags) : MatchBuiltInTags(*layer.pool, set);
+  layer.tags = MatchBuiltInTags(*layer.pool, set);
   return layer;
 }
 
@@ -193,7 +204,15 @@ const Descriptor* Schema::FindKindInLayer(const Layer& layer, std::string_view a
   auto [begin, end] =
       layer.by_version_kind.equal_range(std::string(version) + "/" + std::string(kind));
   for (auto it = begin; it != end; ++it) {
-    if (it->second->file()->package() == wanted_package) return it->second;
+    const KindEntry& entry = it->second;
+    if (entry.package != wanted_package) continue;
+    const Descriptor* message = entry.message.load(std::memory_order_acquire);
+    if (message == nullptr) {
+      // The pool is safe to share; two threads may both look it up.
+      message = layer.pool->FindMessageTypeByName(entry.full_name);
+      entry.message.store(message, std::memory_order_release);
+    }
+    return message;
   }
   return nullptr;
 }

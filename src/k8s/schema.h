@@ -8,8 +8,10 @@
 #pragma once
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,18 +58,33 @@ class Schema {
       const google::protobuf::Descriptor& type) const;
 
  private:
+  // A message a stored kind may name, found by its proto name; its
+  // descriptor is built on first use in a lazily built layer.
+  struct KindEntry {
+    KindEntry(std::string package, std::string full_name)
+        : package(std::move(package)), full_name(std::move(full_name)) {}
+    std::string package;
+    std::string full_name;
+    mutable std::atomic<const google::protobuf::Descriptor*> message{nullptr};
+  };
   struct Layer {
     std::string origin;
+    // Where a lazily built pool finds its files (declared first: the pool,
+    // which refers to it, goes first).
+    std::unique_ptr<google::protobuf::SimpleDescriptorDatabase> files;
     std::unique_ptr<google::protobuf::DescriptorPool> pool;
     // "<version>/<Kind>" -> messages of that name, in any group.
-    std::multimap<std::string, const google::protobuf::Descriptor*> by_version_kind;
+    std::multimap<std::string, KindEntry> by_version_kind;
     JsonTags tags;
     size_t message_count = 0;
   };
 
   Schema() = default;
   // `tags`: the layer's JSON tag table; none for a schema loaded at run
-  // time (matched per message from the built-in tables).
+  // time (matched per message from the built-in tables), whose files are
+  // all built and checked at once. A built-in layer (with tags) builds a
+  // file's descriptors when a lookup first needs them: a command that reads
+  // Pods does not pay for the 1400 messages of the whole API.
   static Result<Layer> BuildLayer(std::string_view serialized, std::string origin,
                                   std::optional<std::string_view> tags);
   const google::protobuf::Descriptor* FindKindInLayer(const Layer& layer,

@@ -57,5 +57,23 @@ TEST(KeyspaceTotalsTest, CountsPerResourceAndNamespaceInAnyOrder) {
   }
 }
 
+TEST(KeyspaceTotalsTest, LargestOfEqualSizesAreTheFirstInKeyOrderWhateverTheOrderAdded) {
+  std::vector<Key> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back({"/registry/pods/ns/p-" + std::to_string(100 + i), i % 3 == 0 ? 500 : 10});
+  std::mt19937 random(11);
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(keys.begin(), keys.end(), random);
+    KeyspaceTotals totals("/registry/", 4);
+    for (const Key& k : keys) totals.Add(k.key, k.bytes);
+    const auto largest = totals.Largest();
+    ASSERT_EQ(largest.size(), 4u);
+    EXPECT_EQ(largest[0].key, "/registry/pods/ns/p-100");
+    EXPECT_EQ(largest[1].key, "/registry/pods/ns/p-103");
+    EXPECT_EQ(largest[2].key, "/registry/pods/ns/p-106");
+    EXPECT_EQ(largest[3].key, "/registry/pods/ns/p-109");
+    EXPECT_EQ(largest[3].bytes, 500);
+  }
+}
+
 }  // namespace
 }  // namespace ketcd::k8s
