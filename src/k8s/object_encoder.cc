@@ -13,6 +13,7 @@
 #include "util/base64.h"
 #include "util/duration.h"
 #include "util/json_text.h"
+#include "util/varint.h"
 
 namespace ketcd::k8s {
 namespace {
@@ -311,14 +312,6 @@ class Encoder {
 
   const JsonTags& tags_;
 };
-
-void AppendVarint(std::string& out, uint64_t value) {
-  while (value >= 0x80) {
-    out += static_cast<char>((value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  out += static_cast<char>(value);
-}
 
 // A length-delimited field: tag, length, bytes.
 void AppendBytesField(std::string& out, int number, std::string_view bytes) {

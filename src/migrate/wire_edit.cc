@@ -19,14 +19,6 @@ struct WireField {
   uint64_t varint = 0;        // wire type 0 only
 };
 
-void AppendVarint(std::string& out, uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
 // Reads the next field of `input` and advances past it.
 Result<WireField> NextField(std::string_view& input) {
   const std::string_view start = input;

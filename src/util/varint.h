@@ -1,7 +1,8 @@
-// Protobuf base-128 varints read off the front of a byte view.
+// Protobuf base-128 varints read off the front of a byte view, and written.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ketcd {
@@ -20,6 +21,15 @@ inline bool ReadVarint(std::string_view& input, uint64_t* value) {
     }
   }
   return false;
+}
+
+// Appends `value` as a varint.
+inline void AppendVarint(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
 }
 
 }  // namespace ketcd
