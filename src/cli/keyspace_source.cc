@@ -15,8 +15,7 @@ void AddKeyspaceSourceOptions(CLI::App* command, KeyspaceSource& source) {
   snapshot->excludes(data_dir);
 }
 
-Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source,
-                              snapshot::OfflineIndex index) {
+Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source) {
   Keyspace keyspace;
   if (!source.offline()) {
     auto client = context.Client();
@@ -31,7 +30,7 @@ Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSourc
     if (!backend.ok()) return backend.status();
     path = *backend;
   }
-  auto offline = snapshot::OfflineKeyspace::Open(path, index);
+  auto offline = snapshot::OfflineKeyspace::Open(path);
   if (!offline.ok()) return offline.status();
   const bolt::Database& db = (*offline)->file().db;
   DatabaseSize size{static_cast<int64_t>(db.size()), static_cast<int64_t>(db.size())};

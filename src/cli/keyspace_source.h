@@ -37,10 +37,7 @@ struct Keyspace {
   std::optional<DatabaseSize> offline_size;
 };
 
-// `index`: what an offline keyspace indexes (ls and stats need only the
-// live keys).
-Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source,
-                              snapshot::OfflineIndex index = snapshot::OfflineIndex::kEveryRevision);
+Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source);
 
 // Page sizes for reading Kubernetes objects: pages stop where a resource
 // ends (object sizes differ most between resources; etcd/range_pager.h).

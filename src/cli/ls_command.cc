@@ -51,7 +51,7 @@ struct KeyspaceArgs {
 };
 
 Status List(CommandContext& context, const KeyspaceArgs& args) {
-  auto keyspace = OpenKeyspace(context, args.source, snapshot::OfflineIndex::kLiveKeys);
+  auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
   KeyspaceTotals scan(args.prefix, 0);
   int64_t revision = 0;
@@ -97,7 +97,7 @@ std::optional<DatabaseSize> SizeOf(const Keyspace& keyspace) {
 }
 
 Status Stats(CommandContext& context, const KeyspaceArgs& args) {
-  auto keyspace = OpenKeyspace(context, args.source, snapshot::OfflineIndex::kLiveKeys);
+  auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
   KeyspaceTotals scan(args.prefix, args.top);
   int64_t revision = 0;

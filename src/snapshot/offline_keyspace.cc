@@ -4,7 +4,6 @@
 #include <array>
 #include <bit>
 #include <cstring>
-#include <functional>
 #include <future>
 
 #include "bolt/format.h"
@@ -43,10 +42,10 @@ uint64_t FirstBytes(std::string_view text) {
 
 }  // namespace
 
-Result<std::unique_ptr<OfflineKeyspace>> OfflineKeyspace::Open(const std::string& path, OfflineIndex kind) {
+Result<std::unique_ptr<OfflineKeyspace>> OfflineKeyspace::Open(const std::string& path) {
   auto file = OpenSnapshot(path);
   if (!file.ok()) return file.status();
-  std::unique_ptr<OfflineKeyspace> keyspace(new OfflineKeyspace(std::move(*file), kind));
+  std::unique_ptr<OfflineKeyspace> keyspace(new OfflineKeyspace(std::move(*file)));
   KETCD_RETURN_IF_ERROR(keyspace->BuildIndex().WithContext(path));
   return keyspace;
 }
@@ -93,12 +92,7 @@ Status OfflineKeyspace::BuildIndex() {
     index_.push_back(entry);
   }
   second.entries = {};
-  // A compaction can leave nothing behind; the revision still moved on.
-  current_revision_ = std::max({first.last_revision, second.last_revision, compacted_revision_});
-  if (kind_ == OfflineIndex::kLiveKeys) {
-    KeepNewestLivePerKey();
-    return Status::Ok();
-  }
+  current_revision_ = std::max(first.last_revision, second.last_revision);
   // Revisions are unique, so (key, revision) orders every entry.
   SortIndex(index_.data(), index_.data() + index_.size(), 0, 0, /*parallel=*/true);
   live_before_.push_back(0);
@@ -110,29 +104,9 @@ Status OfflineKeyspace::BuildIndex() {
   }
   if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
   group_starts_.push_back(static_cast<uint32_t>(index_.size()));
+  // A compaction can leave nothing behind; the revision still moved on.
+  current_revision_ = std::max(current_revision_, compacted_revision_);
   return Status::Ok();
-}
-
-void OfflineKeyspace::KeepNewestLivePerKey() {
-  // Open addressing over the keys: each slot holds the position in
-  // `newest` of one key's newest entry so far; later revisions replace it.
-  const size_t capacity = std::bit_ceil(std::max<size_t>(16, 2 * index_.size()));
-  std::vector<uint32_t> slots(capacity, UINT32_MAX);
-  std::vector<IndexEntry> newest;
-  const std::hash<std::string_view> hash;
-  for (const IndexEntry& entry : index_) {
-    const std::string_view key = KeyOf(entry);
-    size_t slot = hash(key) & (capacity - 1);
-    while (slots[slot] != UINT32_MAX && KeyOf(newest[slots[slot]]) != key) slot = (slot + 1) & (capacity - 1);
-    if (slots[slot] == UINT32_MAX) {
-      slots[slot] = static_cast<uint32_t>(newest.size());
-      newest.push_back(entry);
-    } else {
-      newest[slots[slot]] = entry;
-    }
-  }
-  std::erase_if(newest, [](const IndexEntry& entry) { return entry.tombstone; });
-  index_ = std::move(newest);
 }
 
 Status OfflineKeyspace::IndexRevisions(const bolt::BucketRef& bucket, std::string_view from,
@@ -317,14 +291,6 @@ Status OfflineKeyspace::ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv)
 
 void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string& end,
                                      const std::function<void(const LiveKey&)>& on_key) const {
-  if (kind_ == OfflineIndex::kLiveKeys) {
-    for (const IndexEntry& entry : index_) {
-      const std::string_view key = KeyOf(entry);
-      const bool inside = end.empty() ? key == start : key >= start && (end == std::string(1, '\0') || key < end);
-      if (inside) on_key({key, entry.value_size, entry.revision.main});
-    }
-    return;
-  }
   const auto [first, last] = GroupsIn(start, end);
   for (size_t group = first; group < last; ++group) {
     const IndexEntry& newest = index_[group_starts_[group + 1] - 1];
@@ -334,7 +300,6 @@ void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string
 }
 
 Result<etcd::pb::RangeResponse> OfflineKeyspace::Range(const etcd::pb::RangeRequest& request) {
-  if (kind_ == OfflineIndex::kLiveKeys) return Failed("this snapshot was opened for its live keys only");
   const int64_t revision = request.revision() > 0 ? request.revision() : current_revision_;
   if (revision > current_revision_) {
     return Failed("etcdserver: mvcc: required revision is a future revision");

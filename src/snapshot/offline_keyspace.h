@@ -29,22 +29,15 @@
 
 namespace ketcd::snapshot {
 
-// What an OfflineKeyspace indexes: every revision (Range at any revision),
-// or only the newest live revision of each key, found with a hash of the
-// keys instead of the sort, for ForEachLiveKey alone (ls, stats).
-enum class OfflineIndex { kEveryRevision, kLiveKeys };
-
 class OfflineKeyspace : public etcd::RangeReader {
  public:
-  static Result<std::unique_ptr<OfflineKeyspace>> Open(const std::string& path,
-                                                       OfflineIndex kind = OfflineIndex::kEveryRevision);
+  static Result<std::unique_ptr<OfflineKeyspace>> Open(const std::string& path);
 
   Result<etcd::pb::RangeResponse> Range(const etcd::pb::RangeRequest& request) override;
 
   // Each key live at the current revision in [start, end) (etcd's range
-  // end: "" the key start alone, "\0" to the end), in key order (in no
-  // order under OfflineIndex::kLiveKeys), with the size of its value, and
-  // no value read.
+  // end: "" the key start alone, "\0" to the end), in key order, with the
+  // size of its value, and no value read.
   struct LiveKey {
     std::string_view key;
     int64_t value_bytes;
@@ -89,11 +82,8 @@ class OfflineKeyspace : public etcd::RangeReader {
     KeyBlocks keys;
     int64_t last_revision = 0;
   };
-  OfflineKeyspace(SnapshotFile file, OfflineIndex kind) : file_(std::move(file)), kind_(kind) {}
+  explicit OfflineKeyspace(SnapshotFile file) : file_(std::move(file)) {}
   Status BuildIndex();
-  // Leaves in index_ (in revision order before) the newest entry of each
-  // key that is not a deletion, in no order.
-  void KeepNewestLivePerKey();
   // Indexes the "key" bucket from the key `from` ("": its first) up to the
   // revision `until` (none: to its last).
   Status IndexRevisions(const bolt::BucketRef& bucket, std::string_view from, std::optional<Revision> until,
@@ -113,7 +103,6 @@ class OfflineKeyspace : public etcd::RangeReader {
   Status ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const;
 
   SnapshotFile file_;
-  OfflineIndex kind_;
   KeyBlocks keys_;                     // every entry's key
   std::vector<IndexEntry> index_;      // by key, then by revision
   std::vector<uint32_t> group_starts_; // each distinct key's first entry, then index_.size()
