@@ -28,12 +28,6 @@ class TextBuffer {
     if (!text.empty()) std::memcpy(end_, text.data(), text.size());
     end_ += text.size();
   }
-  // `count` copies of `c`.
-  void Append(size_t count, char c) {
-    Reserve(count);
-    std::memset(end_, c, count);
-    end_ += count;
-  }
 
   // Room for `bytes` more: write them at Cursor(), then Advance past them.
   char* Cursor(size_t bytes) {

@@ -75,6 +75,59 @@ TEST(ManifestTest, WrongJsonTypesAreDataLossNotExceptions) {
   }
 }
 
+Manifest SampleDelta(bool encrypted) {
+  Manifest m = Sample(encrypted);
+  m.kind = BackupKind::kDelta;
+  m.name = "prod-20261202T010203Z-delta-31";
+  m.object = ObjectName(m.name, encrypted, BackupKind::kDelta);
+  m.chain = "prod-20261202T010203Z";
+  m.previous = "prod-20261202T010203Z";
+  m.first_revision = 31, m.revision = 95;
+  m.first_seen_millis = 1764637323000, m.last_seen_millis = 1764637325000;
+  return m;
+}
+
+TEST(ManifestTest, DeltaRoundTripsWithItsChain) {
+  for (bool encrypted : {false, true}) {
+    Manifest m = SampleDelta(encrypted);
+    m.chain_end = encrypted ? "compacted" : "";
+    auto parsed = ParseManifest(ManifestText(m));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_EQ(parsed->kind, BackupKind::kDelta);
+    EXPECT_EQ(parsed->object, m.name + (encrypted ? ".delta.zst.enc" : ".delta.zst"));
+    EXPECT_EQ(parsed->chain, m.chain);
+    EXPECT_EQ(parsed->previous, m.previous);
+    EXPECT_EQ(parsed->first_revision, 31);
+    EXPECT_EQ(parsed->revision, 95);
+    EXPECT_EQ(parsed->first_seen_millis, m.first_seen_millis);
+    EXPECT_EQ(parsed->last_seen_millis, m.last_seen_millis);
+    EXPECT_EQ(parsed->chain_end, m.chain_end);
+  }
+  // A manifest written before deltas existed is a full snapshot.
+  auto old = ParseManifest(ManifestText(Sample(false)));
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->kind, BackupKind::kSnapshot);
+}
+
+TEST(ManifestTest, DeltaChainThatCouldEscapeOrRunBackwardsIsRefused) {
+  const std::string text = ManifestText(SampleDelta(false));
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"kind\": \"delta\"", "\"kind\": \"full\""},
+           {"\"chain\": \"prod-20261202T010203Z\"", "\"chain\": \"../x\""},
+           {"\"previous\": \"prod-20261202T010203Z\"", "\"previous\": \"\""},
+           {"\"firstRevision\": 31", "\"firstRevision\": 96"},
+           {"\"firstRevision\": 31", "\"firstRevision\": 0"},
+           {"\"lastSeenUnixMillis\": 1764637325000", "\"lastSeenUnixMillis\": 1"},
+           {"\"object\": \"prod-20261202T010203Z-delta-31.delta.zst\"",
+            "\"object\": \"prod-20261202T010203Z-delta-31.db.zst\""}}) {
+    auto parsed = ParseManifest(With(text, from, to));
+    EXPECT_EQ(parsed.status().code(), ErrorCode::kDataLoss) << to;
+  }
+  Manifest m = SampleDelta(false);
+  m.chain_end = "stopped\x1b[2J";
+  EXPECT_EQ(ParseManifest(ManifestText(m)).status().code(), ErrorCode::kDataLoss);
+}
+
 TEST(ManifestTest, BackupNamesAreOnePathComponent) {
   EXPECT_TRUE(IsBackupName("prod-20261202T010203Z"));
   EXPECT_TRUE(IsBackupName("prod-20261202T010203Z.manifest.json"));

@@ -15,8 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   auto manifest = ketcd::backup::ParseManifest(text);
   if (manifest.ok()) {
+    const bool delta = manifest->kind == ketcd::backup::BackupKind::kDelta;
     if (!ketcd::backup::IsBackupName(manifest->name) ||
-        manifest->object != ketcd::backup::ObjectName(manifest->name, manifest->encrypted)) {
+        manifest->object != ketcd::backup::ObjectName(manifest->name, manifest->encrypted, manifest->kind) ||
+        (delta && (!ketcd::backup::IsBackupName(manifest->chain) || !ketcd::backup::IsBackupName(manifest->previous) ||
+                   manifest->first_revision > manifest->revision))) {
       std::abort();  // a promise of ParseManifest broken
     }
     (void)ketcd::backup::ManifestText(*manifest);
