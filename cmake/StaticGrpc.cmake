@@ -6,7 +6,7 @@
 # libraries: many small binaries, linked faster.
 #
 # Works on the imported targets find_package created: each location that
-# names one of these .so files is pointed at the .a beside it, when there.
+# names one of these .so files is pointed at the .a beside it.
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
   set(_static_default ON)
 else()
@@ -16,20 +16,12 @@ option(KETCD_STATIC_GRPC "Link gRPC, protobuf and abseil statically" ${_static_d
 
 if(KETCD_STATIC_GRPC)
   set(_static_names "grpc\\+\\+|grpc|gpr|upb|address_sorting|absl_[a-z0-9_]+|protobuf|protoc|re2|cares")
-  # Returns the static archive beside `library` (a path to lib<name>.so[.N]),
-  # or nothing.
-  function(_ketcd_static_twin library out)
-    set(${out} "" PARENT_SCOPE)
-    if(library MATCHES "^(.*)/lib(${_static_names})\\.so(\\.[0-9.]+)?$")
-      set(_archive "${CMAKE_MATCH_1}/lib${CMAKE_MATCH_2}.a")
-      if(EXISTS "${_archive}")
-        set(${out} "${_archive}" PARENT_SCOPE)
-      endif()
-    endif()
-  endfunction()
-
+  # Every location naming one of these shared libraries, and its archive.
+  # All or nothing: a static protobuf beside gRPC's shared one would hold
+  # two descriptor pools, which protobuf aborts on.
+  set(_switches)
+  set(_missing)
   get_property(_imported DIRECTORY PROPERTY IMPORTED_TARGETS)
-  set(_switched 0)
   foreach(_target IN LISTS _imported)
     get_target_property(_type ${_target} TYPE)
     if(_type STREQUAL "INTERFACE_LIBRARY")
@@ -37,21 +29,38 @@ if(KETCD_STATIC_GRPC)
     endif()
     foreach(_property IMPORTED_LOCATION IMPORTED_LOCATION_NONE IMPORTED_LOCATION_RELEASE IMPORTED_LOCATION_DEBUG)
       get_target_property(_location ${_target} ${_property})
-      if(_location)
-        _ketcd_static_twin("${_location}" _archive)
-        if(_archive)
-          set_target_properties(${_target} PROPERTIES ${_property} "${_archive}")
-          math(EXPR _switched "${_switched} + 1")
+      if(_location AND _location MATCHES "^(.*)/lib(${_static_names})\\.so(\\.[0-9.]+)?$")
+        set(_archive "${CMAKE_MATCH_1}/lib${CMAKE_MATCH_2}.a")
+        if(EXISTS "${_archive}")
+          list(APPEND _switches "${_target}|${_property}|${_archive}")
+        else()
+          list(APPEND _missing "${_archive}")
         endif()
       endif()
     endforeach()
   endforeach()
-  # re2's target names it with -l; protobuf's archive needs zlib, which its
-  # shared library brought along.
-  find_library(_re2_archive NAMES libre2.a)
-  if(TARGET re2::re2 AND _re2_archive)
-    set_target_properties(re2::re2 PROPERTIES INTERFACE_LINK_LIBRARIES "-pthread;${_re2_archive}")
+  find_library(_re2_archive NAMES libre2.a NO_CACHE)
+  if(NOT _re2_archive)
+    list(APPEND _missing "libre2.a")
   endif()
-  set_property(TARGET protobuf::libprotobuf APPEND PROPERTY INTERFACE_LINK_LIBRARIES ZLIB::ZLIB)
-  message(STATUS "ketcd: gRPC, protobuf and abseil linked statically (${_switched} archives)")
+  if(_missing)
+    list(GET _missing 0 _first_missing)
+    message(STATUS "ketcd: gRPC and protobuf linked as shared libraries (no ${_first_missing})")
+  else()
+    foreach(_switch IN LISTS _switches)
+      string(REPLACE "|" ";" _parts "${_switch}")
+      list(GET _parts 0 _target)
+      list(GET _parts 1 _property)
+      list(GET _parts 2 _archive)
+      set_target_properties(${_target} PROPERTIES ${_property} "${_archive}")
+    endforeach()
+    # re2's target names it with -l; protobuf's archive needs zlib, which
+    # its shared library brought along.
+    if(TARGET re2::re2)
+      set_target_properties(re2::re2 PROPERTIES INTERFACE_LINK_LIBRARIES "-pthread;${_re2_archive}")
+    endif()
+    set_property(TARGET protobuf::libprotobuf APPEND PROPERTY INTERFACE_LINK_LIBRARIES ZLIB::ZLIB)
+    list(LENGTH _switches _count)
+    message(STATUS "ketcd: gRPC, protobuf and abseil linked statically (${_count} archives)")
+  endif()
 endif()
