@@ -1,10 +1,7 @@
 #include "backup/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <thread>
 
 namespace ketcd::backup {
@@ -61,51 +58,53 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-HttpClient::HttpClient() {
-  static std::once_flag initialized;
-  std::call_once(initialized, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  curl_ = curl_easy_init();
+HttpClient::HttpClient() : library_(Curl()) {
+  if (library_.ok()) curl_ = (*library_)->easy_init();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() {
+  if (curl_ != nullptr) (*library_)->easy_cleanup(curl_);
+}
 
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
-  CURL* curl = static_cast<CURL*>(curl_);
+  if (!library_.ok()) return library_.status();
+  const CurlLibrary& lib = **library_;
+  CURL* curl = curl_;
   if (curl == nullptr) return Internal("libcurl could not start");
-  curl_easy_reset(curl);
+  lib.easy_reset(curl);
   HttpResponse response;
   Exchange exchange{&request, &response, request.body, Status::Ok()};
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  lib.easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   // A store that stops answering mid-transfer is a failure, not a hang.
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+  lib.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  lib.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+  lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
   if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &exchange);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    lib.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    lib.easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
+    lib.easy_setopt(curl, CURLOPT_READDATA, &exchange);
+    lib.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_slist* headers = nullptr;
   // Stores answer at once; curl's "Expect: 100-continue" pause only slows parts.
-  headers = curl_slist_append(headers, "Expect:");
-  for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  if (request.method != "GET") headers = curl_slist_append(headers, "Transfer-Encoding:");  // Content-Length from the body
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
+  headers = lib.slist_append(headers, "Expect:");
+  for (const auto& [name, value] : request.headers) headers = lib.slist_append(headers, (name + ": " + value).c_str());
+  if (request.method != "GET") headers = lib.slist_append(headers, "Transfer-Encoding:");  // Content-Length from the body
+  lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  const CURLcode code = lib.easy_perform(curl);
+  lib.slist_free_all(headers);
   if (!exchange.sink_status.ok()) return exchange.sink_status;
   if (code != CURLE_OK) {
-    return Unavailable(request.method + " " + UrlForMessages(request.url) + ": " + curl_easy_strerror(code));
+    return Unavailable(request.method + " " + UrlForMessages(request.url) + ": " + lib.easy_strerror(code));
   }
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = status;
   return response;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backup/byte_stream.h"
+#include "util/curl_library.h"
 #include "util/status.h"
 
 namespace ketcd::backup {
@@ -40,12 +41,13 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Unavailable when the store cannot be reached or the connection breaks
-  // (any HTTP status, even an error, is a response).
+  // Unavailable when the store cannot be reached or the connection breaks,
+  // or libcurl is not installed (any HTTP status, even an error, is a response).
   Result<HttpResponse> Send(const HttpRequest& request);
 
  private:
-  void* curl_;
+  Result<const CurlLibrary*> library_;
+  CURL* curl_ = nullptr;
 };
 
 // Sends `request` again after a transport failure or a transient status, up

@@ -1,9 +1,9 @@
 #include "upgrade/cluster_version.h"
 
-#include <curl/curl.h>
-
 #include <memory>
 #include <nlohmann/json.hpp>
+
+#include "util/curl_library.h"
 
 namespace ketcd::upgrade {
 namespace {
@@ -21,24 +21,27 @@ size_t Append(char* data, size_t size, size_t count, void* body) {
 
 Result<std::string> ReadClusterVersion(const std::string& client_url,
                                        const etcd::ConnectionConfig& config) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  Result<const CurlLibrary*> library = Curl();
+  if (!library.ok()) return library.status();
+  const CurlLibrary& lib = **library;
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
   if (!curl) return Internal("libcurl cannot start");
   std::string body;
   const std::string url = client_url + "/version";
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.dial_timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(config.command_timeout.count()));
-  if (!config.ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, config.ca_file.c_str());
-  if (!config.cert_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, config.cert_file.c_str());
-  if (!config.key_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, config.key_file.c_str());
-  if (config.insecure_skip_tls_verify) curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 0L);
-  const CURLcode code = curl_easy_perform(curl.get());
-  if (code != CURLE_OK) return Unavailable(url + ": " + curl_easy_strerror(code));
+  lib.easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Append);
+  lib.easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+  lib.easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.dial_timeout.count()));
+  lib.easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(config.command_timeout.count()));
+  if (!config.ca_file.empty()) lib.easy_setopt(curl.get(), CURLOPT_CAINFO, config.ca_file.c_str());
+  if (!config.cert_file.empty()) lib.easy_setopt(curl.get(), CURLOPT_SSLCERT, config.cert_file.c_str());
+  if (!config.key_file.empty()) lib.easy_setopt(curl.get(), CURLOPT_SSLKEY, config.key_file.c_str());
+  if (config.insecure_skip_tls_verify) lib.easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 0L);
+  const CURLcode code = lib.easy_perform(curl.get());
+  if (code != CURLE_OK) return Unavailable(url + ": " + lib.easy_strerror(code));
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) return Failed(url + ": HTTP " + std::to_string(status));
   const nlohmann::json version = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!version.is_object() || !version.value("etcdcluster", nlohmann::json()).is_string()) {
