@@ -16,6 +16,7 @@ namespace {
 // Every key each part of backup.yaml may hold (docs/backups.md).
 const std::vector<std::string> kTopLevelKeys = {"name", "work_dir", "compression_level", "upload_attempts",
                                                 "retry_pause", "retry_backoff", "schedule", "retries",
+                                                "delta_interval", "delta_max_mib",
                                                 "destinations", "retention", "encryption"};
 const std::vector<std::string> kRetentionKeys = {"keep_last", "hourly", "daily", "weekly", "monthly"};
 const std::vector<std::string> kEncryptionKeys = {"key_file"};
@@ -53,14 +54,21 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
     if (root["work_dir"]) config.work_dir = root["work_dir"].as<std::string>();
     if (root["compression_level"]) config.compression_level = root["compression_level"].as<int>();
     if (root["upload_attempts"]) config.upload_attempts = std::max(1, root["upload_attempts"].as<int>());
-    for (auto [key, duration] : {std::pair{"retry_pause", &config.retry_pause}, {"retry_backoff", &config.retry_backoff}}) {
+    for (auto [key, duration] : {std::pair{"retry_pause", &config.retry_pause}, {"retry_backoff", &config.retry_backoff},
+                                 {"delta_interval", &config.delta_interval}}) {
       if (!root[key]) continue;
-      auto parsed = ParseDuration(root[key].as<std::string>());
+      const auto text = root[key].as<std::string>();
+      if (std::string_view(key) == "delta_interval" && (text == "0" || text == "off")) {
+        *duration = std::chrono::milliseconds(0);  // continuous backup switched off
+        continue;
+      }
+      auto parsed = ParseDuration(text);
       if (!parsed.ok()) return parsed.status().WithContext(path + ": " + key);
       *duration = *parsed;
     }
     if (root["schedule"]) config.schedule = root["schedule"].as<std::string>();
     if (root["retries"]) config.retries = std::max(0, root["retries"].as<int>());
+    if (root["delta_max_mib"]) config.delta_max_mib = std::clamp(root["delta_max_mib"].as<int>(), 1, 1024);
     for (const auto& entry : root["destinations"]) {
       DestinationConfig destination;
       if (entry.IsScalar()) {

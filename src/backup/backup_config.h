@@ -25,6 +25,11 @@ struct BackupConfig {
   std::string schedule = "0 */6 * * *";
   int retries = 3;
   std::chrono::milliseconds retry_backoff{60000};
+  // Continuous backup between the daemon's full backups
+  // (backup/delta_recorder.h): a delta segment at most every
+  // `delta_interval` (0: none), or sooner when it holds delta_max_mib.
+  std::chrono::milliseconds delta_interval{10000};
+  int delta_max_mib = 32;
 };
 
 // Reads the YAML configuration (docs/backups.md); loads the key.

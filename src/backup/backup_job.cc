@@ -6,9 +6,9 @@
 #include <set>
 #include <thread>
 
-#include "backup/archive_format.h"
 #include "backup/async_sink.h"
 #include "backup/catalog.h"
+#include "backup/object_upload.h"
 #include "snapshot/save.h"
 #include "snapshot/status.h"
 #include "snapshot/verify.h"
@@ -20,93 +20,8 @@
 namespace ketcd::backup {
 namespace {
 
-// Writes to every destination's sink; one failing is dropped (its partial
-// object discarded) and its error kept, the others go on.
-class FanOutSink : public ByteSink {
- public:
-  struct Target {
-    size_t destination;
-    std::unique_ptr<ByteSink> sink;
-    Status error;
-  };
-  explicit FanOutSink(std::vector<Target> targets) : targets_(std::move(targets)) {}
-  Status Write(std::string_view bytes) override {
-    for (auto& target : targets_) {
-      if (target.sink != nullptr) Drop(target, target.sink->Write(bytes));
-    }
-    return Any() ? Status::Ok() : Failed("every destination failed");
-  }
-  Status Finish() override {
-    for (auto& target : targets_) {
-      if (target.sink != nullptr) Drop(target, target.sink->Finish());
-    }
-    return Any() ? Status::Ok() : Failed("every destination failed");
-  }
-  std::vector<Target>& targets() { return targets_; }
-
- private:
-  static void Drop(Target& target, Status status) {
-    if (status.ok()) return;
-    target.error = std::move(status);
-    target.sink.reset();
-  }
-  bool Any() const {
-    return std::any_of(targets_.begin(), targets_.end(), [](const Target& t) { return t.sink != nullptr; });
-  }
-  std::vector<Target> targets_;
-};
-
 // Bytes of snapshot waiting between the etcd stream and the uploads.
 constexpr size_t kUploadQueueBytes = 16 << 20;
-
-// One pass of the object to some destinations: archive format (zstd, then
-// AES-256-GCM with a key) -> sha256 -> every destination's sink.
-class ObjectUpload {
- public:
-  struct Stored {
-    std::string sha256;
-    int64_t bytes = 0;
-  };
-  static Result<std::unique_ptr<ObjectUpload>> Start(const std::vector<std::unique_ptr<Destination>>& destinations,
-                                                     const std::vector<size_t>& indices, const std::string& object,
-                                                     const BackupConfig& config) {
-    std::vector<FanOutSink::Target> targets;
-    for (size_t index : indices) {
-      auto sink = destinations[index]->Create(object);
-      targets.push_back({index, sink.ok() ? std::move(*sink) : nullptr, sink.status()});
-    }
-    std::unique_ptr<ObjectUpload> upload(new ObjectUpload(std::move(targets)));
-    auto archive = ArchiveWriter(upload->hashing_, config.key, config.compression_level);
-    if (!archive.ok()) return archive.status();
-    upload->archive_ = std::move(*archive);
-    return upload;
-  }
-  ByteSink& input() { return *archive_; }
-
-  // After input() finished: records each destination's object, or why it
-  // failed; returns the destinations worth another attempt (wrong
-  // credentials or settings do not mend themselves).
-  std::vector<size_t> Collect(std::map<size_t, Stored>& stored, std::map<size_t, Status>& failed) {
-    std::vector<size_t> retry;
-    for (auto& target : fan_out_.targets()) {
-      if (target.sink != nullptr) {
-        stored[target.destination] = {hashing_.hex(), hashing_.bytes()};
-        failed.erase(target.destination);
-        continue;
-      }
-      failed[target.destination] = target.error;
-      const ErrorCode code = target.error.code();
-      if (code != ErrorCode::kUnauthenticated && code != ErrorCode::kInvalidArgument) retry.push_back(target.destination);
-    }
-    return retry;
-  }
-
- private:
-  explicit ObjectUpload(std::vector<FanOutSink::Target> targets) : fan_out_(std::move(targets)), hashing_(&fan_out_) {}
-  FanOutSink fan_out_;
-  HashingSink hashing_;
-  std::unique_ptr<ByteSink> archive_;
-};
 
 // The staged snapshot, checked before any backup is listed: structure and
 // every revision; its figures go into the manifest. Its sha256 trailer was
@@ -241,10 +156,7 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
     Manifest own = m;
     own.sha256 = stored.sha256;
     own.object_bytes = stored.bytes;
-    const std::string manifest = ManifestText(own);
-    auto sink = destinations[i]->Create(m.name + kManifestSuffix);
-    Status written = sink.ok() ? (*sink)->Write(manifest) : sink.status();
-    if (written.ok()) written = (*sink)->Finish();
+    Status written = WriteManifest(*destinations[i], own);
     if (!written.ok()) {
       outcome.failures.push_back({destinations[i]->Describe(), "manifest: " + written.message()});
       continue;

@@ -1,6 +1,7 @@
 #include "backup/catalog.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "backup/archive_format.h"
@@ -55,19 +56,34 @@ Result<std::vector<std::string>> Prune(Destination& destination, const Retention
   // An unreadable manifest stops the prune: nothing is removed on a guess.
   auto read = ReadManifests(destination);
   if (!read.ok()) return read.status();
-  const std::vector<Manifest>& manifests = read->manifests;
+  // The policy counts full backups; a delta segment lives as long as the
+  // full backup its chain extends (it restores nothing without it).
+  std::vector<const Manifest*> full;
   std::vector<int64_t> created;
-  for (const Manifest& m : manifests) created.push_back(m.created);
-  const std::set<size_t> keep = BackupsToKeep(created, policy);
+  for (const Manifest& m : read->manifests) {
+    if (m.kind != BackupKind::kSnapshot) continue;
+    full.push_back(&m);
+    created.push_back(m.created);
+  }
+  std::set<std::string> kept_chains;
+  for (size_t index : BackupsToKeep(created, policy)) kept_chains.insert(full[index]->name);
   std::vector<std::string> removed;
-  for (size_t i = 0; i < manifests.size(); ++i) {
-    if (keep.count(i)) continue;
+  auto remove = [&](const Manifest& m) -> Status {
     // Manifest first: a half-removed backup is never listed.
     // Only names the store listed are removed (a manifest's object name is
     // checked by ParseManifest to be its own, one path component).
-    KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].name + kManifestSuffix));
-    if (read->names.count(manifests[i].object)) KETCD_RETURN_IF_ERROR(destination.Remove(manifests[i].object));
-    removed.push_back(manifests[i].name);
+    KETCD_RETURN_IF_ERROR(destination.Remove(m.name + kManifestSuffix));
+    if (read->names.count(m.object)) KETCD_RETURN_IF_ERROR(destination.Remove(m.object));
+    removed.push_back(m.name);
+    return Status::Ok();
+  };
+  // Segments before their full backup: a prune cut short leaves a full
+  // backup with fewer segments, never segments without their full backup.
+  for (const Manifest& m : read->manifests) {
+    if (m.kind == BackupKind::kDelta && !kept_chains.count(m.chain)) KETCD_RETURN_IF_ERROR(remove(m));
+  }
+  for (const Manifest* m : full) {
+    if (!kept_chains.count(m->name)) KETCD_RETURN_IF_ERROR(remove(*m));
   }
   return removed;
 }
@@ -86,17 +102,59 @@ Result<std::vector<ListedBackup>> ListBackups(const BackupConfig& config) {
   return listed;
 }
 
+std::vector<Chain> GroupChains(const std::vector<ListedBackup>& listed) {
+  // Segments by (destination, the piece they continue).
+  std::map<std::pair<size_t, std::string>, std::vector<const Manifest*>> following;
+  std::map<std::pair<size_t, std::string>, size_t> in_chain;
+  for (const ListedBackup& b : listed) {
+    if (b.manifest.kind != BackupKind::kDelta) continue;
+    following[{b.destination_index, b.manifest.previous}].push_back(&b.manifest);
+    ++in_chain[{b.destination_index, b.manifest.chain}];
+  }
+  std::vector<Chain> chains;
+  for (const ListedBackup& b : listed) {
+    if (b.manifest.kind != BackupKind::kSnapshot) continue;
+    Chain& chain = chains.emplace_back();
+    chain.full = b;
+    chain.last_revision = b.manifest.revision;
+    chain.last_seen_millis = b.manifest.created * 1000;
+    std::string at = b.manifest.name;
+    while (true) {
+      auto next = following.find({b.destination_index, at});
+      if (next == following.end()) break;
+      const Manifest* found = nullptr;
+      for (const Manifest* segment : next->second) {
+        if (segment->chain == b.manifest.name && segment->first_revision == chain.last_revision + 1) found = segment;
+      }
+      if (found == nullptr) break;
+      chain.segments.push_back(*found);
+      chain.last_revision = found->revision;
+      chain.last_seen_millis = found->last_seen_millis;
+      chain.end = found->chain_end;
+      at = found->name;
+      if (!found->chain_end.empty()) break;
+    }
+    chain.detached = in_chain[{b.destination_index, b.manifest.name}] - chain.segments.size();
+  }
+  return chains;
+}
+
 Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name, const std::string& snapshot_path) {
   auto listed = ListBackups(config);
   if (!listed.ok()) return listed.status();
   const ListedBackup* chosen = nullptr;
   for (const ListedBackup& backup : *listed) {
-    if (name.empty() || backup.manifest.name == name) {
+    // A delta segment is no snapshot: the newest is a full backup, and a
+    // segment named is refused below.
+    if (name.empty() ? backup.manifest.kind == BackupKind::kSnapshot : backup.manifest.name == name) {
       chosen = &backup;
       break;
     }
   }
   if (chosen == nullptr) return NotFound(name.empty() ? "no backup found" : "no backup named " + name);
+  if (chosen->manifest.kind != BackupKind::kSnapshot) {
+    return InvalidArgument(name + " is a delta segment of " + chosen->manifest.chain + ", not a snapshot");
+  }
   // The object's own header is checked too (ArchiveReader): the manifest
   // must not talk a configured key out of decrypting.
   if (!config.key.empty() && !chosen->manifest.encrypted) {

@@ -1,5 +1,7 @@
 #include "backup/daemon.h"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <sstream>
 #include <thread>
@@ -62,6 +64,31 @@ void DaemonState::NextRunAt(int64_t when) {
   next_run_ = when;
 }
 
+void DaemonState::ChainStarted(const Manifest& full) {
+  std::lock_guard lock(mutex_);
+  chain_revision_ = full.revision;
+  chain_seen_millis_ = full.created * 1000;
+  etcd_revision_ = std::max(etcd_revision_, full.revision);
+}
+
+void DaemonState::SegmentStored(const Manifest& segment) {
+  std::lock_guard lock(mutex_);
+  chain_revision_ = segment.revision;
+  chain_seen_millis_ = segment.last_seen_millis;
+  ++segments_;
+  segment_bytes_ += static_cast<uint64_t>(segment.object_bytes);
+}
+
+void DaemonState::EtcdRevision(int64_t revision) {
+  std::lock_guard lock(mutex_);
+  etcd_revision_ = std::max(etcd_revision_, revision);
+}
+
+void DaemonState::WatchRestarted() {
+  std::lock_guard lock(mutex_);
+  ++watch_restarts_;
+}
+
 bool DaemonState::Healthy(int64_t* failed_at) const {
   std::lock_guard lock(mutex_);
   *failed_at = last_failure_;
@@ -84,6 +111,24 @@ std::string DaemonState::PrometheusText() const {
   gauge("ketcd_backup_last_size_bytes", "Size of the last stored backup object (compressed, encrypted).", last_size_);
   gauge("ketcd_backup_last_revision", "etcd revision of the last stored backup.", last_revision_);
   gauge("ketcd_backup_running", "1 while a backup run is in progress.", running_ ? 1 : 0);
+  const int64_t lag_revisions = chain_revision_ > 0 ? std::max<int64_t>(0, etcd_revision_ - chain_revision_) : 0;
+  const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+  gauge("ketcd_backup_chain_revision", "Newest etcd revision a restore can reach (full backup or delta segment).",
+        chain_revision_);
+  gauge("ketcd_backup_chain_lag_revisions", "Revisions etcd has made that no stored backup holds yet.",
+        lag_revisions);
+  gauge("ketcd_backup_chain_lag_seconds",
+        "Seconds since the newest restorable revision was seen, while etcd has newer ones (0: none missing).",
+        lag_revisions > 0 ? std::max<int64_t>(0, now_millis - chain_seen_millis_) / 1000.0 : 0.0);
+  auto counter = [&](const char* name, const char* help, uint64_t value) {
+    text << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << value << "\n";
+  };
+  counter("ketcd_backup_delta_segments_total", "Delta segments stored.", segments_);
+  counter("ketcd_backup_delta_bytes_total", "Bytes of delta segments stored (compressed, encrypted; per destination).",
+          segment_bytes_);
+  counter("ketcd_backup_watch_restarts_total", "Times the continuous backup's watch broke and was resumed.",
+          watch_restarts_);
   text << "# HELP ketcd_backup_runs_total Backup runs by result.\n# TYPE ketcd_backup_runs_total counter\n"
        << "ketcd_backup_runs_total{result=\"success\"} " << successes_ << "\n"
        << "ketcd_backup_runs_total{result=\"failure\"} " << failures_ << "\n";
@@ -98,11 +143,25 @@ std::string DaemonState::PrometheusText() const {
 Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const DaemonOptions& options,
                  DaemonState& state, const std::atomic<bool>& stop,
                  const std::function<void(const std::string&)>& say) {
+  std::unique_ptr<DeltaRecorder> chain;
+  // Until `until` (Unix seconds): the chain records meanwhile. False when
+  // stopped, or when the chain ended and a full backup is needed now.
+  auto wait = [&](int64_t until) {
+    if (!chain) return SleepUntil(until, stop);
+    chain->Record(DeltaRecorder::Clock::now() + std::chrono::seconds(std::max<int64_t>(0, until - std::time(nullptr))),
+                  stop);
+    return !stop.load() && !chain->ended();
+  };
   int64_t next = options.run_now ? std::time(nullptr) : options.schedule.Next(std::time(nullptr));
   while (!stop.load()) {
     state.NextRunAt(next);
     say("next backup at " + Rfc3339Utc(next) + " (" + options.schedule.text() + ")");
-    if (!SleepUntil(next, stop)) break;
+    if (!wait(next)) {
+      if (stop.load()) break;
+      say("chain ended (" + chain->chain_end() + "): taking a full backup now");
+      chain.reset();
+      next = std::time(nullptr);
+    }
     // One scheduled run and its retries; a retry never runs into the next slot.
     const int64_t following = options.schedule.Next(std::max<int64_t>(next, std::time(nullptr)));
     auto backoff = options.retry_backoff;
@@ -117,6 +176,17 @@ Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const Dae
         state.RunSucceeded(*outcome, end_time, seconds);
         say("backup " + outcome->manifest.name + " stored in " + std::to_string(outcome->stored.size()) +
             " destination(s)");
+        if (chain) chain->Finish(outcome->manifest.revision, std::chrono::seconds(30), stop);
+        chain.reset();
+        if (config.delta_interval.count() > 0) {
+          auto started_chain = DeltaRecorder::Start(client, config, outcome->manifest, outcome->stored, say, &state);
+          if (started_chain.ok()) {
+            chain = std::move(*started_chain);
+            state.ChainStarted(outcome->manifest);
+          } else {
+            say("no continuous backup after " + outcome->manifest.name + ": " + started_chain.status().message());
+          }
+        }
         break;
       }
       const std::string why = outcome.ok() ? outcome->FailureSummary() : outcome.status().message();
@@ -126,7 +196,11 @@ Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const Dae
       if (attempt == options.retries || retry_at >= following) break;
       say("retrying in " + std::to_string(retry_at - std::time(nullptr)) + " s");
       state.NextRunAt(retry_at);
-      if (!SleepUntil(retry_at, stop)) break;
+      // The chain of the last good backup goes on while this one fails.
+      if (!wait(retry_at)) {
+        if (stop.load()) break;
+        chain.reset();  // ended: the retry now is the full backup it needs
+      }
       backoff *= 2;
     }
     next = options.schedule.Next(std::max<int64_t>(following - 1, std::time(nullptr)));

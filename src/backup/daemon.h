@@ -11,6 +11,7 @@
 #include <string>
 
 #include "backup/backup_job.h"
+#include "backup/delta_recorder.h"
 #include "backup/schedule.h"
 
 namespace ketcd::backup {
@@ -24,7 +25,7 @@ struct DaemonOptions {
 
 // What /metrics and /healthz report; shared between the scheduler and the
 // server thread.
-class DaemonState {
+class DaemonState : public DeltaObserver {
  public:
   void RunStarted(int64_t now);
   void RunSucceeded(const BackupOutcome& outcome, int64_t now, double seconds);
@@ -32,6 +33,11 @@ class DaemonState {
   void RunFailed(const std::string& why, const std::vector<DestinationFailure>& failures, int64_t now,
                  double seconds);
   void NextRunAt(int64_t when);
+  // The chain of deltas after the last full backup (its revision: none yet).
+  void ChainStarted(const Manifest& full);
+  void SegmentStored(const Manifest& segment) override;
+  void EtcdRevision(int64_t revision) override;
+  void WatchRestarted() override;
   std::string PrometheusText() const;
   // Healthy until a run fails; healthy again after one succeeds. When not,
   // `failed_at` is the Unix time the last failed run ended (the reason is in
@@ -45,11 +51,17 @@ class DaemonState {
   int64_t last_size_ = 0, last_revision_ = 0;
   uint64_t successes_ = 0, failures_ = 0;
   std::map<std::string, uint64_t> destination_failures_;
+  // Continuous backup: the newest revision stored (full backup or segment),
+  // when it was seen (Unix ms), the newest etcd reported.
+  int64_t chain_revision_ = 0, chain_seen_millis_ = 0, etcd_revision_ = 0;
+  uint64_t segments_ = 0, segment_bytes_ = 0, watch_restarts_ = 0;
   std::string last_error_;
   bool running_ = false;
 };
 
-// Runs until `stop` is set; `say` prints timestamped progress lines.
+// Runs until `stop` is set; `say` prints timestamped progress lines. With
+// config.delta_interval, each full backup starts a chain of delta segments
+// recorded until the next one (or at once when the chain ends).
 Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const DaemonOptions& options,
                  DaemonState& state, const std::atomic<bool>& stop,
                  const std::function<void(const std::string&)>& say);

@@ -11,6 +11,7 @@ void WatchRevisions::Take(const etcd::pb::WatchResponse& response, int64_t now_m
     chain_end_ = "compacted";
     return;
   }
+  if (cluster_id_ == 0) cluster_id_ = response.header().cluster_id();
   if (response.header().cluster_id() != 0 && response.header().cluster_id() != cluster_id_) {
     chain_end_ = "cluster-changed";
     return;

@@ -26,7 +26,7 @@ namespace ketcd::backup {
 class WatchRevisions {
  public:
   // Continues a chain whose last revision is `after_revision`, of the
-  // cluster `cluster_id`.
+  // cluster `cluster_id` (0: the first response's).
   WatchRevisions(int64_t after_revision, uint64_t cluster_id)
       : last_revision_(after_revision), cluster_id_(cluster_id) {}
 

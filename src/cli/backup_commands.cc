@@ -64,23 +64,44 @@ Status List(CommandContext& context, const BackupArgs& args) {
   if (!config.ok()) return config.status();
   auto listed = backup::ListBackups(*config);
   if (!listed.ok()) return listed.status();
+  // A full backup per line, with the chain of delta segments that extends it.
+  const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  auto seen = [](int64_t millis) {
+    return Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000);
+  };
   if (IsStructured(context.format)) {
     Json document = Json::array();
-    for (const auto& b : *listed) {
-      document.push_back({{"name", b.manifest.name}, {"destination", b.destination}, {"created", Rfc3339Utc(b.manifest.created)},
-                          {"revision", b.manifest.revision}, {"totalKeys", b.manifest.total_keys},
-                          {"objectBytes", b.manifest.object_bytes}, {"sha256", b.manifest.sha256},
-                          {"encrypted", b.manifest.encrypted}, {"etcdVersion", b.manifest.etcd_version},
-                          {"clusterID", b.manifest.cluster_id}});
+    for (const backup::Chain& chain : chains) {
+      const backup::Manifest& m = chain.full.manifest;
+      Json entry = {{"name", m.name}, {"destination", chain.full.destination}, {"created", Rfc3339Utc(m.created)},
+                    {"revision", m.revision}, {"totalKeys", m.total_keys}, {"objectBytes", m.object_bytes},
+                    {"sha256", m.sha256}, {"encrypted", m.encrypted}, {"etcdVersion", m.etcd_version},
+                    {"clusterID", m.cluster_id}};
+      if (!chain.segments.empty() || chain.detached > 0) {
+        int64_t bytes = 0;
+        for (const auto& segment : chain.segments) bytes += segment.object_bytes;
+        entry["deltas"] = {{"segments", chain.segments.size()}, {"objectBytes", bytes},
+                           {"lastRevision", chain.last_revision}, {"lastSeen", seen(chain.last_seen_millis)},
+                           {"chainEnd", chain.end}, {"detachedSegments", chain.detached}};
+      }
+      document.push_back(std::move(entry));
     }
     PrintDocument(*context.out, document, context.format);
     return Status::Ok();
   }
-  Table table({"NAME", "CREATED", "REVISION", "KEYS", "SIZE", "ENCRYPTED", "DESTINATION"});
-  for (const auto& b : *listed) {
-    table.AddRow({b.manifest.name, Rfc3339Utc(b.manifest.created), std::to_string(b.manifest.revision),
-                  std::to_string(b.manifest.total_keys), HumanBytes(static_cast<uint64_t>(b.manifest.object_bytes)),
-                  b.manifest.encrypted ? "yes" : "no", b.destination});
+  Table table({"NAME", "CREATED", "REVISION", "KEYS", "SIZE", "ENCRYPTED", "DELTAS", "RESTORABLE TO", "DESTINATION"});
+  for (const backup::Chain& chain : chains) {
+    const backup::Manifest& m = chain.full.manifest;
+    std::string deltas = std::to_string(chain.segments.size());
+    if (chain.detached > 0) deltas += " (+" + std::to_string(chain.detached) + " after a gap)";
+    std::string window = "-";
+    if (!chain.segments.empty()) {
+      window = std::to_string(chain.last_revision) + " at " + seen(chain.last_seen_millis);
+      if (!chain.end.empty()) window += " (" + chain.end + ")";
+    }
+    table.AddRow({m.name, Rfc3339Utc(m.created), std::to_string(m.revision), std::to_string(m.total_keys),
+                  HumanBytes(static_cast<uint64_t>(m.object_bytes)), m.encrypted ? "yes" : "no", deltas, window,
+                  chain.full.destination});
   }
   table.Print(*context.out);
   return Status::Ok();

@@ -363,6 +363,7 @@ Status EtcdClient::Watch(const pb::WatchCreateRequest& create,
   bool created = false;
   while (stream->Read(&response)) {
     if (response.canceled()) {
+      (void)on_response(response);  // its last events and why it ended
       context.TryCancel();
       stream->Finish();
       std::string reason = response.cancel_reason();

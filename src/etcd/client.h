@@ -52,7 +52,8 @@ class EtcdClient : public RangeReader {
   // --- Watch ---
   // Streams events of one watch until `on_response` returns false, the
   // stream ends, or `timeout` (if set) passes. The create confirmation is
-  // not passed to the callback.
+  // not passed to the callback; etcd's cancelling response is (canceled(),
+  // maybe compact_revision()), then Watch returns its reason as an error.
   Status Watch(const pb::WatchCreateRequest& request,
                const std::function<bool(const pb::WatchResponse&)>& on_response,
                std::optional<std::chrono::milliseconds> timeout = std::nullopt);
