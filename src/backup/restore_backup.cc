@@ -27,6 +27,24 @@ Result<RestoredBackup> RestoreBackup(const BackupConfig& config, const std::stri
   return RestoreThrough(scratch, config, name, std::move(options), all_members_dir);
 }
 
+Result<RestoredPoint> RestoreBackupAt(const BackupConfig& config, const RestorePoint& point,
+                                      restore::RestoreOptions options, const std::string& all_members_dir,
+                                      const std::function<void(const std::string&)>& say) {
+  PrivateDir scratch(config.work_dir);
+  if (scratch.path().empty()) return IoError("cannot create a private directory");
+  options.snapshot_path = scratch.path() + "/point.db";
+  auto built = WriteSnapshotAt(config, point, options.snapshot_path, say);
+  if (!built.ok()) return built.status();
+  if (point.kind != RestorePoint::Kind::kLatest && options.bump_revision == 0) {
+    options.bump_revision = kPointInTimeBump;
+    options.mark_compacted = true;
+  }
+  auto restored = all_members_dir.empty() ? restore::RestoreMember(options)
+                                          : restore::RestoreAllMembers(options, all_members_dir);
+  if (!restored.ok()) return restored.status().WithContext(Describe(point) + ": restore");
+  return RestoredPoint{std::move(*built), std::move(*restored)};
+}
+
 Result<Manifest> VerifyBackupRestores(const BackupConfig& config, const std::string& name) {
   PrivateDir scratch;
   restore::RestoreOptions options;

@@ -35,6 +35,52 @@ void BindConfigAndName(CLI::App& command, BackupArgs& args) {
   command.add_option("NAME", args.name, "Backup name (from backup list)");
 }
 
+// get and restore: a full backup by name, or a point in time of a chain.
+struct PointArgs {
+  int64_t to_revision = 0;
+  std::string to_time;
+  bool latest = false;
+  bool given() const { return to_revision > 0 || !to_time.empty() || latest; }
+};
+
+void BindPoint(CLI::App& command, BackupArgs& args, PointArgs& point) {
+  BindConfigAndName(command, args);
+  auto* revision = command.add_option("--to-revision", point.to_revision,
+                                      "The state at this etcd revision: a full backup and its delta segments");
+  auto* time = command.add_option("--to-time", point.to_time,
+                                  "The state at this moment (RFC 3339, e.g. 2026-12-03T14:32:05Z): the newest "
+                                  "revision recorded at or before it");
+  auto* latest = command.add_flag("--latest", point.latest, "The newest revision any chain of segments holds");
+  revision->excludes(time)->excludes(latest);
+  time->excludes(latest);
+}
+
+Result<backup::RestorePoint> PointOf(const BackupArgs& args, const PointArgs& point) {
+  if (!args.name.empty()) return InvalidArgument("give a backup NAME or a point (--to-revision, --to-time, --latest), not both");
+  backup::RestorePoint parsed;
+  if (point.to_revision > 0) {
+    parsed.kind = backup::RestorePoint::Kind::kRevision;
+    parsed.revision = point.to_revision;
+  } else if (!point.to_time.empty()) {
+    auto millis = backup::ParseRfc3339Millis(point.to_time);
+    if (!millis.ok()) return millis.status().WithContext("--to-time");
+    parsed.kind = backup::RestorePoint::Kind::kTime;
+    parsed.unix_millis = *millis;
+  }
+  return parsed;
+}
+
+void SayPoint(std::ostream& out, const backup::PointInTime& point) {
+  const int64_t millis = point.seen_millis;
+  out << "Point in time: revision " << point.revision << " (seen at "
+      << Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000) << "), full backup " << point.full.name << " and " << point.segments << " delta segment(s) from "
+      << point.destination << "\n";
+  if (!point.added_leases.empty()) {
+    out << point.added_leases.size() << " lease(s) granted after the full backup added with a TTL of "
+        << backup::kAddedLeaseTtlSeconds << " s (their keys expire after the cluster starts)\n";
+  }
+}
+
 Status Run(CommandContext& context, const BackupArgs& args) {
   auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
@@ -109,6 +155,7 @@ Status List(CommandContext& context, const BackupArgs& args) {
 
 struct GetArgs : BackupArgs {
   std::string out;  // the snapshot file to write
+  PointArgs point;
 };
 
 Status Get(CommandContext& context, const GetArgs& args) {
@@ -116,6 +163,17 @@ Status Get(CommandContext& context, const GetArgs& args) {
   auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   if (fs::exists(out_path)) return InvalidArgument(out_path + " exists; not overwriting it");
+  if (args.point.given()) {
+    auto point = PointOf(args, args.point);
+    if (!point.ok()) return point.status();
+    auto built = backup::WriteSnapshotAt(*config, *point, out_path, [&](const std::string& line) {
+      *context.err << line << "\n";
+    });
+    if (!built.ok()) return built.status();
+    SayPoint(*context.out, *built);
+    *context.out << "Snapshot at revision " << built->revision << " verified and written to " << out_path << "\n";
+    return Status::Ok();
+  }
   auto manifest = backup::FetchBackup(*config, args.name, out_path);
   if (!manifest.ok()) return manifest.status();
   *context.out << "Backup " << manifest->name << " (revision " << manifest->revision << ") verified and written to "
@@ -125,6 +183,7 @@ Status Get(CommandContext& context, const GetArgs& args) {
 
 struct BackupRestoreArgs : BackupArgs {
   RestoreArgs restore;
+  PointArgs point;
 };
 
 Status Restore(CommandContext& context, const BackupRestoreArgs& args) {
@@ -132,6 +191,18 @@ Status Restore(CommandContext& context, const BackupRestoreArgs& args) {
   if (!config.ok()) return config.status();
   auto options = RestoreOptionsOf(context, args.restore);
   if (!options.ok()) return options.status();
+  if (args.point.given()) {
+    auto point = PointOf(args, args.point);
+    if (!point.ok()) return point.status();
+    auto restored = backup::RestoreBackupAt(*config, *point, *options,
+                                            args.restore.all_members ? args.restore.output_dir : "",
+                                            [&](const std::string& line) { *context.err << line << "\n"; });
+    if (!restored.ok()) return restored.status();
+    SayPoint(*context.out, restored->point);
+    PrintRestored(context, "revision " + std::to_string(restored->point.revision) + " of backup " +
+                               restored->point.full.name, *options, restored->restored);
+    return Status::Ok();
+  }
   auto restored = backup::RestoreBackup(*config, args.name, *options,
                                         args.restore.all_members ? args.restore.output_dir : "");
   if (!restored.ok()) return restored.status();
@@ -203,16 +274,16 @@ void AddBackupCommands(CLI::App& app, CommandContext& context) {
   AddCommand<BackupArgs>(*backup_app, context, "list", "Complete backups in every destination, newest first",
                          BindConfig, List);
   AddCommand<GetArgs>(*backup_app, context, "get",
-                      "Fetch a backup (default: the newest) as a verified snapshot file",
+                      "Fetch a backup (default: the newest), or the state at a revision or time, as a verified snapshot file",
                       [](CLI::App& get, GetArgs& args) {
-                        BindConfigAndName(get, args);
+                        BindPoint(get, args, args.point);
                         get.add_option("--out", args.out, "Snapshot file to write")->required();
                       },
                       Get);
   AddCommand<BackupRestoreArgs>(*backup_app, context, "restore",
-                                "Restore a backup (default: the newest) into a new data dir",
+                                "Restore a backup (default: the newest), or the state at a revision or time, into a new data dir",
                                 [](CLI::App& restore, BackupRestoreArgs& args) {
-                                  BindConfigAndName(restore, args);
+                                  BindPoint(restore, args, args.point);
                                   AddRestoreOptions(&restore, args.restore);
                                 },
                                 Restore);

@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "bolt/writer.h"
 
 namespace ketcd::restore {
 namespace {
@@ -58,6 +57,7 @@ Status CopyBackend(const bolt::Database& source, const std::string& path,
   }
   for (const auto& [name, _] : edits.merged) names.insert(name);
   for (const auto& [name, _] : edits.replaced) names.insert(name);
+  for (const auto& [name, _] : edits.appended) names.insert(name);
 
   auto writer = bolt::Writer::Create(path, source.meta().page_size);
   if (!writer.ok()) return writer.status();
@@ -76,6 +76,9 @@ Status CopyBackend(const bolt::Database& source, const std::string& path,
     KETCD_RETURN_IF_ERROR(WriteBucket(source, copy ? &*bucket : nullptr, name, overrides,
                                       removed != edits.removed.end() ? removed->second : kNoKeys,
                                       **writer));
+    if (auto append = edits.appended.find(name); append != edits.appended.end()) {
+      KETCD_RETURN_IF_ERROR(append->second(**writer));
+    }
   }
   return (*writer)->Finish();
 }

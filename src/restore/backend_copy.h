@@ -11,6 +11,7 @@
 #include <string>
 
 #include "bolt/database.h"
+#include "bolt/writer.h"
 
 namespace ketcd::restore {
 
@@ -23,6 +24,11 @@ struct BackendEdits {
   std::map<std::string, Entries> replaced;
   // Keys of the source left out of a (merged or copied) bucket.
   std::map<std::string, std::set<std::string, std::less<>>> removed;
+  // Entries written after a bucket's others by a callback, in ascending
+  // order above every key the bucket holds (a point-in-time restore's
+  // revisions). Buckets are written in name order, so a callback may still
+  // fill a later bucket's `merged` entries (present in the map beforehand).
+  std::map<std::string, std::function<Status(bolt::Writer&)>> appended;
 };
 
 // Writes `path` (which must not exist).

@@ -1,0 +1,276 @@
+#include "backup/point_in_time.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "backup/archive_format.h"
+#include "backup/catalog.h"
+#include "backup/delta_segment.h"
+#include "restore/backend_copy.h"
+#include "snapshot/backend_layout.h"
+#include "snapshot/snapshot_file.h"
+#include "snapshot/verify.h"
+#include "util/private_dir.h"
+#include "util/sha256.h"
+#include "util/utc_time.h"
+#include "util/varint.h"
+
+namespace ketcd::backup {
+namespace {
+
+std::string MillisText(int64_t millis) {
+  return Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000);
+}
+
+bool Covers(const Chain& chain, const RestorePoint& point) {
+  switch (point.kind) {
+    case RestorePoint::Kind::kLatest:
+      return true;
+    case RestorePoint::Kind::kRevision:
+      return chain.full.manifest.revision <= point.revision && point.revision <= chain.last_revision;
+    case RestorePoint::Kind::kTime:
+      // The full backup's revision counts as seen when the backup started.
+      return chain.full.manifest.created * 1000 <= point.unix_millis;
+  }
+  return false;
+}
+
+// Among the chains covering `point`: the one that restores furthest for
+// kLatest, else the one whose full backup is newest (fewest revisions to apply).
+const Chain* Choose(const std::vector<Chain>& chains, const RestorePoint& point) {
+  const Chain* chosen = nullptr;
+  for (const Chain& chain : chains) {
+    if (!Covers(chain, point)) continue;
+    const bool better = chosen == nullptr ||
+                        (point.kind == RestorePoint::Kind::kLatest
+                             ? chain.last_revision > chosen->last_revision
+                             : chain.full.manifest.revision > chosen->full.manifest.revision);
+    if (better) chosen = &chain;
+  }
+  return chosen;
+}
+
+std::string Windows(const std::vector<Chain>& chains) {
+  std::string text;
+  for (const Chain& chain : chains) {
+    text += (text.empty() ? "" : "; ") + chain.full.manifest.name + ": revisions " +
+            std::to_string(chain.full.manifest.revision) + ".." + std::to_string(chain.last_revision) + ", " +
+            Rfc3339Utc(chain.full.manifest.created) + ".." + MillisText(chain.last_seen_millis);
+  }
+  return text.empty() ? "no full backup found" : "restorable: " + text;
+}
+
+// leasepb.Lease{ID, TTL}: what etcd's lessor stores per lease.
+std::string LeaseValue(int64_t id, int64_t ttl) {
+  std::string value;
+  value.push_back(0x08);
+  AppendVarint(value, static_cast<uint64_t>(id));
+  value.push_back(0x10);
+  AppendVarint(value, static_cast<uint64_t>(ttl));
+  return value;
+}
+
+// Appends the chain's revisions up to the point to the "key" bucket.
+class RevisionAppender {
+ public:
+  RevisionAppender(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
+                   const bolt::Database& full, restore::Entries& added_leases)
+      : config_(config), chain_(chain), point_(point), full_(full), added_leases_(added_leases),
+        last_revision_(chain.full.manifest.revision), seen_millis_(chain.full.manifest.created * 1000) {}
+
+  Status Append(bolt::Writer& writer) {
+    auto destination = OpenDestination(config_.destinations[chain_.full.destination_index]);
+    if (!destination.ok()) return destination.status();
+    for (const Manifest& segment : chain_.segments) {
+      if (done_ || Past(segment.first_revision, segment.first_seen_millis)) break;
+      DeltaSegmentReader reader([&](DeltaRevision&& revision) { return Add(writer, segment, revision); });
+      auto archive = ArchiveReader(reader, config_.key);
+      if (!archive.ok()) return archive.status();
+      // The whole object is read and hashed even when the point falls
+      // inside it: a damaged segment is never half trusted.
+      HashingSink hashing(archive->get());
+      KETCD_RETURN_IF_ERROR((*destination)->Read(segment.object, hashing).WithContext(segment.name));
+      if (hashing.hex() != segment.sha256) {
+        return DataLoss(segment.name + ": object sha256 " + hashing.hex() + " differs from the manifest's");
+      }
+      ++segments_;
+    }
+    if (point_.kind == RestorePoint::Kind::kRevision && last_revision_ != point_.revision) {
+      return DataLoss(chain_.full.manifest.name + ": the segments end at revision " + std::to_string(last_revision_) +
+                      ", before " + std::to_string(point_.revision));
+    }
+    return Status::Ok();
+  }
+
+  int64_t last_revision() const { return last_revision_; }
+  int64_t seen_millis() const { return seen_millis_; }
+  size_t segments() const { return segments_; }
+
+ private:
+  bool Past(int64_t revision, int64_t seen_millis) const {
+    return (point_.kind == RestorePoint::Kind::kRevision && revision > point_.revision) ||
+           (point_.kind == RestorePoint::Kind::kTime && seen_millis > point_.unix_millis);
+  }
+
+  Status Add(bolt::Writer& writer, const Manifest& segment, const DeltaRevision& revision) {
+    if (done_ || Past(revision.revision, revision.unix_millis)) {
+      done_ = true;
+      return Status::Ok();
+    }
+    if (revision.revision != last_revision_ + 1) {
+      return DataLoss(segment.name + ": revision " + std::to_string(revision.revision) + " does not follow " +
+                      std::to_string(last_revision_));
+    }
+    for (size_t sub = 0; sub < revision.events.size(); ++sub) {
+      const mvccpb::Event& event = revision.events[sub];
+      const bool deletion = event.type() == mvccpb::Event::DELETE;
+      const std::string key = snapshot::RevisionKeyBytes({revision.revision, static_cast<int64_t>(sub)}, deletion);
+      if (deletion) {
+        // etcd stores a tombstone's KeyValue with the key alone.
+        mvccpb::KeyValue tombstone;
+        tombstone.set_key(event.kv().key());
+        KETCD_RETURN_IF_ERROR(writer.Put(key, tombstone.SerializeAsString()));
+        continue;
+      }
+      KETCD_RETURN_IF_ERROR(writer.Put(key, event.kv().SerializeAsString()));
+      if (const int64_t lease = event.kv().lease(); lease != 0) KETCD_RETURN_IF_ERROR(NoteLease(lease));
+    }
+    last_revision_ = revision.revision;
+    seen_millis_ = revision.unix_millis;
+    return Status::Ok();
+  }
+
+  Status NoteLease(int64_t lease) {
+    const std::string id = restore::BigEndian64(static_cast<uint64_t>(lease));
+    if (added_leases_.count(id)) return Status::Ok();
+    auto held = bolt::ValueIn(full_, "lease", id);
+    if (!held.ok()) return held.status();
+    if (held->empty()) added_leases_[id] = LeaseValue(lease, kAddedLeaseTtlSeconds);
+    return Status::Ok();
+  }
+
+  const BackupConfig& config_;
+  const Chain& chain_;
+  const RestorePoint& point_;
+  const bolt::Database& full_;
+  restore::Entries& added_leases_;
+  int64_t last_revision_, seen_millis_;
+  size_t segments_ = 0;
+  bool done_ = false;
+};
+
+// `db` with etcd's sha256 trailer, as `path` (appears only complete).
+Status WriteWithTrailer(std::string_view db, const std::string& path) {
+  auto file = DurableFile::Create(path, 0600);
+  if (!file.ok()) return file.status();
+  Sha256 sha256;
+  sha256.Update(db);
+  KETCD_RETURN_IF_ERROR(file->Write(db));
+  KETCD_RETURN_IF_ERROR(file->Write(sha256.Finish()));
+  return file->Commit();
+}
+
+}  // namespace
+
+std::string Describe(const RestorePoint& point) {
+  switch (point.kind) {
+    case RestorePoint::Kind::kLatest:
+      return "the latest revision";
+    case RestorePoint::Kind::kRevision:
+      return "revision " + std::to_string(point.revision);
+    case RestorePoint::Kind::kTime:
+      return MillisText(point.unix_millis);
+  }
+  return "";
+}
+
+Result<int64_t> ParseRfc3339Millis(const std::string& text) {
+  int year, month, day, hour, minute, second, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
+                  &consumed) != 6 ||
+      consumed != 19) {
+    return InvalidArgument(text + ": not an RFC 3339 time (2026-12-03T14:32:05Z)");
+  }
+  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                                         std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return InvalidArgument(text + ": no such date or time");
+  std::string_view rest = std::string_view(text).substr(19);
+  int64_t millis = 0;
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    int digits = 0;
+    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+      if (digits++ < 3) millis = millis * 10 + (rest.front() - '0');
+      rest.remove_prefix(1);
+    }
+    if (digits == 0) return InvalidArgument(text + ": a '.' without digits");
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  int64_t offset_minutes = 0;
+  if (rest == "Z" || rest == "z") {
+    rest = {};
+  } else if (rest.empty()) {
+    return InvalidArgument(text + ": give the zone: Z or +hh:mm");
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    int offset_hour, offset_minute;
+    if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &offset_hour, &offset_minute) != 2) {
+      return InvalidArgument(text + ": a bad UTC offset");
+    }
+    offset_minutes = (rest[0] == '-' ? -1 : 1) * (offset_hour * 60 + offset_minute);
+    rest = {};
+  }
+  if (!rest.empty()) return InvalidArgument(text + ": give the zone: Z or +hh:mm");
+  const int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return seconds * 1000 + millis;
+}
+
+Result<PointInTime> WriteSnapshotAt(const BackupConfig& config, const RestorePoint& point, const std::string& path,
+                                    const std::function<void(const std::string&)>& say) {
+  auto listed = ListBackups(config);
+  if (!listed.ok()) return listed.status();
+  const std::vector<Chain> chains = GroupChains(*listed);
+  const Chain* chain = Choose(chains, point);
+  if (chain == nullptr) return NotFound(Describe(point) + " is in no backup's window (" + Windows(chains) + ")");
+  PointInTime result;
+  result.full = chain->full.manifest;
+  result.destination = chain->full.destination;
+
+  // The full backup and the file built from it hold every Secret: in a
+  // private directory, removed with it.
+  PrivateDir scratch(config.work_dir);
+  if (scratch.path().empty()) return IoError("cannot create a private directory for the full backup");
+  const std::string full_path = scratch.path() + "/full.db";
+  say("fetching " + result.full.name + " (revision " + std::to_string(result.full.revision) + ") from " +
+      result.destination);
+  auto fetched = FetchBackup(config, result.full.name, full_path);
+  if (!fetched.ok()) return fetched.status();
+  auto full = snapshot::OpenSnapshot(full_path);
+  if (!full.ok()) return full.status();
+
+  restore::BackendEdits edits;
+  restore::Entries& added_leases = edits.merged["lease"];  // filled while the revisions are written
+  RevisionAppender appender(config, *chain, point, full->db, added_leases);
+  edits.appended[std::string(snapshot::kKeyBucket)] = [&](bolt::Writer& writer) { return appender.Append(writer); };
+  const std::string built = scratch.path() + "/at-point.db";
+  KETCD_RETURN_IF_ERROR(restore::CopyBackend(full->db, built, edits));
+  result.revision = appender.last_revision();
+  result.seen_millis = appender.seen_millis();
+  result.segments = appender.segments();
+  for (const auto& [id, value] : added_leases) {
+    result.added_leases.push_back(static_cast<int64_t>(snapshot::ReadBigEndian64(id)));
+  }
+  say("applied " + std::to_string(result.revision - result.full.revision) + " revision(s) from " +
+      std::to_string(result.segments) + " segment(s): revision " + std::to_string(result.revision) + ", seen at " +
+      MillisText(result.seen_millis));
+
+  auto written = snapshot::OpenSnapshot(built);
+  if (!written.ok()) return written.status();
+  auto report = snapshot::Verify(*written);
+  if (!report.ok()) return report.status();
+  if (!report->problems.empty()) return DataLoss("the snapshot built at " + Describe(point) + ": " + report->problems.front());
+  KETCD_RETURN_IF_ERROR(WriteWithTrailer(written->covered, path));
+  return result;
+}
+
+}  // namespace ketcd::backup
