@@ -8,8 +8,6 @@
 #include "backup/delta_recorder.h"
 #include "backup/point_in_time.h"
 #include "backup/restore_backup.h"
-#include "snapshot/backend_layout.h"
-#include "snapshot/snapshot_file.h"
 
 #include <gtest/gtest.h>
 
@@ -22,6 +20,7 @@
 #include "backup/backup_job.h"
 #include "backup/catalog.h"
 #include "backup/configmap_cluster.h"
+#include "backup/keyspace_oracle.h"
 #include "support/etcd_cluster.h"
 #include "support/process.h"
 
@@ -29,18 +28,6 @@ namespace ketcd::testing {
 namespace {
 
 using backup::DeltaRecorder;
-
-struct StoredKey {
-  std::string value;
-  int64_t create_revision = 0, mod_revision = 0, version = 0, lease = 0;
-  bool operator==(const StoredKey&) const = default;
-};
-using Keyspace = std::map<std::string, StoredKey>;
-
-std::ostream& operator<<(std::ostream& out, const StoredKey& k) {
-  return out << "{" << k.value.size() << " bytes, create " << k.create_revision << ", mod " << k.mod_revision
-             << ", version " << k.version << ", lease " << k.lease << "}";
-}
 
 class Observer : public backup::DeltaObserver {
  public:
@@ -91,21 +78,6 @@ class DeltaRecorderTest : public ::testing::Test {
     return response.ok() ? response->header().revision() : 0;
   }
 
-  Keyspace EtcdAt(int64_t revision) {
-    etcd::pb::RangeRequest request;
-    request.set_key(std::string(1, '\0'));
-    request.set_range_end(std::string(1, '\0'));
-    request.set_revision(revision);
-    auto response = client_->Range(request);
-    EXPECT_TRUE(response.ok()) << response.status().message();
-    Keyspace keys;
-    if (!response.ok()) return keys;
-    for (const auto& kv : response->kvs()) {
-      keys[kv.key()] = {kv.value(), kv.create_revision(), kv.mod_revision(), kv.version(), kv.lease()};
-    }
-    return keys;
-  }
-
   // Every revision the chain's segments hold, read back through the
   // archive layers from the store.
   std::vector<backup::DeltaRevision> StoredRevisions(const backup::Chain& chain) {
@@ -147,54 +119,6 @@ class DeltaRecorderTest : public ::testing::Test {
   std::string log_;
 };
 
-// Puts, deletes, multi-operation transactions and lease-attached keys
-// while the recorder runs; a writer thread with its own client.
-void Write(const etcd::ConnectionConfig& config, const std::atomic<bool>& stop, int64_t* lease_out) {
-  auto client = etcd::EtcdClient::Create(config);
-  ASSERT_TRUE(client.ok());
-  auto lease = (*client)->LeaseGrant(600);
-  ASSERT_TRUE(lease.ok());
-  *lease_out = lease->id();
-  std::mt19937 random(7);
-  for (int i = 0; !stop.load(); ++i) {
-    const std::string key = "/registry/pods/default/p-" + std::to_string(random() % 40);
-    switch (i % 4) {
-      case 0: {
-        etcd::pb::PutRequest put;
-        put.set_key(key);
-        put.set_value("value " + std::to_string(i));
-        ASSERT_TRUE((*client)->Put(put).ok());
-        break;
-      }
-      case 1: {
-        etcd::pb::DeleteRangeRequest del;
-        del.set_key(key);
-        ASSERT_TRUE((*client)->DeleteRange(del).ok());
-        break;
-      }
-      case 2: {  // one revision, several events
-        etcd::pb::TxnRequest txn;
-        for (int op = 0; op < 3; ++op) {
-          auto* put = txn.add_success()->mutable_request_put();
-          put->set_key("/registry/leases/kube-system/l-" + std::to_string(op));
-          put->set_value("holder " + std::to_string(i));
-        }
-        txn.add_success()->mutable_request_delete_range()->set_key(key);
-        ASSERT_TRUE((*client)->Txn(txn).ok());
-        break;
-      }
-      default: {
-        etcd::pb::PutRequest put;
-        put.set_key("/registry/events/default/e-" + std::to_string(i));
-        put.set_value(std::string(200, 'e'));
-        put.set_lease(*lease_out);
-        ASSERT_TRUE((*client)->Put(put).ok());
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 void Apply(Keyspace& keys, const backup::DeltaRevision& revision) {
   for (const mvccpb::Event& event : revision.events) {
     const mvccpb::KeyValue& kv = event.kv();
@@ -212,7 +136,7 @@ void DeltaRecorderTest::RecordChain() {
   auto recorder = Recorder(full_);
   ASSERT_NE(recorder, nullptr);
   std::atomic<bool> stop_writing{false}, stop{false};
-  std::thread writer(Write, cluster_->ClientConfig(), std::cref(stop_writing), &lease_);
+  std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop_writing), &lease_);
   recorder->Record(DeltaRecorder::Clock::now() + std::chrono::milliseconds(2500), stop);
   stop_writing = true;
   writer.join();
@@ -221,33 +145,6 @@ void DeltaRecorderTest::RecordChain() {
   recorder->Finish(last_, std::chrono::seconds(10), stop);
   EXPECT_EQ(recorder->chain_end(), "next-chain") << log_;
   EXPECT_EQ(recorder->stored_revision(), last_) << log_;
-}
-
-// The newest version of every live key in a snapshot file, read from its
-// "key" bucket as etcd reads it at start.
-Keyspace SnapshotKeyspace(const std::string& path) {
-  Keyspace keys;
-  auto file = snapshot::OpenSnapshot(path);
-  EXPECT_TRUE(file.ok()) << file.status().message();
-  if (!file.ok()) return keys;
-  EXPECT_TRUE(snapshot::CheckTrailer(*file).ok());
-  auto bucket = file->db.Bucket(file->db.root(), std::string(snapshot::kKeyBucket));
-  EXPECT_TRUE(bucket.ok());
-  if (!bucket.ok()) return keys;
-  bolt::Cursor cursor(file->db, *bucket);
-  EXPECT_TRUE(cursor.First().ok());
-  while (cursor.valid()) {
-    auto revision = snapshot::ParseRevisionKey(cursor.key());
-    mvccpb::KeyValue kv;
-    EXPECT_TRUE(revision.has_value() && kv.ParseFromArray(cursor.value().data(), static_cast<int>(cursor.value().size())));
-    if (revision->tombstone) {
-      keys.erase(kv.key());
-    } else {
-      keys[kv.key()] = {kv.value(), kv.create_revision(), kv.mod_revision(), kv.version(), kv.lease()};
-    }
-    EXPECT_TRUE(cursor.Next().ok());
-  }
-  return keys;
 }
 
 TEST_F(DeltaRecorderTest, SegmentsHoldEveryRevisionEtcdMade) {
@@ -277,7 +174,7 @@ TEST_F(DeltaRecorderTest, SegmentsHoldEveryRevisionEtcdMade) {
       << "a transaction's events share one revision";
 
   // The oracle: the full backup's keyspace plus the events up to R is etcd's keyspace at R.
-  Keyspace keys = EtcdAt(full.revision);
+  Keyspace keys = EtcdAt(*client_, full.revision);
   std::vector<int64_t> checked = {full.revision + 1, last};
   std::mt19937 random(11);
   for (int i = 0; i < 8; ++i) checked.push_back(full.revision + 1 + static_cast<int64_t>(random() % revisions.size()));
@@ -286,7 +183,7 @@ TEST_F(DeltaRecorderTest, SegmentsHoldEveryRevisionEtcdMade) {
   bool leased = false;
   for (int64_t at : checked) {
     while (applied < revisions.size() && revisions[applied].revision <= at) Apply(keys, revisions[applied++]);
-    const Keyspace expected = EtcdAt(at);
+    const Keyspace expected = EtcdAt(*client_, at);
     ASSERT_EQ(keys.size(), expected.size()) << "at revision " << at;
     for (const auto& [key, value] : expected) {
       ASSERT_EQ(keys[key], value) << key << " at revision " << at;
@@ -315,7 +212,7 @@ TEST_F(DeltaRecorderTest, PointInTimeSnapshotsEqualEtcdsPast) {
     ASSERT_TRUE(built.ok()) << at << ": " << built.status().message();
     EXPECT_EQ(built->revision, at);
     EXPECT_EQ(built->full.name, full_.name);
-    const Keyspace expected = EtcdAt(at);
+    const Keyspace expected = EtcdAt(*client_, at);
     const Keyspace restored = SnapshotKeyspace(path);
     ASSERT_EQ(restored.size(), expected.size()) << "at revision " << at;
     for (const auto& [key, value] : expected) ASSERT_EQ(restored.at(key), value) << key << " at revision " << at;
@@ -354,7 +251,7 @@ TEST_F(DeltaRecorderTest, PointInTimeSnapshotsEqualEtcdsPast) {
   options.data_dir = cluster_->dir() + "/back.etcd";
   auto restored = backup::RestoreBackupAt(config_, {backup::RestorePoint::Kind::kRevision, at, 0}, options, "", quiet);
   ASSERT_TRUE(restored.ok()) << restored.status().message();
-  const Keyspace expected = EtcdAt(at);
+  const Keyspace expected = EtcdAt(*client_, at);
   BackgroundProcess server;
   ASSERT_TRUE(server.Start({cluster_->MemberBinary(0), "--name", "back", "--data-dir", options.data_dir,
                             "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls",

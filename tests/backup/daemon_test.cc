@@ -11,8 +11,11 @@
 #include <thread>
 
 #include "backup/configmap_cluster.h"
+#include "backup/catalog.h"
 #include "backup/http_client.h"
+#include "backup/keyspace_oracle.h"
 #include "support/cli_runner.h"
+#include "util/utc_time.h"
 #include "support/etcd_cluster.h"
 #include "support/object_store.h"
 
@@ -38,9 +41,11 @@ class DaemonTest : public ::testing::Test {
     port_ = FreePort();
   }
   void StartDaemon(const std::string& destinations, const std::string& schedule = "@every 2s",
-                   const std::string& uploads = "upload_attempts: 1\n", const std::vector<std::string>& flags = {}) {
+                   const std::string& uploads = "upload_attempts: 1\n", const std::vector<std::string>& flags = {},
+                   int keep_last = 2) {
     std::ofstream(dir_ + "/backup.yaml") << "name: prod\nschedule: \"" << schedule << "\"\nretries: 0\n" << uploads
-                                         << "destinations:\n" << destinations << "retention:\n  keep_last: 2\n";
+                                         << "destinations:\n" << destinations << "retention:\n  keep_last: "
+                                         << keep_last << "\n";
     ASSERT_TRUE(daemon_.Start(Args(Args({KETCD_BINARY}, cluster_->ConnectionFlags()),
                                    Args({"backup", "daemon", "--config", dir_ + "/backup.yaml", "--listen",
                                          "127.0.0.1:" + std::to_string(port_)},
@@ -141,6 +146,93 @@ TEST_F(DaemonTest, SigtermFinishesTheRunInFlight) {
   EXPECT_LT(log.find("stored in 2 destination(s)"), log.find("stopping")) << log;
   auto list = RunKetcd({"backup", "list", "--config", dir_ + "/backup.yaml", "-w", "json"});
   EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '{'), 2) << Describe(list);  // one backup, two stores
+}
+
+// Issue 18's oracle: the daemon records 2 s delta segments while a writer
+// makes over 100 changes a second for 60 s, with a full backup in the
+// middle; 20 random revisions and the latest come back as exactly etcd's
+// keyspace at that revision (keys, values, create/mod revision, version,
+// lease), and a moment as the newest revision the daemon had seen by then.
+TEST_F(DaemonTest, ContinuousBackupRestoresAnyRevisionOfTheLastMinute) {
+  StartDaemon("  - " + dir_ + "/store\n", "@every 30s", "upload_attempts: 1\ndelta_interval: 2s\n", {"--run-now"}, 5);
+  MetricsWhen([](const std::string& text) { return Metric(text, "ketcd_backup_runs_total{result=\"success\"}") >= 1; });
+  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+  ASSERT_TRUE(client.ok());
+  auto current = [&] {
+    etcd::pb::RangeRequest request;
+    request.set_key("/");
+    request.set_limit(1);
+    auto response = (*client)->Range(request);
+    EXPECT_TRUE(response.ok());
+    return response.ok() ? response->header().revision() : 0;
+  };
+  const int64_t start = current();
+  std::atomic<bool> stop{false};
+  int64_t lease = 0;
+  std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop), &lease);
+  std::this_thread::sleep_for(std::chrono::seconds(60));
+  stop = true;
+  writer.join();
+  const int64_t last = current();
+  EXPECT_GE(last - start, 6000) << "at least 100 changes a second";
+  const std::string metrics = MetricsWhen([&](const std::string& text) {
+    return Metric(text, "ketcd_backup_chain_revision") >= static_cast<double>(last);
+  });
+  EXPECT_GE(Metric(metrics, "ketcd_backup_delta_segments_total"), 20) << metrics;
+  EXPECT_EQ(Metric(metrics, "ketcd_backup_chain_lag_revisions"), 0) << metrics;
+  EXPECT_EQ(Metric(metrics, "ketcd_backup_chain_lag_seconds"), 0) << metrics;
+  EXPECT_GE(Metric(metrics, "ketcd_backup_runs_total{result=\"success\"}"), 2) << metrics;
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+
+  // The chains follow each other without a gap: each ends where the next full backup is.
+  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+  ASSERT_TRUE(config.ok());
+  auto listed = backup::ListBackups(*config);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  ASSERT_GE(chains.size(), 2u) << Log();
+  std::reverse(chains.begin(), chains.end());  // oldest first
+  for (size_t i = 0; i + 1 < chains.size(); ++i) {
+    EXPECT_EQ(chains[i].last_revision, chains[i + 1].full.manifest.revision) << chains[i].full.manifest.name;
+    EXPECT_EQ(chains[i].detached, 0u);
+  }
+  EXPECT_EQ(chains.back().last_revision, last);
+  const int64_t first = chains.front().full.manifest.revision;
+  ASSERT_LE(first, start);
+
+  auto check = [&](const std::vector<std::string>& point, int64_t expected) {
+    const std::string out = dir_ + "/point-" + std::to_string(expected) + ".db";
+    auto got = RunKetcd(Args({"backup", "get", "--config", dir_ + "/backup.yaml", "--out", out}, point));
+    EXPECT_EQ(got.exit_code, 0) << Describe(got);
+    EXPECT_TRUE(Contains(got.out, "Point in time: revision " + std::to_string(expected) + " ")) << got.out;
+    const Keyspace expected_keys = EtcdAt(**client, expected);
+    const Keyspace restored = SnapshotKeyspace(out);
+    EXPECT_EQ(restored.size(), expected_keys.size()) << "at revision " << expected;
+    EXPECT_TRUE(restored == expected_keys) << "at revision " << expected;
+    fs::remove(out);
+  };
+  std::mt19937 random(5);
+  for (int i = 0; i < 20; ++i) {
+    const int64_t at = first + static_cast<int64_t>(random() % static_cast<uint64_t>(last - first + 1));
+    check({"--to-revision", std::to_string(at)}, at);
+  }
+  check({"--latest"}, last);
+  // A moment: the start of a segment in the middle of the longest chain.
+  const auto& segments = std::max_element(chains.begin(), chains.end(), [](const auto& a, const auto& b) {
+                           return a.segments.size() < b.segments.size();
+                         })->segments;
+  ASSERT_GE(segments.size(), 5u);
+  const backup::Manifest& middle = segments[segments.size() / 2];
+  const int64_t millis = middle.first_seen_millis;
+  auto timed = RunKetcd({"backup", "get", "--config", dir_ + "/backup.yaml", "--out", dir_ + "/timed.db", "--to-time",
+                         Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000)});
+  ASSERT_EQ(timed.exit_code, 0) << Describe(timed);
+  std::smatch found;
+  ASSERT_TRUE(std::regex_search(timed.out, found, std::regex("Point in time: revision ([0-9]+) "))) << timed.out;
+  const int64_t at = std::stoll(found[1]);
+  EXPECT_GE(at, middle.first_revision);
+  EXPECT_LE(at, middle.revision);
+  EXPECT_TRUE(SnapshotKeyspace(dir_ + "/timed.db") == EtcdAt(**client, at)) << "at revision " << at;
 }
 
 }  // namespace
