@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backup/catalog.h"
 #include "util/utc_time.h"
 
 namespace ketcd::backup {
@@ -27,6 +28,36 @@ bool SleepUntil(int64_t until, const std::atomic<bool>& stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+// The chain a restarted daemon continues: the newest full backup's, if its
+// segments reach the same revision in every destination that holds it and
+// it has not ended. Null: none (a full backup starts the next one).
+std::unique_ptr<DeltaRecorder> ResumeNewestChain(etcd::EtcdClient& client, const BackupConfig& config,
+                                                 DaemonState& state,
+                                                 const std::function<void(const std::string&)>& say) {
+  auto listed = ListBackups(config);
+  if (!listed.ok()) {
+    say("no chain to continue: " + listed.status().message());
+    return nullptr;
+  }
+  const std::vector<Chain> chains = GroupChains(*listed);
+  if (chains.empty()) return nullptr;
+  const Chain& newest = chains.front();
+  std::vector<std::string> stored_in;
+  for (const Chain& chain : chains) {
+    if (chain.full.manifest.name != newest.full.manifest.name) continue;
+    if (chain.last_revision != newest.last_revision || !chain.end.empty() || chain.detached > 0) return nullptr;
+    stored_in.push_back(chain.full.destination);
+  }
+  auto recorder = DeltaRecorder::Start(client, config, newest.full.manifest, stored_in, say, &state);
+  if (!recorder.ok()) return nullptr;
+  const std::string previous = newest.segments.empty() ? newest.full.manifest.name : newest.segments.back().name;
+  (*recorder)->Resume(previous, newest.last_revision);
+  state.ChainStarted(newest.full.manifest);
+  say("continuing the chain of " + newest.full.manifest.name + " from revision " +
+      std::to_string(newest.last_revision + 1));
+  return std::move(*recorder);
 }
 
 }  // namespace
@@ -144,6 +175,14 @@ Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const Dae
                  DaemonState& state, const std::atomic<bool>& stop,
                  const std::function<void(const std::string&)>& say) {
   std::unique_ptr<DeltaRecorder> chain;
+  // Restarted with continuous backup on: the newest chain goes on from its
+  // last stored revision (etcd still holds the ones after it unless it
+  // compacted them, which ends the chain), or a full backup starts one now.
+  bool start_now = options.run_now;
+  if (config.delta_interval.count() > 0) {
+    chain = ResumeNewestChain(client, config, state, say);
+    start_now = start_now || !chain;
+  }
   // Until `until` (Unix seconds): the chain records meanwhile. False when
   // stopped, or when the chain ended and a full backup is needed now.
   auto wait = [&](int64_t until) {
@@ -152,7 +191,7 @@ Status RunDaemon(etcd::EtcdClient& client, const BackupConfig& config, const Dae
                   stop);
     return !stop.load() && !chain->ended();
   };
-  int64_t next = options.run_now ? std::time(nullptr) : options.schedule.Next(std::time(nullptr));
+  int64_t next = start_now ? std::time(nullptr) : options.schedule.Next(std::time(nullptr));
   while (!stop.load()) {
     state.NextRunAt(next);
     say("next backup at " + Rfc3339Utc(next) + " (" + options.schedule.text() + ")");

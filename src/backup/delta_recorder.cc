@@ -80,6 +80,12 @@ DeltaRecorder::DeltaRecorder(etcd::EtcdClient& client, const BackupConfig& confi
 
 DeltaRecorder::~DeltaRecorder() = default;
 
+void DeltaRecorder::Resume(const std::string& previous, int64_t revision) {
+  revisions_ = WatchRevisions(revision, ClusterIdOf(full_));
+  previous_ = previous;
+  stored_revision_ = revision;
+}
+
 void DeltaRecorder::Record(Clock::time_point until, const std::atomic<bool>& stop) {
   while (!ended() && !stop.load() && Clock::now() < until) {
     Clock::time_point deadline = segment_ ? segment_->opened + config_.delta_interval

@@ -60,6 +60,10 @@ class DeltaRecorder {
                                                       DeltaObserver* observer);
   ~DeltaRecorder();
 
+  // Continues after the chain's stored segment `previous`, whose last
+  // revision is `revision` (a daemon restarted: backup/catalog.h's Chain).
+  void Resume(const std::string& previous, int64_t revision);
+
   // Records until `until`, `stop`, or the chain ends. The segment open at
   // `until` stays open (Finish continues it); on `stop` it is stored.
   void Record(Clock::time_point until, const std::atomic<bool>& stop);

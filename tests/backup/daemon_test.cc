@@ -235,5 +235,49 @@ TEST_F(DaemonTest, ContinuousBackupRestoresAnyRevisionOfTheLastMinute) {
   EXPECT_TRUE(SnapshotKeyspace(dir_ + "/timed.db") == EtcdAt(**client, at)) << "at revision " << at;
 }
 
+// SIGKILL in the middle of a segment: restarted, the daemon continues the
+// same chain from its last stored revision (etcd still has the ones after
+// it), so nothing is lost and no full backup is needed.
+TEST_F(DaemonTest, AfterSigkillTheChainContinuesWithoutAGap) {
+  const std::string uploads = "upload_attempts: 1\ndelta_interval: 1s\n";
+  StartDaemon("  - " + dir_ + "/store\n", "@daily", uploads, {"--run-now"}, 5);
+  std::atomic<bool> stop{false};
+  int64_t lease = 0;
+  std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop), &lease);
+  MetricsWhen([](const std::string& text) { return Metric(text, "ketcd_backup_delta_segments_total") >= 2; });
+  daemon_.Kill();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // written while no daemon runs
+  StartDaemon("  - " + dir_ + "/store\n", "@daily", uploads, {}, 5);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  stop = true;
+  writer.join();
+  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+  ASSERT_TRUE(client.ok());
+  etcd::pb::RangeRequest request;
+  request.set_key("/");
+  request.set_limit(1);
+  auto response = (*client)->Range(request);
+  ASSERT_TRUE(response.ok());
+  const int64_t last = response->header().revision();
+  const std::string metrics = MetricsWhen([&](const std::string& text) {
+    return Metric(text, "ketcd_backup_chain_revision") >= static_cast<double>(last);
+  });
+  EXPECT_EQ(Metric(metrics, "ketcd_backup_runs_total{result=\"success\"}"), 0) << "no new full backup: " << metrics;
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+  EXPECT_TRUE(Contains(Log(), "continuing the chain of prod-")) << Log();
+
+  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+  ASSERT_TRUE(config.ok());
+  auto listed = backup::ListBackups(*config);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  ASSERT_EQ(chains.size(), 1u);
+  EXPECT_EQ(chains[0].last_revision, last);
+  EXPECT_EQ(chains[0].detached, 0u);
+  auto got = RunKetcd({"backup", "get", "--config", dir_ + "/backup.yaml", "--latest", "--out", dir_ + "/latest.db"});
+  ASSERT_EQ(got.exit_code, 0) << Describe(got);
+  EXPECT_TRUE(SnapshotKeyspace(dir_ + "/latest.db") == EtcdAt(**client, last));
+}
+
 }  // namespace
 }  // namespace ketcd::testing
