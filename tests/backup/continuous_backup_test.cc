@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -287,6 +288,49 @@ TEST_F(DeltaRecorderTest, PointInTimeSnapshotsEqualEtcdsPast) {
   EXPECT_EQ(ttl->grantedttl(), backup::kAddedLeaseTtlSeconds);
   EXPECT_GT(ttl->keys_size(), 0);
   server.Stop();
+}
+
+// A damaged segment refuses every point past its start, naming it; a
+// missing one ends the window before it. Points before either still restore.
+TEST_F(DeltaRecorderTest, ADamagedOrMissingSegmentStopsTheWindowThere) {
+  ASSERT_NO_FATAL_FAILURE(RecordChain());
+  std::vector<backup::Chain> chains = Chains();
+  ASSERT_EQ(chains.size(), 1u);
+  ASSERT_GE(chains[0].segments.size(), 3u);
+  const backup::Manifest damaged = chains[0].segments[1];
+  const std::string store = cluster_->dir() + "/store/";
+  auto quiet = [](const std::string&) {};
+  auto at = [&](int64_t revision, const std::string& name) {
+    return backup::WriteSnapshotAt(config_, {backup::RestorePoint::Kind::kRevision, revision, 0},
+                                   cluster_->dir() + "/" + name + ".db", quiet);
+  };
+  {
+    std::fstream object(store + damaged.object, std::ios::in | std::ios::out | std::ios::binary);
+    object.seekp(static_cast<std::streamoff>(damaged.object_bytes / 2));
+    object.put('\x5a');
+  }
+  auto past = at(damaged.revision, "past");
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find(damaged.name), std::string::npos) << past.status().message();
+  EXPECT_FALSE(std::filesystem::exists(cluster_->dir() + "/past.db"));
+  auto before = at(damaged.first_revision - 1, "before");
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  EXPECT_TRUE(SnapshotKeyspace(cluster_->dir() + "/before.db") == EtcdAt(*client_, damaged.first_revision - 1));
+
+  // Gone (object and manifest): the window ends before it.
+  std::filesystem::remove(store + damaged.object);
+  std::filesystem::remove(store + damaged.name + backup::kManifestSuffix);
+  chains = Chains();
+  ASSERT_EQ(chains.size(), 1u);
+  EXPECT_EQ(chains[0].last_revision, damaged.first_revision - 1);
+  EXPECT_GT(chains[0].detached, 0u) << "the segments after the gap are counted apart";
+  auto missing = at(damaged.revision, "missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.status().message().find(".." + std::to_string(damaged.first_revision - 1) + ","),
+            std::string::npos)
+      << missing.status().message();
+  EXPECT_TRUE(at(damaged.first_revision - 1, "still").ok());
 }
 
 TEST_F(DeltaRecorderTest, AStartEtcdCompactedEndsTheChain) {
