@@ -16,7 +16,7 @@ namespace {
 // Every key each part of backup.yaml may hold (docs/backups.md).
 const std::vector<std::string> kTopLevelKeys = {"name", "work_dir", "compression_level", "upload_attempts",
                                                 "retry_pause", "retry_backoff", "schedule", "retries",
-                                                "delta_interval", "delta_max_mib",
+                                                "delta_interval", "delta_max_mib", "delta_spool_mib",
                                                 "destinations", "retention", "encryption"};
 const std::vector<std::string> kRetentionKeys = {"keep_last", "hourly", "daily", "weekly", "monthly"};
 const std::vector<std::string> kEncryptionKeys = {"key_file"};
@@ -69,6 +69,7 @@ Result<BackupConfig> LoadBackupConfig(const std::string& path) {
     if (root["schedule"]) config.schedule = root["schedule"].as<std::string>();
     if (root["retries"]) config.retries = std::max(0, root["retries"].as<int>());
     if (root["delta_max_mib"]) config.delta_max_mib = std::clamp(root["delta_max_mib"].as<int>(), 1, 1024);
+    if (root["delta_spool_mib"]) config.delta_spool_mib = std::clamp(root["delta_spool_mib"].as<int>(), 1, 1 << 20);
     for (const auto& entry : root["destinations"]) {
       DestinationConfig destination;
       if (entry.IsScalar()) {

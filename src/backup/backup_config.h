@@ -30,6 +30,8 @@ struct BackupConfig {
   // `delta_interval` (0: none), or sooner when it holds delta_max_mib.
   std::chrono::milliseconds delta_interval{10000};
   int delta_max_mib = 32;
+  // Segments a destination could not take wait on disk up to this much.
+  int delta_spool_mib = 256;
 };
 
 // Reads the YAML configuration (docs/backups.md); loads the key.

@@ -1,11 +1,14 @@
 #include "backup/delta_recorder.h"
 
 #include <charconv>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <thread>
 
 #include "backup/object_upload.h"
 #include "util/duration.h"
+#include "util/read_file.h"
 
 namespace ketcd::backup {
 namespace {
@@ -34,6 +37,13 @@ class GrowingSink : public ByteSink {
   Status Finish() override { return Status::Ok(); }
   std::string text;
 };
+
+Status WriteSpoolFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  return out ? Status::Ok() : IoError(path + ": cannot write the spool");
+}
 
 // Sleeps `pause` unless `stop` is set first.
 void Pause(std::chrono::milliseconds pause, const std::atomic<bool>& stop) {
@@ -78,7 +88,12 @@ DeltaRecorder::DeltaRecorder(etcd::EtcdClient& client, const BackupConfig& confi
       previous_(full.name),
       stored_revision_(full.revision) {}
 
-DeltaRecorder::~DeltaRecorder() = default;
+DeltaRecorder::~DeltaRecorder() {
+  if (!spool_.empty()) {
+    say_(std::to_string(spool_.size()) + " segment(s) of " + full_.name +
+         " never reached every store; the chain stops before them there");
+  }
+}
 
 void DeltaRecorder::Resume(const std::string& previous, int64_t revision) {
   revisions_ = WatchRevisions(revision, ClusterIdOf(full_));
@@ -188,25 +203,34 @@ void DeltaRecorder::Store() {
   m.last_seen_millis = writer.last_unix_millis();
   m.chain_end = chain_end_;
 
-  std::vector<size_t> pending(destinations_.size());
-  for (size_t i = 0; i < pending.size(); ++i) pending[i] = i;
+  // Earlier segments first; then this one, once to each destination: one
+  // that fails gets it from the spool at the next segment.
+  Flush();
+  std::vector<size_t> everywhere(destinations_.size());
+  for (size_t i = 0; i < everywhere.size(); ++i) everywhere[i] = i;
+  std::vector<size_t> missing = spool_.empty() ? Upload(m, segment->plain.text, everywhere) : everywhere;
+  previous_ = m.name;
+  if (missing.empty()) {
+    stored_revision_ = m.revision;
+    if (observer_ != nullptr) observer_->SegmentStored(m);
+    return;
+  }
+  Spool(m, segment->plain.text, std::move(missing));
+}
+
+std::vector<size_t> DeltaRecorder::Upload(const Manifest& m, std::string_view plain,
+                                          const std::vector<size_t>& destinations) {
   std::map<size_t, ObjectUpload::Stored> stored;
   std::map<size_t, Status> failed;
-  auto pause = config_.retry_pause;
-  for (int attempt = 1; !pending.empty() && attempt <= config_.upload_attempts; ++attempt) {
-    if (attempt > 1) {
-      std::this_thread::sleep_for(pause);
-      pause *= 2;
-    }
-    auto upload = ObjectUpload::Start(destinations_, pending, m.object, config_);
-    if (!upload.ok()) {
-      for (size_t index : pending) failed[index] = upload.status();
-      break;
-    }
-    (void)(*upload)->input().Write(segment->plain.text);
+  auto upload = ObjectUpload::Start(destinations_, destinations, m.object, config_);
+  if (!upload.ok()) {
+    for (size_t index : destinations) failed[index] = upload.status();
+  } else {
+    (void)(*upload)->input().Write(plain);
     (void)(*upload)->input().Finish();
-    pending = (*upload)->Collect(stored, failed);
+    (*upload)->Collect(stored, failed);
   }
+  // The manifest last, per destination (its object's own sha256).
   for (const auto& [index, object] : stored) {
     Manifest own = m;
     own.sha256 = object.sha256;
@@ -214,18 +238,60 @@ void DeltaRecorder::Store() {
     Status written = WriteManifest(*destinations_[index], own);
     if (!written.ok()) failed[index] = written.WithContext("manifest");
   }
+  std::vector<size_t> missing;
   for (const auto& [index, error] : failed) {
-    say_("segment " + m.name + " not stored in " + destinations_[index]->Describe() + ": " + error.message());
+    say_("segment " + m.name + " not stored in " + destinations_[index]->Describe() + " (kept in the spool): " +
+         error.message());
+    missing.push_back(index);
   }
-  if (!failed.empty()) {
-    // A chain with a segment missing somewhere cannot go on there; a new
-    // full backup starts the next one everywhere.
+  return missing;
+}
+
+void DeltaRecorder::Spool(const Manifest& m, std::string_view plain, std::vector<size_t> missing) {
+  if (!spool_dir_) spool_dir_ = std::make_unique<PrivateDir>(config_.work_dir);
+  const std::string path = spool_dir_->path() + "/" + m.name;
+  const int64_t limit = int64_t{config_.delta_spool_mib} << 20;
+  Status written = spool_dir_->path().empty() ? IoError("cannot create a private directory under work_dir")
+                   : spool_bytes_ + static_cast<int64_t>(plain.size()) > limit
+                       ? Failed("the spool would exceed delta_spool_mib (" + std::to_string(config_.delta_spool_mib) +
+                                " MiB)")
+                       : WriteSpoolFile(path, plain);
+  if (!written.ok()) {
+    // The chain cannot go on where segments are missing; a full backup
+    // starts the next one everywhere.
+    say_("segment " + m.name + " cannot wait for its stores: " + written.message());
+    DropSpool();
     End("upload-failed");
     return;
   }
-  previous_ = m.name;
-  stored_revision_ = m.revision;
-  if (observer_ != nullptr) observer_->SegmentStored(m);
+  spool_bytes_ += static_cast<int64_t>(plain.size());
+  spool_.push_back({m, path, static_cast<int64_t>(plain.size()), std::move(missing)});
+}
+
+void DeltaRecorder::Flush() {
+  while (!spool_.empty()) {
+    Spooled& oldest = spool_.front();
+    Result<std::string> plain = ReadWholeFile(oldest.path);
+    if (!plain.ok()) {
+      say_("segment " + oldest.manifest.name + ": " + plain.status().message());
+      DropSpool();
+      End("upload-failed");
+      return;
+    }
+    oldest.destinations = Upload(oldest.manifest, *plain, oldest.destinations);
+    if (!oldest.destinations.empty()) return;  // that store is still down: the rest waits behind it
+    stored_revision_ = oldest.manifest.revision;
+    if (observer_ != nullptr) observer_->SegmentStored(oldest.manifest);
+    spool_bytes_ -= oldest.bytes;
+    std::remove(oldest.path.c_str());
+    spool_.pop_front();
+  }
+}
+
+void DeltaRecorder::DropSpool() {
+  for (const Spooled& spooled : spool_) std::remove(spooled.path.c_str());
+  spool_.clear();
+  spool_bytes_ = 0;
 }
 
 void DeltaRecorder::End(const std::string& why) {

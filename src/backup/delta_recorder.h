@@ -14,8 +14,11 @@
 //
 // The chain ends, with the word in its last manifest's chainEnd, when
 // events could be lost (compacted, cancelled, cluster-changed,
-// revision-gap: backup/watch_revisions.h) or a segment could not be stored
-// everywhere (upload-failed); the daemon then takes a full backup at once.
+// revision-gap: backup/watch_revisions.h) or segments a store could not
+// take outgrow the spool (upload-failed); the daemon then takes a full
+// backup at once. A segment is sent once to each destination; one that
+// fails keeps it in the spool (a private directory under work_dir, up to
+// delta_spool_mib), sent again, oldest first, whenever a segment closes.
 // A new full backup ends it too (next-chain): the last segment reaches the
 // new backup's revision, so one chain's window ends where the next begins.
 // A segment with no revision is never stored: a chain's window ends at its
@@ -24,6 +27,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +39,7 @@
 #include "backup/manifest.h"
 #include "backup/watch_revisions.h"
 #include "etcd/client.h"
+#include "util/private_dir.h"
 
 namespace ketcd::backup {
 
@@ -87,8 +92,16 @@ class DeltaRecorder {
   void WatchOnce(Clock::time_point deadline, int64_t last, const std::atomic<bool>& stop);
   void Add(DeltaRevision&& revision);
   bool SegmentDue() const;
-  // Stores the open segment (if any); ends the chain when a destination fails.
+  // Stores the open segment (if any), after the spooled ones.
   void Store();
+  // Stores `plain` as segment `m` in `destinations`, once each; returns
+  // those that failed.
+  std::vector<size_t> Upload(const Manifest& m, std::string_view plain, const std::vector<size_t>& destinations);
+  // Keeps a segment some destinations lack; ends the chain when the spool is full.
+  void Spool(const Manifest& m, std::string_view plain, std::vector<size_t> missing);
+  // Sends spooled segments, oldest first, until one still fails.
+  void Flush();
+  void DropSpool();
   void End(const std::string& why);
 
   etcd::EtcdClient& client_;
@@ -105,6 +118,19 @@ class DeltaRecorder {
   // The open segment: its plain bytes, written as revisions arrive.
   struct Segment;
   std::unique_ptr<Segment> segment_;
+
+  // Segments some destination does not hold yet: their plain bytes wait in
+  // a private directory under work_dir (mode 0700: they hold Secrets), in
+  // order, up to delta_spool_mib.
+  struct Spooled {
+    Manifest manifest;  // sha256 and size are each destination's own
+    std::string path;
+    int64_t bytes = 0;
+    std::vector<size_t> destinations;  // still missing it
+  };
+  std::unique_ptr<PrivateDir> spool_dir_;
+  std::deque<Spooled> spool_;
+  int64_t spool_bytes_ = 0;
 };
 
 }  // namespace ketcd::backup

@@ -81,12 +81,40 @@ void SayPoint(std::ostream& out, const backup::PointInTime& point) {
   }
 }
 
-Status Run(CommandContext& context, const BackupArgs& args) {
+std::atomic<bool> stop_requested{false};
+
+// Progress lines of a long-running command, each with its time.
+std::function<void(const std::string&)> TimedLines(std::ostream& out) {
+  return [&out](const std::string& line) { out << Rfc3339Utc(std::time(nullptr)) << " " << line << "\n" << std::flush; };
+}
+
+// SIGTERM/SIGINT: no new run starts; one in flight is finished first.
+void StopOnSignals() {
+  std::signal(SIGTERM, [](int) { stop_requested = true; });
+  std::signal(SIGINT, [](int) { stop_requested = true; });
+}
+
+struct RunArgs : BackupArgs {
+  bool follow = false;
+};
+
+Status Run(CommandContext& context, const RunArgs& args) {
   auto config = backup::LoadBackupConfig(args.config);
   if (!config.ok()) return config.status();
   auto client = context.Client();
   if (!client.ok()) return client.status();
   std::ostream& out = *context.out;
+  if (args.follow) {
+    // The daemon's loop in the foreground, without /metrics: a backup now,
+    // then its chain of delta segments until SIGINT/SIGTERM.
+    if (config->delta_interval.count() == 0) return InvalidArgument("--follow needs delta_interval above 0");
+    auto schedule = backup::ParseSchedule(config->schedule);
+    if (!schedule.ok()) return schedule.status();
+    StopOnSignals();
+    backup::DaemonState state;
+    backup::DaemonOptions options{*schedule, config->retries, config->retry_backoff, /*run_now=*/true};
+    return backup::RunDaemon(**client, *config, options, state, stop_requested, TimedLines(out));
+  }
   auto outcome = backup::RunBackup(**client, *config, std::time(nullptr),
                                    [&out](const std::string& line) { out << "- " << line << "\n" << std::flush; });
   if (!outcome.ok()) return outcome.status();
@@ -223,8 +251,6 @@ Status VerifyBackup(CommandContext& context, const BackupArgs& args) {
   return Status::Ok();
 }
 
-std::atomic<bool> stop_requested{false};
-
 struct DaemonArgs : BackupArgs {
   // Loopback unless told: /metrics is unauthenticated.
   std::string listen = "127.0.0.1:9464";
@@ -239,10 +265,7 @@ Status Daemon(CommandContext& context, const DaemonArgs& args) {
   if (!schedule.ok()) return schedule.status();
   auto client = context.Client();
   if (!client.ok()) return client.status();
-  std::ostream& out = *context.out;
-  auto say = [&](const std::string& line) {  // only the scheduler prints
-    out << Rfc3339Utc(std::time(nullptr)) << " " << line << "\n" << std::flush;
-  };
+  auto say = TimedLines(*context.out);  // only the scheduler prints
   backup::DaemonState state;
   auto server = backup::MetricsServer::Start(args.listen, [&state](const std::string& path) {
     if (path == "/metrics") return backup::HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state.PrometheusText()};
@@ -257,9 +280,7 @@ Status Daemon(CommandContext& context, const DaemonArgs& args) {
   });
   if (!server.ok()) return server.status();
   say("serving /metrics and /healthz on port " + std::to_string((*server)->port()));
-  // SIGTERM/SIGINT: no new run starts; one in flight is finished first.
-  std::signal(SIGTERM, [](int) { stop_requested = true; });
-  std::signal(SIGINT, [](int) { stop_requested = true; });
+  StopOnSignals();
   backup::DaemonOptions options{*schedule, config->retries, config->retry_backoff, args.run_now};
   return backup::RunDaemon(**client, *config, options, state, stop_requested, say);
 }
@@ -269,8 +290,15 @@ Status Daemon(CommandContext& context, const DaemonArgs& args) {
 void AddBackupCommands(CLI::App& app, CommandContext& context) {
   auto* backup_app = app.add_subcommand("backup", "Verified, compressed, encrypted backups with retention");
   backup_app->require_subcommand(1);
-  AddCommand<BackupArgs>(*backup_app, context, "run",
-                         "Take one backup now: save, verify, compress, encrypt, store, prune", BindConfig, Run);
+  AddCommand<RunArgs>(*backup_app, context, "run",
+                      "Take one backup now: save, verify, compress, encrypt, store, prune",
+                      [](CLI::App& run, RunArgs& args) {
+                        BindConfig(run, args);
+                        run.add_flag("--follow", args.follow,
+                                     "Then keep recording delta segments (point-in-time restore) until SIGINT/SIGTERM, "
+                                     "taking full backups on the config's schedule");
+                      },
+                      Run);
   AddCommand<BackupArgs>(*backup_app, context, "list", "Complete backups in every destination, newest first",
                          BindConfig, List);
   AddCommand<GetArgs>(*backup_app, context, "get",

@@ -306,8 +306,10 @@ TEST_F(DeltaRecorderTest, ADamagedOrMissingSegmentStopsTheWindowThere) {
   };
   {
     std::fstream object(store + damaged.object, std::ios::in | std::ios::out | std::ios::binary);
+    object.seekg(static_cast<std::streamoff>(damaged.object_bytes / 2));
+    const char byte = static_cast<char>(object.get());
     object.seekp(static_cast<std::streamoff>(damaged.object_bytes / 2));
-    object.put('\x5a');
+    object.put(static_cast<char>(byte ^ 0x01));
   }
   auto past = at(damaged.revision, "past");
   ASSERT_FALSE(past.ok());

@@ -10,6 +10,8 @@
 #include <regex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "backup/configmap_cluster.h"
 #include "backup/catalog.h"
 #include "backup/http_client.h"
@@ -280,6 +282,29 @@ TEST_F(DaemonTest, AfterSigkillTheChainContinuesWithoutAGap) {
   auto got = RunKetcd({"backup", "get", "--config", dir_ + "/backup.yaml", "--latest", "--out", dir_ + "/latest.db"});
   ASSERT_EQ(got.exit_code, 0) << Describe(got);
   EXPECT_TRUE(SnapshotKeyspace(dir_ + "/latest.db") == EtcdAt(**client, last));
+}
+
+// `backup run --follow`: the same in the foreground, without /metrics;
+// SIGTERM stores the open segment and exits 0.
+TEST_F(DaemonTest, RunFollowRecordsSegmentsUntilSigterm) {
+  std::ofstream(dir_ + "/backup.yaml") << "name: prod\ndelta_interval: 500ms\nupload_attempts: 1\ndestinations:\n  - "
+                                       << dir_ << "/store\n";
+  ASSERT_TRUE(daemon_.Start(Args(Args({KETCD_BINARY}, cluster_->ConnectionFlags()),
+                                 {"backup", "run", "--follow", "--config", dir_ + "/backup.yaml"}),
+                            dir_ + "/daemon.log"));
+  for (int i = 0; i < 100 && !Contains(Log(), "stored in 1 destination(s)"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(cluster_->Put({{"/registry/pods/default/p", std::to_string(i)}}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(daemon_.pid(), SIGTERM);
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+  auto list = RunKetcd({"backup", "list", "--config", dir_ + "/backup.yaml", "-w", "json"});
+  ASSERT_EQ(list.exit_code, 0) << Describe(list);
+  const auto listed = nlohmann::json::parse(list.out);
+  ASSERT_EQ(listed.size(), 1u) << list.out;
+  EXPECT_GE(listed[0]["deltas"]["segments"].get<int>(), 1) << list.out;
+  EXPECT_EQ(listed[0]["deltas"]["lastRevision"].get<int64_t>(), listed[0]["revision"].get<int64_t>() + 20) << list.out;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "backup/backup_config.h"
 #include "backup/backup_job.h"
+#include "backup/catalog.h"
 #include "backup/configmap_cluster.h"
 #include "backup/delta_recorder.h"
 #include "backup/keyspace_oracle.h"
@@ -254,6 +255,76 @@ TEST_P(ObjectStoreTest, DeltaSegmentsAndPointInTimeRestore) {
     EXPECT_GE(built->segments, 1u);
     EXPECT_TRUE(SnapshotKeyspace(path) == EtcdAt(**client, at)) << "at revision " << at;
   }
+}
+
+// The store down for a while: segments wait in the spool and reach it, in
+// order, once it is back (the chain has no gap); a spool too small for the
+// outage ends the chain instead.
+TEST_P(ObjectStoreTest, SegmentsWaitInTheSpoolWhileTheStoreIsDown) {
+  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  config->delta_interval = std::chrono::milliseconds(300);
+  config->work_dir = dir_;
+  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+  ASSERT_TRUE(client.ok());
+  std::string log;
+  auto say = [&log](const std::string& line) { log += line + "\n"; };
+  auto full = backup::RunBackup(**client, *config, std::time(nullptr), say);
+  ASSERT_TRUE(full.ok() && full->complete()) << (full.ok() ? full->FailureSummary() : full.status().message());
+  auto recorder = backup::DeltaRecorder::Start(**client, *config, full->manifest, full->stored, say, nullptr);
+  ASSERT_TRUE(recorder.ok()) << recorder.status().message();
+  std::atomic<bool> stop_writing{false}, stop{false};
+  int64_t lease = 0;
+  std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop_writing), &lease);
+  auto record = [&](int millis) {
+    (*recorder)->Record(backup::DeltaRecorder::Clock::now() + std::chrono::milliseconds(millis), stop);
+  };
+  record(1000);
+  store_->Kill();
+  record(2000);
+  EXPECT_TRUE(Contains(log, "kept in the spool")) << log;
+  EXPECT_FALSE((*recorder)->ended()) << log;
+  ASSERT_TRUE(store_->Restart().ok());
+  record(1500);
+  stop_writing = true;
+  writer.join();
+  etcd::pb::RangeRequest request;
+  request.set_key("/");
+  request.set_limit(1);
+  auto response = (*client)->Range(request);
+  ASSERT_TRUE(response.ok());
+  const int64_t last = response->header().revision();
+  (*recorder)->Finish(last, std::chrono::seconds(10), stop);
+  EXPECT_EQ((*recorder)->stored_revision(), last) << log;
+
+  auto listed = backup::ListBackups(*config);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  ASSERT_EQ(chains.size(), 1u);
+  EXPECT_EQ(chains[0].last_revision, last) << log;
+  EXPECT_EQ(chains[0].detached, 0u);
+  const int64_t middle = (full->manifest.revision + last) / 2;
+  auto built = backup::WriteSnapshotAt(*config, {backup::RestorePoint::Kind::kRevision, middle, 0},
+                                       dir_ + "/middle.db", say);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  EXPECT_TRUE(SnapshotKeyspace(dir_ + "/middle.db") == EtcdAt(**client, middle));
+
+  // A spool of 1 MiB, an outage with 3 MiB of changes: the chain ends.
+  config->delta_spool_mib = 1;
+  auto small = backup::DeltaRecorder::Start(**client, *config, full->manifest, full->stored, say, nullptr);
+  ASSERT_TRUE(small.ok());
+  (*small)->Resume(chains[0].segments.back().name, last);
+  store_->Kill();
+  for (int i = 0; i < 3; ++i) {
+    etcd::pb::PutRequest put;
+    put.set_key("/registry/configmaps/default/big-" + std::to_string(i));
+    put.set_value(std::string(1 << 20, static_cast<char>('a' + i)));
+    ASSERT_TRUE((*client)->Put(put).ok());
+  }
+  (*small)->Record(backup::DeltaRecorder::Clock::now() + std::chrono::seconds(3), stop);
+  EXPECT_TRUE((*small)->ended()) << log;
+  EXPECT_EQ((*small)->chain_end(), "upload-failed") << log;
+  EXPECT_TRUE(Contains(log, "delta_spool_mib")) << log;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreTest, ::testing::Values(StoreKind::kS3, StoreKind::kAzureBlob),
