@@ -70,15 +70,6 @@ class DeltaRecorderTest : public ::testing::Test {
     return recorder.ok() ? std::move(*recorder) : nullptr;
   }
 
-  int64_t CurrentRevision() {
-    etcd::pb::RangeRequest request;
-    request.set_key("/");
-    request.set_limit(1);
-    auto response = client_->Range(request);
-    EXPECT_TRUE(response.ok());
-    return response.ok() ? response->header().revision() : 0;
-  }
-
   // Every revision the chain's segments hold, read back through the
   // archive layers from the store.
   std::vector<backup::DeltaRevision> StoredRevisions(const backup::Chain& chain) {
@@ -141,7 +132,7 @@ void DeltaRecorderTest::RecordChain() {
   recorder->Record(DeltaRecorder::Clock::now() + std::chrono::milliseconds(2500), stop);
   stop_writing = true;
   writer.join();
-  last_ = CurrentRevision();
+  last_ = CurrentRevision(*client_);
   // As when the next full backup is taken at `last_`.
   recorder->Finish(last_, std::chrono::seconds(10), stop);
   EXPECT_EQ(recorder->chain_end(), "next-chain") << log_;
@@ -343,7 +334,7 @@ TEST_F(DeltaRecorderTest, AStartEtcdCompactedEndsTheChain) {
   // Revisions the recorder has not taken yet, then compacted away.
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(cluster_->Put({{"/registry/pods/default/x", std::to_string(i)}}).ok());
   etcd::pb::CompactionRequest compact;
-  compact.set_revision(CurrentRevision());
+  compact.set_revision(CurrentRevision(*client_));
   compact.set_physical(true);
   ASSERT_TRUE(client_->Compact(compact).ok());
   recorder->Record(DeltaRecorder::Clock::now() + std::chrono::seconds(5), stop);

@@ -160,22 +160,14 @@ TEST_F(DaemonTest, ContinuousBackupRestoresAnyRevisionOfTheLastMinute) {
   MetricsWhen([](const std::string& text) { return Metric(text, "ketcd_backup_runs_total{result=\"success\"}") >= 1; });
   auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
   ASSERT_TRUE(client.ok());
-  auto current = [&] {
-    etcd::pb::RangeRequest request;
-    request.set_key("/");
-    request.set_limit(1);
-    auto response = (*client)->Range(request);
-    EXPECT_TRUE(response.ok());
-    return response.ok() ? response->header().revision() : 0;
-  };
-  const int64_t start = current();
+  const int64_t start = CurrentRevision(**client);
   std::atomic<bool> stop{false};
   int64_t lease = 0;
   std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop), &lease);
   std::this_thread::sleep_for(std::chrono::seconds(60));
   stop = true;
   writer.join();
-  const int64_t last = current();
+  const int64_t last = CurrentRevision(**client);
   EXPECT_GE(last - start, 6000) << "at least 100 changes a second";
   const std::string metrics = MetricsWhen([&](const std::string& text) {
     return Metric(text, "ketcd_backup_chain_revision") >= static_cast<double>(last);
@@ -258,12 +250,7 @@ TEST_F(DaemonTest, AfterSigkillTheChainContinuesWithoutAGap) {
   writer.join();
   auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
   ASSERT_TRUE(client.ok());
-  etcd::pb::RangeRequest request;
-  request.set_key("/");
-  request.set_limit(1);
-  auto response = (*client)->Range(request);
-  ASSERT_TRUE(response.ok());
-  const int64_t last = response->header().revision();
+  const int64_t last = CurrentRevision(**client);
   const std::string metrics = MetricsWhen([&](const std::string& text) {
     return Metric(text, "ketcd_backup_chain_revision") >= static_cast<double>(last);
   });

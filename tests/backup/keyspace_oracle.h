@@ -32,6 +32,16 @@ inline std::ostream& operator<<(std::ostream& out, const StoredKey& k) {
              << ", version " << k.version << ", lease " << k.lease << "}";
 }
 
+// etcd's newest revision.
+inline int64_t CurrentRevision(etcd::EtcdClient& client) {
+  etcd::pb::RangeRequest request;
+  request.set_key("/");
+  request.set_limit(1);
+  auto response = client.Range(request);
+  EXPECT_TRUE(response.ok()) << response.status().message();
+  return response.ok() ? response->header().revision() : 0;
+}
+
 // etcd's keyspace at `revision`.
 inline Keyspace EtcdAt(etcd::EtcdClient& client, int64_t revision) {
   etcd::pb::RangeRequest request;

@@ -112,8 +112,39 @@ class ObjectStoreTest : public ::testing::TestWithParam<StoreKind> {
   }
 
   std::unique_ptr<EtcdCluster> cluster_;
+  // backup.yaml with 300 ms segments, a full backup, and a recorder
+  // continuing it; `log_` collects what they say.
+  void StartChain() {
+    auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+    ASSERT_TRUE(config.ok()) << config.status().message();
+    config_ = *config;
+    config_.delta_interval = std::chrono::milliseconds(300);
+    config_.work_dir = dir_;
+    auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+    ASSERT_TRUE(client.ok());
+    client_ = std::move(*client);
+    auto full = backup::RunBackup(*client_, config_, std::time(nullptr), Say());
+    ASSERT_TRUE(full.ok() && full->complete()) << (full.ok() ? full->FailureSummary() : full.status().message());
+    full_ = *full;
+    auto recorder = backup::DeltaRecorder::Start(*client_, config_, full_.manifest, full_.stored, Say(), nullptr);
+    ASSERT_TRUE(recorder.ok()) << recorder.status().message();
+    recorder_ = std::move(*recorder);
+  }
+  std::function<void(const std::string&)> Say() {
+    return [this](const std::string& line) { log_ += line + "\n"; };
+  }
+  void Record(std::chrono::milliseconds duration) {
+    recorder_->Record(backup::DeltaRecorder::Clock::now() + duration, stop_);
+  }
+
   std::unique_ptr<ObjectStore> store_;
   std::string dir_;
+  backup::BackupConfig config_;
+  std::unique_ptr<etcd::EtcdClient> client_;
+  backup::BackupOutcome full_;
+  std::unique_ptr<backup::DeltaRecorder> recorder_;
+  std::atomic<bool> stop_{false};
+  std::string log_;
   int restores_ = 0;
 };
 
@@ -220,40 +251,25 @@ TEST_P(ObjectStoreTest, TamperedObjectIsRefused) {
 // while a writer runs, then points in time fetched back from the store
 // equal etcd's keyspace at those revisions.
 TEST_P(ObjectStoreTest, DeltaSegmentsAndPointInTimeRestore) {
-  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
-  ASSERT_TRUE(config.ok()) << config.status().message();
-  config->delta_interval = std::chrono::milliseconds(300);
-  config->work_dir = dir_;
-  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
-  ASSERT_TRUE(client.ok());
-  auto quiet = [](const std::string&) {};
-  auto full = backup::RunBackup(**client, *config, std::time(nullptr), quiet);
-  ASSERT_TRUE(full.ok() && full->complete()) << (full.ok() ? full->FailureSummary() : full.status().message());
-  auto recorder = backup::DeltaRecorder::Start(**client, *config, full->manifest, full->stored, quiet, nullptr);
-  ASSERT_TRUE(recorder.ok()) << recorder.status().message();
-  std::atomic<bool> stop_writing{false}, stop{false};
+  ASSERT_NO_FATAL_FAILURE(StartChain());
+  std::atomic<bool> stop_writing{false};
   int64_t lease = 0;
   std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop_writing), &lease);
-  (*recorder)->Record(backup::DeltaRecorder::Clock::now() + std::chrono::seconds(2), stop);
+  Record(std::chrono::seconds(2));
   stop_writing = true;
   writer.join();
-  etcd::pb::RangeRequest request;
-  request.set_key("/");
-  request.set_limit(1);
-  auto response = (*client)->Range(request);
-  ASSERT_TRUE(response.ok());
-  const int64_t last = response->header().revision();
-  (*recorder)->Finish(last, std::chrono::seconds(10), stop);
-  ASSERT_EQ((*recorder)->stored_revision(), last);
+  const int64_t last = CurrentRevision(*client_);
+  recorder_->Finish(last, std::chrono::seconds(10), stop_);
+  ASSERT_EQ(recorder_->stored_revision(), last) << log_;
 
-  const int64_t first = full->manifest.revision;
+  const int64_t first = full_.manifest.revision;
   std::mt19937 random(3);
   for (int64_t at : {first + 1 + static_cast<int64_t>(random() % (last - first)), (first + last) / 2, last}) {
     const std::string path = dir_ + "/at-" + std::to_string(at) + ".db";
-    auto built = backup::WriteSnapshotAt(*config, {backup::RestorePoint::Kind::kRevision, at, 0}, path, quiet);
+    auto built = backup::WriteSnapshotAt(config_, {backup::RestorePoint::Kind::kRevision, at, 0}, path, Say());
     ASSERT_TRUE(built.ok()) << built.status().message();
     EXPECT_GE(built->segments, 1u);
-    EXPECT_TRUE(SnapshotKeyspace(path) == EtcdAt(**client, at)) << "at revision " << at;
+    EXPECT_TRUE(SnapshotKeyspace(path) == EtcdAt(*client_, at)) << "at revision " << at;
   }
 }
 
@@ -261,57 +277,38 @@ TEST_P(ObjectStoreTest, DeltaSegmentsAndPointInTimeRestore) {
 // order, once it is back (the chain has no gap); a spool too small for the
 // outage ends the chain instead.
 TEST_P(ObjectStoreTest, SegmentsWaitInTheSpoolWhileTheStoreIsDown) {
-  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
-  ASSERT_TRUE(config.ok()) << config.status().message();
-  config->delta_interval = std::chrono::milliseconds(300);
-  config->work_dir = dir_;
-  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
-  ASSERT_TRUE(client.ok());
-  std::string log;
-  auto say = [&log](const std::string& line) { log += line + "\n"; };
-  auto full = backup::RunBackup(**client, *config, std::time(nullptr), say);
-  ASSERT_TRUE(full.ok() && full->complete()) << (full.ok() ? full->FailureSummary() : full.status().message());
-  auto recorder = backup::DeltaRecorder::Start(**client, *config, full->manifest, full->stored, say, nullptr);
-  ASSERT_TRUE(recorder.ok()) << recorder.status().message();
-  std::atomic<bool> stop_writing{false}, stop{false};
+  ASSERT_NO_FATAL_FAILURE(StartChain());
+  std::atomic<bool> stop_writing{false};
   int64_t lease = 0;
   std::thread writer(WriteMixed, cluster_->ClientConfig(), std::cref(stop_writing), &lease);
-  auto record = [&](int millis) {
-    (*recorder)->Record(backup::DeltaRecorder::Clock::now() + std::chrono::milliseconds(millis), stop);
-  };
-  record(1000);
+  Record(std::chrono::milliseconds(1000));
   store_->Kill();
-  record(2000);
-  EXPECT_TRUE(Contains(log, "kept in the spool")) << log;
-  EXPECT_FALSE((*recorder)->ended()) << log;
+  Record(std::chrono::milliseconds(2000));
+  EXPECT_TRUE(Contains(log_, "kept in the spool")) << log_;
+  EXPECT_FALSE(recorder_->ended()) << log_;
   ASSERT_TRUE(store_->Restart().ok());
-  record(1500);
+  Record(std::chrono::milliseconds(1500));
   stop_writing = true;
   writer.join();
-  etcd::pb::RangeRequest request;
-  request.set_key("/");
-  request.set_limit(1);
-  auto response = (*client)->Range(request);
-  ASSERT_TRUE(response.ok());
-  const int64_t last = response->header().revision();
-  (*recorder)->Finish(last, std::chrono::seconds(10), stop);
-  EXPECT_EQ((*recorder)->stored_revision(), last) << log;
+  const int64_t last = CurrentRevision(*client_);
+  recorder_->Finish(last, std::chrono::seconds(10), stop_);
+  EXPECT_EQ(recorder_->stored_revision(), last) << log_;
 
-  auto listed = backup::ListBackups(*config);
+  auto listed = backup::ListBackups(config_);
   ASSERT_TRUE(listed.ok()) << listed.status().message();
   const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
   ASSERT_EQ(chains.size(), 1u);
-  EXPECT_EQ(chains[0].last_revision, last) << log;
+  EXPECT_EQ(chains[0].last_revision, last) << log_;
   EXPECT_EQ(chains[0].detached, 0u);
-  const int64_t middle = (full->manifest.revision + last) / 2;
-  auto built = backup::WriteSnapshotAt(*config, {backup::RestorePoint::Kind::kRevision, middle, 0},
-                                       dir_ + "/middle.db", say);
+  const int64_t middle = (full_.manifest.revision + last) / 2;
+  auto built = backup::WriteSnapshotAt(config_, {backup::RestorePoint::Kind::kRevision, middle, 0},
+                                       dir_ + "/middle.db", Say());
   ASSERT_TRUE(built.ok()) << built.status().message();
-  EXPECT_TRUE(SnapshotKeyspace(dir_ + "/middle.db") == EtcdAt(**client, middle));
+  EXPECT_TRUE(SnapshotKeyspace(dir_ + "/middle.db") == EtcdAt(*client_, middle));
 
   // A spool of 1 MiB, an outage with 3 MiB of changes: the chain ends.
-  config->delta_spool_mib = 1;
-  auto small = backup::DeltaRecorder::Start(**client, *config, full->manifest, full->stored, say, nullptr);
+  config_.delta_spool_mib = 1;
+  auto small = backup::DeltaRecorder::Start(*client_, config_, full_.manifest, full_.stored, Say(), nullptr);
   ASSERT_TRUE(small.ok());
   (*small)->Resume(chains[0].segments.back().name, last);
   store_->Kill();
@@ -319,12 +316,12 @@ TEST_P(ObjectStoreTest, SegmentsWaitInTheSpoolWhileTheStoreIsDown) {
     etcd::pb::PutRequest put;
     put.set_key("/registry/configmaps/default/big-" + std::to_string(i));
     put.set_value(std::string(1 << 20, static_cast<char>('a' + i)));
-    ASSERT_TRUE((*client)->Put(put).ok());
+    ASSERT_TRUE(client_->Put(put).ok());
   }
-  (*small)->Record(backup::DeltaRecorder::Clock::now() + std::chrono::seconds(3), stop);
-  EXPECT_TRUE((*small)->ended()) << log;
-  EXPECT_EQ((*small)->chain_end(), "upload-failed") << log;
-  EXPECT_TRUE(Contains(log, "delta_spool_mib")) << log;
+  (*small)->Record(backup::DeltaRecorder::Clock::now() + std::chrono::seconds(3), stop_);
+  EXPECT_TRUE((*small)->ended()) << log_;
+  EXPECT_EQ((*small)->chain_end(), "upload-failed") << log_;
+  EXPECT_TRUE(Contains(log_, "delta_spool_mib")) << log_;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreTest, ::testing::Values(StoreKind::kS3, StoreKind::kAzureBlob),
