@@ -18,10 +18,6 @@
 namespace ketcd::backup {
 namespace {
 
-std::string MillisText(int64_t millis) {
-  return Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000);
-}
-
 bool Covers(const Chain& chain, const RestorePoint& point) {
   switch (point.kind) {
     case RestorePoint::Kind::kLatest:
@@ -55,7 +51,7 @@ std::string Windows(const std::vector<Chain>& chains) {
   for (const Chain& chain : chains) {
     text += (text.empty() ? "" : "; ") + chain.full.manifest.name + ": revisions " +
             std::to_string(chain.full.manifest.revision) + ".." + std::to_string(chain.last_revision) + ", " +
-            Rfc3339Utc(chain.full.manifest.created) + ".." + MillisText(chain.last_seen_millis);
+            Rfc3339Utc(chain.full.manifest.created) + ".." + Rfc3339MillisUtc(chain.last_seen_millis);
   }
   return text.empty() ? "no full backup found" : "restorable: " + text;
 }
@@ -179,7 +175,7 @@ std::string Describe(const RestorePoint& point) {
     case RestorePoint::Kind::kRevision:
       return "revision " + std::to_string(point.revision);
     case RestorePoint::Kind::kTime:
-      return MillisText(point.unix_millis);
+      return Rfc3339MillisUtc(point.unix_millis);
   }
   return "";
 }
@@ -262,7 +258,7 @@ Result<PointInTime> WriteSnapshotAt(const BackupConfig& config, const RestorePoi
   }
   say("applied " + std::to_string(result.revision - result.full.revision) + " revision(s) from " +
       std::to_string(result.segments) + " segment(s): revision " + std::to_string(result.revision) + ", seen at " +
-      MillisText(result.seen_millis));
+      Rfc3339MillisUtc(result.seen_millis));
 
   auto written = snapshot::OpenSnapshot(built);
   if (!written.ok()) return written.status();

@@ -71,9 +71,8 @@ Result<backup::RestorePoint> PointOf(const BackupArgs& args, const PointArgs& po
 }
 
 void SayPoint(std::ostream& out, const backup::PointInTime& point) {
-  const int64_t millis = point.seen_millis;
-  out << "Point in time: revision " << point.revision << " (seen at "
-      << Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000) << "), full backup " << point.full.name << " and " << point.segments << " delta segment(s) from "
+  out << "Point in time: revision " << point.revision << " (seen at " << Rfc3339MillisUtc(point.seen_millis)
+      << "), full backup " << point.full.name << " and " << point.segments << " delta segment(s) from "
       << point.destination << "\n";
   if (!point.added_leases.empty()) {
     out << point.added_leases.size() << " lease(s) granted after the full backup added with a TTL of "
@@ -140,9 +139,6 @@ Status List(CommandContext& context, const BackupArgs& args) {
   if (!listed.ok()) return listed.status();
   // A full backup per line, with the chain of delta segments that extends it.
   const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
-  auto seen = [](int64_t millis) {
-    return Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000);
-  };
   if (IsStructured(context.format)) {
     Json document = Json::array();
     for (const backup::Chain& chain : chains) {
@@ -155,7 +151,7 @@ Status List(CommandContext& context, const BackupArgs& args) {
         int64_t bytes = 0;
         for (const auto& segment : chain.segments) bytes += segment.object_bytes;
         entry["deltas"] = {{"segments", chain.segments.size()}, {"objectBytes", bytes},
-                           {"lastRevision", chain.last_revision}, {"lastSeen", seen(chain.last_seen_millis)},
+                           {"lastRevision", chain.last_revision}, {"lastSeen", Rfc3339MillisUtc(chain.last_seen_millis)},
                            {"chainEnd", chain.end}, {"detachedSegments", chain.detached}};
       }
       document.push_back(std::move(entry));
@@ -170,7 +166,7 @@ Status List(CommandContext& context, const BackupArgs& args) {
     if (chain.detached > 0) deltas += " (+" + std::to_string(chain.detached) + " after a gap)";
     std::string window = "-";
     if (!chain.segments.empty()) {
-      window = std::to_string(chain.last_revision) + " at " + seen(chain.last_seen_millis);
+      window = std::to_string(chain.last_revision) + " at " + Rfc3339MillisUtc(chain.last_seen_millis);
       if (!chain.end.empty()) window += " (" + chain.end + ")";
     }
     table.AddRow({m.name, Rfc3339Utc(m.created), std::to_string(m.revision), std::to_string(m.total_keys),

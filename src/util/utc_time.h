@@ -11,6 +11,10 @@ namespace ketcd {
 
 std::string Rfc3339Utc(int64_t seconds);
 std::string Rfc3339MicroUtc(int64_t seconds, int32_t nanos);
+// A Unix time in milliseconds, as Rfc3339MicroUtc prints it (backup times).
+inline std::string Rfc3339MillisUtc(int64_t unix_millis) {
+  return Rfc3339MicroUtc(unix_millis / 1000, static_cast<int32_t>(unix_millis % 1000) * 1000000);
+}
 std::string CompactUtc(int64_t seconds);
 std::string HttpDateUtc(int64_t seconds);
 

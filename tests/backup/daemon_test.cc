@@ -220,9 +220,8 @@ TEST_F(DaemonTest, ContinuousBackupRestoresAnyRevisionOfTheLastMinute) {
                          })->segments;
   ASSERT_GE(segments.size(), 5u);
   const backup::Manifest& middle = segments[segments.size() / 2];
-  const int64_t millis = middle.first_seen_millis;
   auto timed = RunKetcd({"backup", "get", "--config", dir_ + "/backup.yaml", "--out", dir_ + "/timed.db", "--to-time",
-                         Rfc3339MicroUtc(millis / 1000, static_cast<int32_t>(millis % 1000) * 1000000)});
+                         Rfc3339MillisUtc(middle.first_seen_millis)});
   ASSERT_EQ(timed.exit_code, 0) << Describe(timed);
   std::smatch found;
   ASSERT_TRUE(std::regex_search(timed.out, found, std::regex("Point in time: revision ([0-9]+) "))) << timed.out;
