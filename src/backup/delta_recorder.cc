@@ -2,12 +2,13 @@
 
 #include <charconv>
 #include <cstdio>
-#include <fstream>
+#include <limits>
 #include <map>
 #include <thread>
 
 #include "backup/object_upload.h"
 #include "util/duration.h"
+#include "util/durable_file.h"
 #include "util/read_file.h"
 
 namespace ketcd::backup {
@@ -25,24 +26,12 @@ uint64_t ClusterIdOf(const Manifest& full) {
   return id;  // 0 (unknown): the watch's first response says
 }
 
-// The plain bytes of a segment, kept in memory until it is stored (at most
-// delta_max_mib and one revision more), so a store that fails can be sent
-// it again.
-class GrowingSink : public ByteSink {
- public:
-  Status Write(std::string_view bytes) override {
-    text.append(bytes);
-    return Status::Ok();
-  }
-  Status Finish() override { return Status::Ok(); }
-  std::string text;
-};
-
+// A spooled segment: 0600, in place only once complete and synced.
 Status WriteSpoolFile(const std::string& path, std::string_view bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  return out ? Status::Ok() : IoError(path + ": cannot write the spool");
+  auto file = DurableFile::Create(path, 0600);
+  if (!file.ok()) return file.status();
+  KETCD_RETURN_IF_ERROR(file->Write(bytes));
+  return file->Commit();
 }
 
 // Sleeps `pause` unless `stop` is set first.
@@ -55,7 +44,9 @@ void Pause(std::chrono::milliseconds pause, const std::atomic<bool>& stop) {
 
 struct DeltaRecorder::Segment {
   Clock::time_point opened;
-  GrowingSink plain;
+  // The plain bytes, kept until stored everywhere (delta_max_mib and one
+  // revision at most: SegmentDue closes it), so a failing store can be sent them again.
+  StringSink plain{std::numeric_limits<size_t>::max()};
   DeltaSegmentWriter writer{plain};
 };
 
