@@ -49,6 +49,80 @@ Status StagedIntact(const std::string& staged) {
   return snapshot::CheckTrailer(*file).WithContext("staged snapshot");
 }
 
+
+// Names have second precision: a run in the same second as another (two
+// runs, or a run beside the daemon) takes a suffix, -2 on, rather than
+// overwrite the other's object under its manifest. Sets m's name, object,
+// created time and encryption.
+Status NameBackup(const std::vector<std::unique_ptr<Destination>>& destinations, const BackupConfig& config,
+                  int64_t created, Manifest& m) {
+  std::set<std::string> taken;
+  for (auto& destination : destinations) {
+    auto names = destination->List();
+    if (names.ok()) taken.insert(names->begin(), names->end());
+  }
+  const std::string base = config.name + "-" + CompactUtc(created);
+  m.name = base;
+  for (int suffix = 2; taken.count(m.name + kManifestSuffix) > 0; ++suffix) {
+    if (suffix > 99) return Failed("99 backups named " + base + " exist already");
+    m.name = base + "-" + std::to_string(suffix);
+  }
+  m.object = ObjectName(m.name, !config.key.empty());
+  m.created = created;
+  m.encrypted = !config.key.empty();
+  return Status::Ok();
+}
+
+// After the first pass: a destination that failed is sent the object again
+// from the staged snapshot, after a pause, while attempts remain (a store
+// restarted mid-upload may have lost the parts it had); then each holding
+// destination gets its manifest (the backup becomes listed) and its prune.
+Status StoreRemaining(const std::vector<std::unique_ptr<Destination>>& destinations, const BackupConfig& config,
+                      const std::string& staged, std::vector<size_t> pending,
+                      std::map<size_t, ObjectUpload::Stored>& uploaded, std::map<size_t, Status>& failed,
+                      const std::function<void(const std::string&)>& say, BackupOutcome& outcome) {
+  Manifest& m = outcome.manifest;
+  auto pause = config.retry_pause;
+  if (!pending.empty() && config.upload_attempts > 1) KETCD_RETURN_IF_ERROR(StagedIntact(staged));
+  for (int attempt = 2; !pending.empty() && attempt <= config.upload_attempts; ++attempt) {
+    say("retrying " + std::to_string(pending.size()) + " destination(s) in " + FormatDuration(pause) +
+        " (attempt " + std::to_string(attempt) + " of " + std::to_string(config.upload_attempts) + ")");
+    std::this_thread::sleep_for(pause);
+    pause *= 2;
+    auto again = ObjectUpload::Start(destinations, pending, m.object, config);
+    if (!again.ok()) return again.status();
+    (void)CopyFile(staged, (*again)->input());
+    pending = (*again)->Collect(uploaded, failed);
+  }
+  for (const auto& [index, error] : failed) {
+    outcome.failures.push_back({destinations[index]->Describe(), error.message()});
+  }
+  if (uploaded.empty()) return Status::Ok();
+  m.sha256 = uploaded.begin()->second.sha256;
+  m.object_bytes = uploaded.begin()->second.bytes;
+
+  // The manifest last: only now is the backup listed. Each destination's
+  // object has its own sha256 (encryption nonces differ between passes).
+  for (const auto& [i, stored] : uploaded) {
+    Manifest own = m;
+    own.sha256 = stored.sha256;
+    own.object_bytes = stored.bytes;
+    Status written = WriteManifest(*destinations[i], own);
+    if (!written.ok()) {
+      outcome.failures.push_back({destinations[i]->Describe(), "manifest: " + written.message()});
+      continue;
+    }
+    outcome.stored.push_back(destinations[i]->Describe());
+    auto pruned = Prune(*destinations[i], config.retention);
+    if (!pruned.ok()) {
+      outcome.failures.push_back({destinations[i]->Describe(), "prune: " + pruned.status().message()});
+      continue;
+    }
+    for (const auto& name : *pruned) outcome.pruned.push_back(destinations[i]->Describe() + ": " + name);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string BackupOutcome::FailureSummary() const {
@@ -61,29 +135,10 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
                                 const std::function<void(const std::string&)>& say) {
   BackupOutcome outcome;
   Manifest& m = outcome.manifest;
-  std::vector<std::unique_ptr<Destination>> destinations;
-  for (const DestinationConfig& destination_config : config.destinations) {
-    auto destination = OpenDestination(destination_config);
-    if (!destination.ok()) return destination.status();
-    destinations.push_back(std::move(*destination));
-  }
-  // Names have second precision: a run in the same second as another
-  // (two runs, or a run beside the daemon) takes a suffix, -2 on, rather
-  // than overwrite the other's object under its manifest.
-  std::set<std::string> taken;
-  for (auto& destination : destinations) {
-    auto names = destination->List();
-    if (names.ok()) taken.insert(names->begin(), names->end());
-  }
-  const std::string base = config.name + "-" + CompactUtc(now);
-  m.name = base;
-  for (int suffix = 2; taken.count(m.name + kManifestSuffix) > 0; ++suffix) {
-    if (suffix > 99) return Failed("99 backups named " + base + " exist already");
-    m.name = base + "-" + std::to_string(suffix);
-  }
-  m.object = ObjectName(m.name, !config.key.empty());
-  m.created = now;
-  m.encrypted = !config.key.empty();
+  auto opened = OpenDestinations(config.destinations);
+  if (!opened.ok()) return opened.status();
+  std::vector<std::unique_ptr<Destination>>& destinations = *opened;
+  KETCD_RETURN_IF_ERROR(NameBackup(destinations, config, now, m));
   // The staged snapshot holds every Secret: in a private directory (0700,
   // unpredictable name) under work_dir, removed with it.
   PrivateDir work(config.work_dir);
@@ -128,47 +183,28 @@ Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& co
   }
   say("verified: revision " + std::to_string(m.revision) + ", " + std::to_string(m.total_keys) + " keys");
 
-  // A destination that failed is sent the object again from the staged
-  // snapshot, after a pause, while attempts remain (a store restarted
-  // mid-upload may have lost the parts it had).
-  auto pause = config.retry_pause;
-  if (!pending.empty() && config.upload_attempts > 1) KETCD_RETURN_IF_ERROR(StagedIntact(staged));
-  for (int attempt = 2; !pending.empty() && attempt <= config.upload_attempts; ++attempt) {
-    say("retrying " + std::to_string(pending.size()) + " destination(s) in " + FormatDuration(pause) +
-        " (attempt " + std::to_string(attempt) + " of " + std::to_string(config.upload_attempts) + ")");
-    std::this_thread::sleep_for(pause);
-    pause *= 2;
-    auto again = ObjectUpload::Start(destinations, pending, m.object, config);
-    if (!again.ok()) return again.status();
-    (void)CopyFile(staged, (*again)->input());
-    pending = (*again)->Collect(uploaded, failed);
-  }
-  for (const auto& [index, error] : failed) {
-    outcome.failures.push_back({destinations[index]->Describe(), error.message()});
-  }
-  if (uploaded.empty()) return outcome;
-  m.sha256 = uploaded.begin()->second.sha256;
-  m.object_bytes = uploaded.begin()->second.bytes;
+  KETCD_RETURN_IF_ERROR(StoreRemaining(destinations, config, staged, pending, uploaded, failed, say, outcome));
+  return outcome;
+}
 
-  // The manifest last: only now is the backup listed. Each destination's
-  // object has its own sha256 (encryption nonces differ between passes).
-  for (const auto& [i, stored] : uploaded) {
-    Manifest own = m;
-    own.sha256 = stored.sha256;
-    own.object_bytes = stored.bytes;
-    Status written = WriteManifest(*destinations[i], own);
-    if (!written.ok()) {
-      outcome.failures.push_back({destinations[i]->Describe(), "manifest: " + written.message()});
-      continue;
-    }
-    outcome.stored.push_back(destinations[i]->Describe());
-    auto pruned = Prune(*destinations[i], config.retention);
-    if (!pruned.ok()) {
-      outcome.failures.push_back({destinations[i]->Describe(), "prune: " + pruned.status().message()});
-      continue;
-    }
-    for (const auto& name : *pruned) outcome.pruned.push_back(destinations[i]->Describe() + ": " + name);
-  }
+Result<BackupOutcome> StoreSnapshotFile(const BackupConfig& config, Manifest m, const std::string& staged,
+                                        const std::function<void(const std::string&)>& say) {
+  BackupOutcome outcome;
+  auto opened = OpenDestinations(config.destinations);
+  if (!opened.ok()) return opened.status();
+  std::vector<std::unique_ptr<Destination>>& destinations = *opened;
+  KETCD_RETURN_IF_ERROR(NameBackup(destinations, config, m.created, m));
+  outcome.manifest = m;
+  std::vector<size_t> everywhere(destinations.size());
+  std::iota(everywhere.begin(), everywhere.end(), 0);
+  auto first = ObjectUpload::Start(destinations, everywhere, m.object, config);
+  if (!first.ok()) return first.status();
+  say("storing " + m.object + (m.encrypted ? " (compressed, encrypted)" : " (compressed)"));
+  (void)CopyFile(staged, (*first)->input());  // each destination's outcome is in `first`
+  std::map<size_t, ObjectUpload::Stored> uploaded;
+  std::map<size_t, Status> failed;
+  std::vector<size_t> pending = (*first)->Collect(uploaded, failed);
+  KETCD_RETURN_IF_ERROR(StoreRemaining(destinations, config, staged, pending, uploaded, failed, say, outcome));
   return outcome;
 }
 

@@ -36,4 +36,12 @@ struct BackupOutcome {
 Result<BackupOutcome> RunBackup(etcd::EtcdClient& client, const BackupConfig& config, int64_t now,
                                 const std::function<void(const std::string&)>& say);
 
+// Stores a verified snapshot file with its sha256 trailer, `staged`, as a
+// full backup in every destination, the way RunBackup stores one (a name
+// for m.created, its object, retries, manifests last, prune). `m` brings
+// what the snapshot is: created, revision, keys, sizes, etcd version,
+// cluster.
+Result<BackupOutcome> StoreSnapshotFile(const BackupConfig& config, Manifest m, const std::string& staged,
+                                        const std::function<void(const std::string&)>& say);
+
 }  // namespace ketcd::backup

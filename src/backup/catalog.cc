@@ -1,6 +1,7 @@
 #include "backup/catalog.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -139,11 +140,13 @@ std::vector<Chain> GroupChains(const std::vector<ListedBackup>& listed) {
   return chains;
 }
 
-Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name, const std::string& snapshot_path) {
+Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name, const std::string& snapshot_path,
+                             std::optional<size_t> destination_index) {
   auto listed = ListBackups(config);
   if (!listed.ok()) return listed.status();
   const ListedBackup* chosen = nullptr;
   for (const ListedBackup& backup : *listed) {
+    if (destination_index && backup.destination_index != *destination_index) continue;
     // A delta segment is no snapshot: the newest is a full backup, and a
     // segment named is refused below.
     if (name.empty() ? backup.manifest.kind == BackupKind::kSnapshot : backup.manifest.name == name) {
@@ -182,7 +185,13 @@ Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name
   {
     auto snapshot = snapshot::OpenSnapshot(file->part_path());
     if (!snapshot.ok()) return snapshot.status();
-    auto report = snapshot::Verify(*snapshot);
+    // etcd's sha256 trailer on the second core while the pages and
+    // revisions are checked: two passes over the file in the time of one.
+    std::future<Status> trailer =
+        std::async(std::launch::async, [&snapshot] { return snapshot::CheckTrailer(*snapshot); });
+    auto report = snapshot::Verify(*snapshot, 50, /*check_trailer=*/false);
+    Status trailer_checked = trailer.get();
+    if (!trailer_checked.ok()) return trailer_checked.WithContext(chosen->manifest.name);
     if (!report.ok()) return report.status();
     if (!report->problems.empty()) return DataLoss(chosen->manifest.name + ": " + report->problems.front());
   }

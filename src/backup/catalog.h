@@ -3,6 +3,7 @@
 // into a checked snapshot file, and pruning by the retention policy.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,10 @@ std::vector<Chain> GroupChains(const std::vector<ListedBackup>& listed);
 
 // Fetches backup `name` (the newest if empty) into a snapshot file:
 // object sha256 checked against the manifest, decrypted, decompressed,
-// then the snapshot verified. Returns its manifest.
-Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name, const std::string& snapshot_path);
+// then the snapshot verified. Returns its manifest. `destination`: read it
+// from that one (an index into config.destinations), else the first that has it.
+Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name, const std::string& snapshot_path,
+                             std::optional<size_t> destination = std::nullopt);
 
 // Applies the retention policy to one destination; returns what it removed.
 Result<std::vector<std::string>> Prune(Destination& destination, const RetentionPolicy& policy);

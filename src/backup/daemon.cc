@@ -12,6 +12,11 @@
 namespace ketcd::backup {
 namespace {
 
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string Label(const std::string& value) {
   std::string escaped;
   for (char c : value) {
@@ -98,20 +103,23 @@ void DaemonState::NextRunAt(int64_t when) {
 void DaemonState::ChainStarted(const Manifest& full) {
   std::lock_guard lock(mutex_);
   chain_revision_ = full.revision;
-  chain_seen_millis_ = full.created * 1000;
   etcd_revision_ = std::max(etcd_revision_, full.revision);
+  // Revisions etcd made while the backup ran wait since its start at most.
+  waiting_since_millis_ = etcd_revision_ > chain_revision_ ? full.created * 1000 : 0;
 }
 
 void DaemonState::SegmentStored(const Manifest& segment) {
   std::lock_guard lock(mutex_);
   chain_revision_ = segment.revision;
-  chain_seen_millis_ = segment.last_seen_millis;
+  // The next revision was seen after this segment's last one.
+  waiting_since_millis_ = etcd_revision_ > chain_revision_ ? segment.last_seen_millis : 0;
   ++segments_;
   segment_bytes_ += static_cast<uint64_t>(segment.object_bytes);
 }
 
 void DaemonState::EtcdRevision(int64_t revision) {
   std::lock_guard lock(mutex_);
+  if (revision > etcd_revision_ && etcd_revision_ <= chain_revision_) waiting_since_millis_ = NowMillis();
   etcd_revision_ = std::max(etcd_revision_, revision);
 }
 
@@ -143,15 +151,15 @@ std::string DaemonState::PrometheusText() const {
   gauge("ketcd_backup_last_revision", "etcd revision of the last stored backup.", last_revision_);
   gauge("ketcd_backup_running", "1 while a backup run is in progress.", running_ ? 1 : 0);
   const int64_t lag_revisions = chain_revision_ > 0 ? std::max<int64_t>(0, etcd_revision_ - chain_revision_) : 0;
-  const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count();
   gauge("ketcd_backup_chain_revision", "Newest etcd revision a restore can reach (full backup or delta segment).",
         chain_revision_);
   gauge("ketcd_backup_chain_lag_revisions", "Revisions etcd has made that no stored backup holds yet.",
         lag_revisions);
+  // What a restore now would lose: the writes of the last this many
+  // seconds. A quiet spell before them does not count.
   gauge("ketcd_backup_chain_lag_seconds",
-        "Seconds since the newest restorable revision was seen, while etcd has newer ones (0: none missing).",
-        lag_revisions > 0 ? std::max<int64_t>(0, now_millis - chain_seen_millis_) / 1000.0 : 0.0);
+        "Seconds the oldest revision no stored backup holds yet has waited (0: none missing).",
+        lag_revisions > 0 ? std::max<int64_t>(0, NowMillis() - waiting_since_millis_) / 1000.0 : 0.0);
   auto counter = [&](const char* name, const char* help, uint64_t value) {
     text << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << value << "\n";
   };

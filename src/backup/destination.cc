@@ -13,4 +13,14 @@ Result<std::unique_ptr<Destination>> OpenDestination(const DestinationConfig& co
   return OpenDirectoryDestination(url);
 }
 
+Result<std::vector<std::unique_ptr<Destination>>> OpenDestinations(const std::vector<DestinationConfig>& configs) {
+  std::vector<std::unique_ptr<Destination>> destinations;
+  for (const DestinationConfig& config : configs) {
+    auto destination = OpenDestination(config);
+    if (!destination.ok()) return destination.status();
+    destinations.push_back(std::move(*destination));
+  }
+  return destinations;
+}
+
 }  // namespace ketcd::backup

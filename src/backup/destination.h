@@ -33,6 +33,8 @@ struct DestinationConfig {
 };
 
 Result<std::unique_ptr<Destination>> OpenDestination(const DestinationConfig& config);
+// Every one of `configs`, in order; the first that cannot be opened fails all.
+Result<std::vector<std::unique_ptr<Destination>>> OpenDestinations(const std::vector<DestinationConfig>& configs);
 
 // The stores behind OpenDestination; `path` is the URL without its scheme.
 Result<std::unique_ptr<Destination>> OpenDirectoryDestination(const std::string& path);

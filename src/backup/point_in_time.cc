@@ -31,16 +31,33 @@ bool Covers(const Chain& chain, const RestorePoint& point) {
   return false;
 }
 
-// Among the chains covering `point`: the one that restores furthest for
-// kLatest, else the one whose full backup is newest (fewest revisions to apply).
+// Among the chains covering `point`: for the latest, the one reaching
+// furthest; for a revision, the one whose full backup is newest (fewest
+// revisions to apply); for a time, likewise among those whose window
+// reaches it, else the one reaching furthest (a merged backup, `backup
+// compact`, ends where its chain went on: it must not win a later time).
+// Ties go to the newer full backup.
 const Chain* Choose(const std::vector<Chain>& chains, const RestorePoint& point) {
   const Chain* chosen = nullptr;
+  auto reaches = [&](const Chain& chain) {
+    return point.kind == RestorePoint::Kind::kTime && chain.last_seen_millis >= point.unix_millis;
+  };
   for (const Chain& chain : chains) {
     if (!Covers(chain, point)) continue;
-    const bool better = chosen == nullptr ||
-                        (point.kind == RestorePoint::Kind::kLatest
-                             ? chain.last_revision > chosen->last_revision
-                             : chain.full.manifest.revision > chosen->full.manifest.revision);
+    if (chosen == nullptr) {
+      chosen = &chain;
+      continue;
+    }
+    const int64_t full = chain.full.manifest.revision, chosen_full = chosen->full.manifest.revision;
+    bool better;
+    if (point.kind == RestorePoint::Kind::kRevision || (reaches(chain) && reaches(*chosen))) {
+      better = full > chosen_full;
+    } else if (reaches(chain) != reaches(*chosen)) {
+      better = reaches(chain);
+    } else {
+      better = chain.last_revision > chosen->last_revision ||
+               (chain.last_revision == chosen->last_revision && full > chosen_full);
+    }
     if (better) chosen = &chain;
   }
   return chosen;
@@ -66,12 +83,42 @@ std::string LeaseValue(int64_t id, int64_t ttl) {
   return value;
 }
 
+// What a segment held, read whole, against what its manifest says: a
+// manifest cannot widen or narrow the window its object fills.
+struct SegmentFigures {
+  int64_t first_revision = 0, last_revision = 0, events = 0;
+  int64_t first_seen_millis = 0, last_seen_millis = 0;
+
+  void Count(const DeltaRevision& revision) {
+    if (first_revision == 0) {
+      first_revision = revision.revision;
+      first_seen_millis = revision.unix_millis;
+    }
+    last_revision = revision.revision;
+    last_seen_millis = revision.unix_millis;
+    events += static_cast<int64_t>(revision.events.size());
+  }
+
+  Status Match(const Manifest& m) const {
+    if (first_revision == m.first_revision && last_revision == m.revision && events == m.total_keys &&
+        first_seen_millis == m.first_seen_millis && last_seen_millis == m.last_seen_millis) {
+      return Status::Ok();
+    }
+    return DataLoss(m.name + ": holds revisions " + std::to_string(first_revision) + ".." +
+                    std::to_string(last_revision) + " (" + std::to_string(events) + " events, seen " +
+                    std::to_string(first_seen_millis) + ".." + std::to_string(last_seen_millis) +
+                    " ms), its manifest says " + std::to_string(m.first_revision) + ".." + std::to_string(m.revision) +
+                    " (" + std::to_string(m.total_keys) + " events, seen " + std::to_string(m.first_seen_millis) + ".." +
+                    std::to_string(m.last_seen_millis) + " ms)");
+  }
+};
+
 // Appends the chain's revisions up to the point to the "key" bucket.
 class RevisionAppender {
  public:
   RevisionAppender(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
-                   const bolt::Database& full, restore::Entries& added_leases)
-      : config_(config), chain_(chain), point_(point), full_(full), added_leases_(added_leases),
+                   const bolt::Database& full, restore::Entries& added_leases, const RevisionObserver& observe)
+      : config_(config), chain_(chain), point_(point), full_(full), added_leases_(added_leases), observe_(observe),
         last_revision_(chain.full.manifest.revision), seen_millis_(chain.full.manifest.created * 1000) {}
 
   Status Append(bolt::Writer& writer) {
@@ -79,7 +126,11 @@ class RevisionAppender {
     if (!destination.ok()) return destination.status();
     for (const Manifest& segment : chain_.segments) {
       if (done_ || Past(segment.first_revision, segment.first_seen_millis)) break;
-      DeltaSegmentReader reader([&](DeltaRevision&& revision) { return Add(writer, segment, revision); });
+      SegmentFigures held;
+      DeltaSegmentReader reader([&](DeltaRevision&& revision) {
+        held.Count(revision);
+        return Add(writer, segment, revision);
+      });
       auto archive = ArchiveReader(reader, config_.key);
       if (!archive.ok()) return archive.status();
       // The whole object is read and hashed even when the point falls
@@ -89,6 +140,7 @@ class RevisionAppender {
       if (hashing.hex() != segment.sha256) {
         return DataLoss(segment.name + ": object sha256 " + hashing.hex() + " differs from the manifest's");
       }
+      KETCD_RETURN_IF_ERROR(held.Match(segment));
       ++segments_;
     }
     if (point_.kind == RestorePoint::Kind::kRevision && last_revision_ != point_.revision) {
@@ -133,7 +185,7 @@ class RevisionAppender {
     }
     last_revision_ = revision.revision;
     seen_millis_ = revision.unix_millis;
-    return Status::Ok();
+    return observe_ ? observe_(revision) : Status::Ok();
   }
 
   Status NoteLease(int64_t lease) {
@@ -150,18 +202,26 @@ class RevisionAppender {
   const RestorePoint& point_;
   const bolt::Database& full_;
   restore::Entries& added_leases_;
+  const RevisionObserver& observe_;
   int64_t last_revision_, seen_millis_;
   size_t segments_ = 0;
   bool done_ = false;
 };
 
-// `db` with etcd's sha256 trailer, as `path` (appears only complete).
-Status WriteWithTrailer(std::string_view db, const std::string& path) {
+// The built snapshot with etcd's sha256 trailer, as `path` (appears only
+// complete). Its mapped pages are dropped as they are written, so the
+// copy does not hold the file in memory.
+Status WriteWithTrailer(const snapshot::SnapshotFile& built, const std::string& path) {
   auto file = DurableFile::Create(path, 0600);
   if (!file.ok()) return file.status();
   Sha256 sha256;
-  sha256.Update(db);
-  KETCD_RETURN_IF_ERROR(file->Write(db));
+  constexpr size_t kChunk = 8 << 20;
+  for (size_t offset = 0; offset < built.covered.size(); offset += kChunk) {
+    const std::string_view chunk = built.covered.substr(offset, kChunk);
+    sha256.Update(chunk);
+    KETCD_RETURN_IF_ERROR(file->Write(chunk));
+    built.db.Touched(chunk.size());
+  }
   KETCD_RETURN_IF_ERROR(file->Write(sha256.Finish()));
   return file->Commit();
 }
@@ -221,35 +281,38 @@ Result<int64_t> ParseRfc3339Millis(const std::string& text) {
   return seconds * 1000 + millis;
 }
 
-Result<PointInTime> WriteSnapshotAt(const BackupConfig& config, const RestorePoint& point, const std::string& path,
-                                    const std::function<void(const std::string&)>& say) {
+Result<Chain> ChainFor(const BackupConfig& config, const RestorePoint& point) {
   auto listed = ListBackups(config);
   if (!listed.ok()) return listed.status();
   const std::vector<Chain> chains = GroupChains(*listed);
   const Chain* chain = Choose(chains, point);
   if (chain == nullptr) return NotFound(Describe(point) + " is in no backup's window (" + Windows(chains) + ")");
-  PointInTime result;
-  result.full = chain->full.manifest;
-  result.destination = chain->full.destination;
+  return *chain;
+}
 
-  // The full backup and the file built from it hold every Secret: in a
-  // private directory, removed with it.
+Result<PointInTime> BuildChainDb(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
+                                 const std::string& db_path, const std::function<void(const std::string&)>& say,
+                                 const RevisionObserver& observe) {
+  PointInTime result;
+  result.full = chain.full.manifest;
+  result.destination = chain.full.destination;
+
+  // The full backup holds every Secret: in a private directory, removed with it.
   PrivateDir scratch(config.work_dir);
   if (scratch.path().empty()) return IoError("cannot create a private directory for the full backup");
   const std::string full_path = scratch.path() + "/full.db";
   say("fetching " + result.full.name + " (revision " + std::to_string(result.full.revision) + ") from " +
       result.destination);
-  auto fetched = FetchBackup(config, result.full.name, full_path);
+  auto fetched = FetchBackup(config, result.full.name, full_path, chain.full.destination_index);
   if (!fetched.ok()) return fetched.status();
   auto full = snapshot::OpenSnapshot(full_path);
   if (!full.ok()) return full.status();
 
   restore::BackendEdits edits;
   restore::Entries& added_leases = edits.merged["lease"];  // filled while the revisions are written
-  RevisionAppender appender(config, *chain, point, full->db, added_leases);
+  RevisionAppender appender(config, chain, point, full->db, added_leases, observe);
   edits.appended[std::string(snapshot::kKeyBucket)] = [&](bolt::Writer& writer) { return appender.Append(writer); };
-  const std::string built = scratch.path() + "/at-point.db";
-  KETCD_RETURN_IF_ERROR(restore::CopyBackend(full->db, built, edits));
+  KETCD_RETURN_IF_ERROR(restore::CopyBackend(full->db, db_path, edits));
   result.revision = appender.last_revision();
   result.seen_millis = appender.seen_millis();
   result.segments = appender.segments();
@@ -259,14 +322,32 @@ Result<PointInTime> WriteSnapshotAt(const BackupConfig& config, const RestorePoi
   say("applied " + std::to_string(result.revision - result.full.revision) + " revision(s) from " +
       std::to_string(result.segments) + " segment(s): revision " + std::to_string(result.revision) + ", seen at " +
       Rfc3339MillisUtc(result.seen_millis));
+  return result;
+}
 
-  auto written = snapshot::OpenSnapshot(built);
+Result<PointInTime> WriteChainSnapshot(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
+                                       const std::string& path, const std::function<void(const std::string&)>& say,
+                                       const RevisionObserver& observe) {
+  // The file built holds every Secret too: private, removed with the dir.
+  PrivateDir scratch(config.work_dir);
+  if (scratch.path().empty()) return IoError("cannot create a private directory");
+  const std::string built_path = scratch.path() + "/at-point.db";
+  auto built = BuildChainDb(config, chain, point, built_path, say, observe);
+  if (!built.ok()) return built.status();
+  auto written = snapshot::OpenSnapshot(built_path);
   if (!written.ok()) return written.status();
   auto report = snapshot::Verify(*written);
   if (!report.ok()) return report.status();
   if (!report->problems.empty()) return DataLoss("the snapshot built at " + Describe(point) + ": " + report->problems.front());
-  KETCD_RETURN_IF_ERROR(WriteWithTrailer(written->covered, path));
-  return result;
+  KETCD_RETURN_IF_ERROR(WriteWithTrailer(*written, path));
+  return built;
+}
+
+Result<PointInTime> WriteSnapshotAt(const BackupConfig& config, const RestorePoint& point, const std::string& path,
+                                    const std::function<void(const std::string&)>& say) {
+  auto chain = ChainFor(config, point);
+  if (!chain.ok()) return chain.status();
+  return WriteChainSnapshot(config, *chain, point, path, say);
 }
 
 }  // namespace ketcd::backup

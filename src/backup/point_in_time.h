@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "backup/backup_config.h"
+#include "backup/catalog.h"
+#include "backup/delta_segment.h"
 #include "backup/manifest.h"
 
 namespace ketcd::backup {
@@ -55,5 +57,25 @@ struct PointInTime {
 // none does. Scratch files go to config.work_dir.
 Result<PointInTime> WriteSnapshotAt(const BackupConfig& config, const RestorePoint& point, const std::string& path,
                                     const std::function<void(const std::string&)>& say);
+
+// The chain that covers `point` with the fewest revisions to apply (or,
+// for the latest, reaches furthest); kNotFound naming every chain's window.
+Result<Chain> ChainFor(const BackupConfig& config, const RestorePoint& point);
+
+// The same from `chain` (its full backup read from the chain's own
+// destination). Every segment read is checked whole: its sha256 against
+// its manifest, and the revisions, events and times it holds against the
+// manifest's figures. `observe` (when set) sees each revision written, in
+// order; its error stops the build.
+using RevisionObserver = std::function<Status(const DeltaRevision&)>;
+Result<PointInTime> WriteChainSnapshot(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
+                                       const std::string& path, const std::function<void(const std::string&)>& say,
+                                       const RevisionObserver& observe = {});
+
+// The bbolt file alone, `db_path` (mode 0600; no sha256 trailer, not
+// verified yet: for a caller that verifies it next, as restore does).
+Result<PointInTime> BuildChainDb(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
+                                 const std::string& db_path, const std::function<void(const std::string&)>& say,
+                                 const RevisionObserver& observe = {});
 
 }  // namespace ketcd::backup

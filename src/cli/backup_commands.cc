@@ -1,4 +1,4 @@
-// ketcd backup run|list|get|restore|verify|daemon --config backup.yaml
+// ketcd backup run|list|get|restore|compact|verify|daemon --config backup.yaml
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <ctime>
@@ -7,6 +7,8 @@
 
 #include "backup/backup_job.h"
 #include "backup/catalog.h"
+#include "backup/chain_check.h"
+#include "backup/compact_chain.h"
 #include "backup/daemon.h"
 #include "backup/metrics_server.h"
 #include "backup/restore_backup.h"
@@ -93,6 +95,29 @@ void StopOnSignals() {
   std::signal(SIGINT, [](int) { stop_requested = true; });
 }
 
+// The steps of a run, as "- step" lines.
+std::function<void(const std::string&)> Steps(std::ostream& out) {
+  return [&out](const std::string& line) { out << "- " << line << "\n" << std::flush; };
+}
+
+// A stored full backup, where it went and what was pruned; an error unless
+// every destination holds it.
+Status PrintOutcome(std::ostream& out, const backup::BackupOutcome& outcome) {
+  const auto& m = outcome.manifest;
+  if (outcome.stored.empty()) {
+    for (const auto& failure : outcome.failures) out << "  FAILED " << failure.destination << ": " << failure.why << "\n";
+    return Failed("backup " + m.name + " not stored: " + outcome.FailureSummary());
+  }
+  out << "Backup " << m.name << ": revision " << m.revision << ", " << m.total_keys << " keys, "
+      << HumanBytes(static_cast<uint64_t>(m.snapshot_bytes)) << " -> " << HumanBytes(static_cast<uint64_t>(m.object_bytes))
+      << (m.encrypted ? " encrypted" : "") << ", sha256 " << m.sha256 << "\n";
+  for (const auto& where : outcome.stored) out << "  stored in " << where << "\n";
+  for (const auto& pruned : outcome.pruned) out << "  pruned " << pruned << "\n";
+  for (const auto& failure : outcome.failures) out << "  FAILED " << failure.destination << ": " << failure.why << "\n";
+  if (!outcome.complete()) return Failed(outcome.FailureSummary());
+  return Status::Ok();
+}
+
 struct RunArgs : BackupArgs {
   bool follow = false;
 };
@@ -114,22 +139,9 @@ Status Run(CommandContext& context, const RunArgs& args) {
     backup::DaemonOptions options{*schedule, config->retries, config->retry_backoff, /*run_now=*/true};
     return backup::RunDaemon(**client, *config, options, state, stop_requested, TimedLines(out));
   }
-  auto outcome = backup::RunBackup(**client, *config, std::time(nullptr),
-                                   [&out](const std::string& line) { out << "- " << line << "\n" << std::flush; });
+  auto outcome = backup::RunBackup(**client, *config, std::time(nullptr), Steps(out));
   if (!outcome.ok()) return outcome.status();
-  const auto& m = outcome->manifest;
-  if (outcome->stored.empty()) {
-    for (const auto& failure : outcome->failures) out << "  FAILED " << failure.destination << ": " << failure.why << "\n";
-    return Failed("backup " + m.name + " not stored: " + outcome->FailureSummary());
-  }
-  out << "Backup " << m.name << ": revision " << m.revision << ", " << m.total_keys << " keys, "
-      << HumanBytes(static_cast<uint64_t>(m.snapshot_bytes)) << " -> " << HumanBytes(static_cast<uint64_t>(m.object_bytes))
-      << (m.encrypted ? " encrypted" : "") << ", sha256 " << m.sha256 << "\n";
-  for (const auto& where : outcome->stored) out << "  stored in " << where << "\n";
-  for (const auto& pruned : outcome->pruned) out << "  pruned " << pruned << "\n";
-  for (const auto& failure : outcome->failures) out << "  FAILED " << failure.destination << ": " << failure.why << "\n";
-  if (!outcome->complete()) return Failed(outcome->FailureSummary());
-  return Status::Ok();
+  return PrintOutcome(out, *outcome);
 }
 
 Status List(CommandContext& context, const BackupArgs& args) {
@@ -244,7 +256,37 @@ Status VerifyBackup(CommandContext& context, const BackupArgs& args) {
   *context.out << "Backup " << manifest->name << " verified: sha256 matches its manifest, decrypts, decompresses, "
                << "the snapshot is sound (revision " << manifest->revision << ", " << manifest->total_keys
                << " keys) and restores.\n";
+  // Its chain of delta segments in every destination, end to end.
+  auto listed = backup::ListBackups(*config);
+  if (!listed.ok()) return listed.status();
+  for (const backup::Chain& chain : backup::GroupChains(*listed)) {
+    if (chain.full.manifest.name != manifest->name || (chain.segments.empty() && chain.detached == 0)) continue;
+    auto checked = backup::VerifyChain(*config, chain, [&](const std::string& line) { *context.err << line << "\n"; });
+    if (!checked.ok()) return checked.status();
+    *context.out << "Chain in " << chain.full.destination << " verified: " << chain.segments.size()
+                 << " segment(s) whole and as their manifests say, revisions " << chain.full.manifest.revision + 1
+                 << ".." << chain.last_revision << " contiguous (last seen " << Rfc3339MillisUtc(chain.last_seen_millis)
+                 << (chain.end.empty() ? "" : ", chain ended: " + chain.end) << "); at revision "
+                 << chain.last_revision << " " << checked->keys_touched
+                 << " key(s) are as the events left them, the others as the full backup holds them, and it restores.\n";
+  }
   return Status::Ok();
+}
+
+struct CompactArgs : BackupArgs {
+  int64_t to_revision = 0;
+};
+
+Status Compact(CommandContext& context, const CompactArgs& args) {
+  auto config = backup::LoadBackupConfig(args.config);
+  if (!config.ok()) return config.status();
+  auto chain = backup::ChainToCompact(*config, args.name);
+  if (!chain.ok()) return chain.status();
+  *context.out << "Merging " << chain->full.manifest.name << " (revision " << chain->full.manifest.revision << ") and "
+               << chain->segments.size() << " delta segment(s) from " << chain->full.destination << "\n";
+  auto outcome = backup::CompactChain(*config, *chain, args.to_revision, Steps(*context.out));
+  if (!outcome.ok()) return outcome.status();
+  return PrintOutcome(*context.out, *outcome);
 }
 
 struct DaemonArgs : BackupArgs {
@@ -323,8 +365,18 @@ void AddBackupCommands(CLI::App& app, CommandContext& context) {
                            daemon.add_flag("--run-now", args.run_now, "Take a backup at start, then follow the schedule");
                          },
                          Daemon);
+  AddCommand<CompactArgs>(*backup_app, context, "compact",
+                          "Merge a full backup (default: the newest with delta segments) and its segments into a new "
+                          "full backup, offline and checked",
+                          [](CLI::App& compact, CompactArgs& args) {
+                            BindConfigAndName(compact, args);
+                            compact.add_option("--to-revision", args.to_revision,
+                                               "Merge up to this revision (default: the chain's last)");
+                          },
+                          Compact);
   AddCommand<BackupArgs>(*backup_app, context, "verify",
-                         "Fetch and restore a backup (default: the newest) into a temporary dir", BindConfigAndName,
+                         "Fetch and restore a backup (default: the newest) into a temporary dir, and check its "
+                         "chain of delta segments end to end", BindConfigAndName,
                          VerifyBackup);
 }
 

@@ -5,6 +5,8 @@
 // equal etcd's own Range at R (keys, values, create/mod revision, version,
 // lease); an etcd started from the data dir restored at R serves it. A watch
 // whose start etcd compacted ends the chain.
+#include "backup/chain_check.h"
+#include "backup/compact_chain.h"
 #include "backup/delta_recorder.h"
 #include "backup/point_in_time.h"
 #include "backup/restore_backup.h"
@@ -324,6 +326,134 @@ TEST_F(DeltaRecorderTest, ADamagedOrMissingSegmentStopsTheWindowThere) {
             std::string::npos)
       << missing.status().message();
   EXPECT_TRUE(at(damaged.first_revision - 1, "still").ok());
+}
+
+// backup verify on a chain: whole and as etcd made it, it passes; a segment
+// whose manifest misstates what it holds, or a segment gone, fails naming
+// the piece, and a point before that piece still restores.
+TEST_F(DeltaRecorderTest, VerifyChecksAChainEndToEnd) {
+  ASSERT_NO_FATAL_FAILURE(RecordChain());
+  std::vector<backup::Chain> chains = Chains();
+  ASSERT_EQ(chains.size(), 1u);
+  ASSERT_GE(chains[0].segments.size(), 3u);
+  auto quiet = [](const std::string&) {};
+  auto verified = backup::VerifyChain(config_, chains[0], quiet);
+  ASSERT_TRUE(verified.ok()) << verified.status().message();
+  EXPECT_EQ(verified->point.revision, last_);
+  EXPECT_GT(verified->keys_touched, 0u);
+
+  // A manifest claiming one event more than its segment holds.
+  const std::string store = cluster_->dir() + "/store/";
+  backup::Manifest misstated = chains[0].segments[1];
+  ++misstated.total_keys;
+  std::ofstream(store + misstated.name + backup::kManifestSuffix, std::ios::trunc) << backup::ManifestText(misstated);
+  auto refused = backup::VerifyChain(config_, Chains()[0], quiet);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(refused.status().message().find(misstated.name + ": holds revisions"), std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(backup::WriteSnapshotAt(config_, {backup::RestorePoint::Kind::kRevision, misstated.first_revision - 1, 0},
+                                      cluster_->dir() + "/before.db", quiet)
+                  .ok());
+
+  // A segment gone: the ones after it cannot be reached.
+  const backup::Manifest gone = chains[0].segments[2];
+  std::filesystem::remove(store + gone.object);
+  std::filesystem::remove(store + gone.name + backup::kManifestSuffix);
+  auto cut = backup::VerifyChain(config_, Chains()[0], quiet);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("none starts at revision " + std::to_string(gone.first_revision)),
+            std::string::npos)
+      << cut.status().message();
+}
+
+// The check behind verify and compact can fail: effects the snapshot does
+// not show (a put it lacks), or a change in the snapshot the recorded
+// events do not account for, are each refused naming the key.
+TEST_F(DeltaRecorderTest, TheChainCheckRefusesASnapshotThatDisagreesWithTheEvents) {
+  ASSERT_NO_FATAL_FAILURE(RecordChain());
+  const backup::Chain chain = Chains().at(0);
+  std::vector<backup::DeltaRevision> revisions = StoredRevisions(chain);
+  ASSERT_GE(revisions.size(), 2u);
+  const std::string path = cluster_->dir() + "/at-last.db";
+  auto quiet = [](const std::string&) {};
+  ASSERT_TRUE(backup::WriteChainSnapshot(config_, chain, {backup::RestorePoint::Kind::kRevision, last_, 0}, path, quiet)
+                  .ok());
+  backup::ChainEffects all;
+  for (const auto& revision : revisions) all.Record(revision);
+  EXPECT_TRUE(all.CheckSnapshot(path, full_.revision, last_).ok());
+
+  backup::ChainEffects invented = all;
+  backup::DeltaRevision extra;
+  extra.revision = last_ + 1;
+  mvccpb::Event& put = extra.events.emplace_back();
+  put.mutable_kv()->set_key("/registry/pods/default/never-written");
+  put.mutable_kv()->set_value("x");
+  invented.Record(extra);
+  Status lacking = invented.CheckSnapshot(path, full_.revision, last_);
+  ASSERT_FALSE(lacking.ok());
+  EXPECT_NE(lacking.message().find("never-written at revision " + std::to_string(last_) + " is missing"),
+            std::string::npos)
+      << lacking.message();
+
+  backup::ChainEffects partial;
+  for (size_t i = 0; i + 1 < revisions.size(); ++i) partial.Record(revisions[i]);
+  // The last revision's change is in the snapshot but not among the effects
+  // (its key changed without an event, or not as its last event left it).
+  Status unexplained = partial.CheckSnapshot(path, full_.revision, last_);
+  ASSERT_FALSE(unexplained.ok());
+  EXPECT_EQ(unexplained.code(), ErrorCode::kDataLoss);
+  bool names_a_key = false;
+  for (const mvccpb::Event& event : revisions.back().events) {
+    names_a_key |= unexplained.message().find("key " + event.kv().key() + " ") != std::string::npos;
+  }
+  EXPECT_TRUE(names_a_key) << unexplained.message();
+}
+
+// backup compact: a chain merged at a revision into a new full backup that
+// holds etcd's keyspace at that revision; restores pick it for that point
+// and the older chain for the revisions after it; merging twice is refused.
+TEST_F(DeltaRecorderTest, CompactMergesAChainIntoAFullBackupAtARevision) {
+  ASSERT_NO_FATAL_FAILURE(RecordChain());
+  auto quiet = [](const std::string&) {};
+  auto chain = backup::ChainToCompact(config_, "");
+  ASSERT_TRUE(chain.ok()) << chain.status().message();
+  ASSERT_GE(chain->segments.size(), 3u);
+  const int64_t middle = chain->segments[1].revision;
+  EXPECT_FALSE(backup::CompactChain(config_, *chain, full_.revision, quiet).ok()) << "nothing to merge";
+  EXPECT_FALSE(backup::CompactChain(config_, *chain, last_ + 1, quiet).ok()) << "past the chain";
+
+  auto merged = backup::CompactChain(config_, *chain, middle, quiet);
+  ASSERT_TRUE(merged.ok()) << merged.status().message();
+  ASSERT_TRUE(merged->complete()) << merged->FailureSummary();
+  EXPECT_EQ(merged->manifest.revision, middle);
+  EXPECT_EQ(merged->manifest.cluster_id, full_.cluster_id);
+  const std::string fetched = cluster_->dir() + "/merged.db";
+  ASSERT_TRUE(backup::FetchBackup(config_, merged->manifest.name, fetched).ok());
+  EXPECT_TRUE(SnapshotKeyspace(fetched) == EtcdAt(*client_, middle));
+  auto again = backup::CompactChain(config_, *chain, middle, quiet);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find(merged->manifest.name), std::string::npos) << again.status().message();
+
+  auto at = [&](const backup::RestorePoint& point, const std::string& name) {
+    return backup::WriteSnapshotAt(config_, point, cluster_->dir() + "/" + name + ".db", quiet);
+  };
+  auto at_middle = at({backup::RestorePoint::Kind::kRevision, middle, 0}, "at-middle");
+  ASSERT_TRUE(at_middle.ok()) << at_middle.status().message();
+  EXPECT_EQ(at_middle->full.name, merged->manifest.name);
+  EXPECT_EQ(at_middle->segments, 0u);
+  auto after = at({backup::RestorePoint::Kind::kRevision, middle + 1, 0}, "after");
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_EQ(after->full.name, full_.name);
+  EXPECT_TRUE(SnapshotKeyspace(cluster_->dir() + "/after.db") == EtcdAt(*client_, middle + 1));
+  auto latest = at({backup::RestorePoint::Kind::kLatest, 0, 0}, "latest");
+  ASSERT_TRUE(latest.ok()) << latest.status().message();
+  EXPECT_EQ(latest->revision, last_);
+  // A time after the merged revision was seen: the chain that goes on wins.
+  auto later = at({backup::RestorePoint::Kind::kTime, 0, chain->last_seen_millis}, "later");
+  ASSERT_TRUE(later.ok()) << later.status().message();
+  EXPECT_EQ(later->revision, last_);
+  EXPECT_EQ(later->full.name, full_.name);
 }
 
 TEST_F(DeltaRecorderTest, AStartEtcdCompactedEndsTheChain) {

@@ -290,7 +290,26 @@ TEST_F(DaemonTest, RunFollowRecordsSegmentsUntilSigterm) {
   const auto listed = nlohmann::json::parse(list.out);
   ASSERT_EQ(listed.size(), 1u) << list.out;
   EXPECT_GE(listed[0]["deltas"]["segments"].get<int>(), 1) << list.out;
-  EXPECT_EQ(listed[0]["deltas"]["lastRevision"].get<int64_t>(), listed[0]["revision"].get<int64_t>() + 20) << list.out;
+  const int64_t last = listed[0]["deltas"]["lastRevision"].get<int64_t>();
+  EXPECT_EQ(last, listed[0]["revision"].get<int64_t>() + 20) << list.out;
+
+  // The chain checks end to end, then merges into a full backup at its end.
+  auto verify = RunKetcd({"backup", "verify", "--config", dir_ + "/backup.yaml"});
+  ASSERT_EQ(verify.exit_code, 0) << Describe(verify);
+  EXPECT_TRUE(Contains(verify.out, "Chain in dir:" + dir_ + "/store verified")) << verify.out;
+  EXPECT_TRUE(Contains(verify.out, ".." + std::to_string(last) + " contiguous")) << verify.out;
+  EXPECT_TRUE(Contains(verify.out, " 1 key(s) are as the events left them")) << verify.out;
+  auto compact = RunKetcd({"backup", "compact", "--config", dir_ + "/backup.yaml"});
+  ASSERT_EQ(compact.exit_code, 0) << Describe(compact);
+  EXPECT_TRUE(Contains(compact.out, "revision " + std::to_string(last) + ", ")) << compact.out;
+  auto again = RunKetcd({"backup", "compact", "--config", dir_ + "/backup.yaml", listed[0]["name"].get<std::string>()});
+  EXPECT_NE(again.exit_code, 0) << Describe(again);
+  EXPECT_TRUE(Contains(again.err, "holds revision " + std::to_string(last) + " already")) << again.err;
+  list = RunKetcd({"backup", "list", "--config", dir_ + "/backup.yaml", "-w", "json"});
+  ASSERT_EQ(list.exit_code, 0) << Describe(list);
+  const auto merged = nlohmann::json::parse(list.out);
+  ASSERT_EQ(merged.size(), 2u) << list.out;
+  EXPECT_EQ(merged[0]["revision"].get<int64_t>(), last) << list.out;
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include "backup/backup_config.h"
 #include "backup/backup_job.h"
 #include "backup/catalog.h"
+#include "backup/chain_check.h"
+#include "backup/compact_chain.h"
 #include "backup/configmap_cluster.h"
 #include "backup/delta_recorder.h"
 #include "backup/keyspace_oracle.h"
@@ -271,6 +273,20 @@ TEST_P(ObjectStoreTest, DeltaSegmentsAndPointInTimeRestore) {
     EXPECT_GE(built->segments, 1u);
     EXPECT_TRUE(SnapshotKeyspace(path) == EtcdAt(*client_, at)) << "at revision " << at;
   }
+
+  // backup verify and backup compact read the same pieces from the store.
+  auto chain = backup::ChainToCompact(config_, "");
+  ASSERT_TRUE(chain.ok()) << chain.status().message();
+  auto verified = backup::VerifyChain(config_, *chain, Say());
+  ASSERT_TRUE(verified.ok()) << verified.status().message();
+  EXPECT_EQ(verified->point.revision, last);
+  auto merged = backup::CompactChain(config_, *chain, 0, Say());
+  ASSERT_TRUE(merged.ok()) << merged.status().message();
+  ASSERT_TRUE(merged->complete()) << merged->FailureSummary();
+  EXPECT_TRUE(merged->manifest.encrypted);
+  const std::string fetched = dir_ + "/merged.db";
+  ASSERT_TRUE(backup::FetchBackup(config_, merged->manifest.name, fetched).ok());
+  EXPECT_TRUE(SnapshotKeyspace(fetched) == EtcdAt(*client_, last));
 }
 
 // The store down for a while: segments wait in the spool and reach it, in
