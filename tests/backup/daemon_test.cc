@@ -270,6 +270,48 @@ TEST_F(DaemonTest, AfterSigkillTheChainContinuesWithoutAGap) {
   EXPECT_TRUE(SnapshotKeyspace(dir_ + "/latest.db") == EtcdAt(**client, last));
 }
 
+// etcd compacted past the watch (the daemon stalled while etcd restarted
+// and compacted what it had not read yet): the chain ends "compacted" at
+// the last revision it holds, a full backup is taken at once, and the
+// revisions between are in no window.
+TEST_F(DaemonTest, ACompactionPastTheWatchEndsTheChainAndTakesAFullBackupAtOnce) {
+  StartDaemon("  - " + dir_ + "/store\n", "@daily", "upload_attempts: 1\ndelta_interval: 500ms\n", {"--run-now"}, 5);
+  MetricsWhen([](const std::string& text) { return Metric(text, "ketcd_backup_runs_total{result=\"success\"}") >= 1; });
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(cluster_->Put({{"/registry/pods/default/before", std::to_string(i)}}).ok());
+  MetricsWhen([](const std::string& text) { return Metric(text, "ketcd_backup_chain_lag_revisions") == 0; });
+
+  ::kill(daemon_.pid(), SIGSTOP);
+  cluster_->StopMember(0);  // the daemon's watch stream is gone with it
+  ASSERT_TRUE(cluster_->RestartMember(0).ok());
+  auto client = etcd::EtcdClient::Create(cluster_->ClientConfig());
+  ASSERT_TRUE(client.ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(cluster_->Put({{"/registry/pods/default/unseen", std::to_string(i)}}).ok());
+  const int64_t compacted = CurrentRevision(**client);
+  etcd::pb::CompactionRequest compact;
+  compact.set_revision(compacted);
+  compact.set_physical(true);
+  ASSERT_TRUE((*client)->Compact(compact).ok());
+  ::kill(daemon_.pid(), SIGCONT);
+
+  const std::string metrics = MetricsWhen([](const std::string& text) {
+    return Metric(text, "ketcd_backup_runs_total{result=\"success\"}") >= 2;
+  });
+  EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
+  EXPECT_TRUE(Contains(Log(), "compacted")) << Log();
+  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+  ASSERT_TRUE(config.ok());
+  auto listed = backup::ListBackups(*config);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  ASSERT_EQ(chains.size(), 2u) << Log();
+  EXPECT_GE(chains[0].full.manifest.revision, compacted) << "the new full backup";
+  EXPECT_LT(chains[1].last_revision, compacted - 4) << "the old chain ends before the unseen writes";
+  auto gap = RunKetcd({"backup", "get", "--config", dir_ + "/backup.yaml", "--to-revision",
+                       std::to_string(compacted - 1), "--out", dir_ + "/gap.db"});
+  EXPECT_NE(gap.exit_code, 0) << Describe(gap);
+  EXPECT_TRUE(Contains(gap.err, "is in no backup's window")) << gap.err;
+}
+
 // `backup run --follow`: the same in the foreground, without /metrics;
 // SIGTERM stores the open segment and exits 0.
 TEST_F(DaemonTest, RunFollowRecordsSegmentsUntilSigterm) {
