@@ -60,6 +60,15 @@ std::string Rfc3339MicroUtc(int64_t seconds, int32_t nanos) {
   return std::string(text, sizeof text) + fraction + "Z";
 }
 
+std::string Rfc3339MillisUtc(int64_t unix_millis) {
+  const int64_t seconds = unix_millis >= 0 ? unix_millis / 1000 : (unix_millis - 999) / 1000;
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(unix_millis - seconds * 1000));
+  std::string text = Rfc3339Utc(seconds);
+  text.pop_back();  // its "Z"
+  return text + fraction;
+}
+
 std::string CompactUtc(int64_t seconds) { return Format(seconds, "%Y%m%dT%H%M%SZ"); }
 
 // strftime's %a/%b follow the locale; ketcd never calls setlocale, so "C".

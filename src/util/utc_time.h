@@ -11,10 +11,9 @@ namespace ketcd {
 
 std::string Rfc3339Utc(int64_t seconds);
 std::string Rfc3339MicroUtc(int64_t seconds, int32_t nanos);
-// A Unix time in milliseconds, as Rfc3339MicroUtc prints it (backup times).
-inline std::string Rfc3339MillisUtc(int64_t unix_millis) {
-  return Rfc3339MicroUtc(unix_millis / 1000, static_cast<int32_t>(unix_millis % 1000) * 1000000);
-}
+// A Unix time in milliseconds with 3 fractional digits (backup times:
+// "2026-12-03T14:32:05.250Z").
+std::string Rfc3339MillisUtc(int64_t unix_millis);
 std::string CompactUtc(int64_t seconds);
 std::string HttpDateUtc(int64_t seconds);
 

@@ -52,5 +52,11 @@ TEST(UtcTimeTest, KnownMoments) {
   EXPECT_EQ(CompactUtc(1764700000), "20251202T182640Z");
 }
 
+TEST(UtcTimeTest, MillisecondsHaveThreeDigits) {
+  EXPECT_EQ(Rfc3339MillisUtc(1764700000250), "2025-12-02T18:26:40.250Z");
+  EXPECT_EQ(Rfc3339MillisUtc(1764700000007), "2025-12-02T18:26:40.007Z");
+  EXPECT_EQ(Rfc3339MillisUtc(-1), "1969-12-31T23:59:59.999Z");
+}
+
 }  // namespace
 }  // namespace ketcd
