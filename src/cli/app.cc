@@ -89,6 +89,7 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   AddGenerateCommand(app, context);
   AddClusterCommands(app, context);
   AddBackupCommands(app, context);
+  AddDataDirCommands(app, context);
   AddCompletionCommand(app, context);
 
   try {

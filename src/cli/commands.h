@@ -25,6 +25,7 @@ void AddClusterCommands(CLI::App& app, CommandContext& context);
 // `cluster upgrade-check`, under the `cluster` command.
 void AddUpgradeCheckCommand(CLI::App& cluster_app, CommandContext& context);
 void AddBackupCommands(CLI::App& app, CommandContext& context);
+void AddDataDirCommands(CLI::App& app, CommandContext& context);
 // `completion bash|zsh`: register last, it describes the whole tree.
 void AddCompletionCommand(CLI::App& app, CommandContext& context);
 

@@ -19,13 +19,14 @@ using k8s::KeyspaceTotals;
 using k8s::KeyTotals;
 
 // Offline, keys and value sizes come from the snapshot's index without a
-// value being read; online, the range streams page by page.
+// value being read, in no particular order (the totals do not depend on
+// it); online, the range streams page by page.
 Status Scan(const Keyspace& keyspace, KeyspaceTotals& totals, const std::string& prefix, int64_t* revision) {
   const std::string start = prefix.empty() ? std::string(1, '\0') : prefix;
   const std::string end = prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix);
   if (keyspace.offline != nullptr) {
     *revision = keyspace.offline->current_revision();
-    keyspace.offline->ForEachLiveKey(start, end, [&](const snapshot::OfflineKeyspace::LiveKey& live) {
+    keyspace.offline->ForEachLiveKeyUnordered(start, end, [&](const snapshot::OfflineKeyspace::LiveKey& live) {
       totals.Add(live.key, static_cast<int64_t>(live.key.size()) + live.value_bytes);
     });
     return Status::Ok();

@@ -21,8 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-constexpr int64_t kEntryRecord = 2;
-
 // The name in a member's JSON ({"id":..,"name":".."}); empty when absent.
 std::string NameIn(const std::string& member_json) {
   Json member = Json::parse(member_json, nullptr, /*allow_exceptions=*/false);
@@ -101,10 +99,14 @@ bool IsV2Request(const std::string& data) {
 Status ReadWalAfterSnapshot(const std::string& wal_dir, DataDirMembership& out) {
   std::map<uint64_t, raftpb::ConfChange> changes;
   std::set<uint64_t> v2_requests;
-  KETCD_RETURN_IF_ERROR(ForEachWalRecord(wal_dir, [&](const walpb::Record& record) {
-    if (record.type() != kEntryRecord) return Status::Ok();
+  // Damage ends the log here, as a torn tail always did: a member may be
+  // writing its last record while this reads (`datadir inspect` reports it).
+  auto scanned = ScanWal(wal_dir, [&](const WalRecord& record) {
+    if (record.type != kWalEntry) return Status::Ok();
     raftpb::Entry entry;
-    if (!entry.ParseFromString(record.data())) return DataLoss(wal_dir + ": an entry does not parse");
+    if (!entry.ParseFromArray(record.data.data(), static_cast<int>(record.data.size()))) {
+      return DataLoss(wal_dir + ": an entry does not parse");
+    }
     changes.erase(changes.lower_bound(entry.index()), changes.end());
     v2_requests.erase(v2_requests.lower_bound(entry.index()), v2_requests.end());
     if (entry.index() <= out.snapshot_index) return Status::Ok();
@@ -117,7 +119,8 @@ Status ReadWalAfterSnapshot(const std::string& wal_dir, DataDirMembership& out) 
     if (!change.ParseFromString(entry.data())) return DataLoss(wal_dir + ": a ConfChange does not parse");
     changes[entry.index()] = std::move(change);
     return Status::Ok();
-  }));
+  });
+  if (!scanned.ok()) return scanned.status();
   out.v2_requests_after_snapshot = v2_requests.size();
   for (const auto& [index, change] : changes) {
     switch (change.type()) {

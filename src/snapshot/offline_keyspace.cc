@@ -5,8 +5,10 @@
 #include <bit>
 #include <cstring>
 #include <future>
+#include <unordered_map>
 
 #include "bolt/format.h"
+#include "util/crc32c.h"
 #include "etcd/mvcc/mvccpb/kv.pb.h"
 #include "util/varint.h"
 
@@ -93,20 +95,25 @@ Status OfflineKeyspace::BuildIndex() {
   }
   second.entries = {};
   current_revision_ = std::max(first.last_revision, second.last_revision);
-  // Revisions are unique, so (key, revision) orders every entry.
-  SortIndex(index_.data(), index_.data() + index_.size(), 0, 0, /*parallel=*/true);
-  live_before_.push_back(0);
-  for (size_t i = 0; i < index_.size(); ++i) {
-    if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
-      if (i > 0) live_before_.push_back(live_before_.back() + (index_[i - 1].tombstone ? 0 : 1));
-      group_starts_.push_back(static_cast<uint32_t>(i));
-    }
-  }
-  if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
-  group_starts_.push_back(static_cast<uint32_t>(index_.size()));
   // A compaction can leave nothing behind; the revision still moved on.
   current_revision_ = std::max(current_revision_, compacted_revision_);
   return Status::Ok();
+}
+
+void OfflineKeyspace::Order() const {
+  std::call_once(ordered_, [this] {
+    // Revisions are unique, so (key, revision) orders every entry.
+    SortIndex(index_.data(), index_.data() + index_.size(), 0, 0, /*parallel=*/true);
+    live_before_.push_back(0);
+    for (size_t i = 0; i < index_.size(); ++i) {
+      if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
+        if (i > 0) live_before_.push_back(live_before_.back() + (index_[i - 1].tombstone ? 0 : 1));
+        group_starts_.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
+    group_starts_.push_back(static_cast<uint32_t>(index_.size()));
+  });
 }
 
 Status OfflineKeyspace::IndexRevisions(const bolt::BucketRef& bucket, std::string_view from,
@@ -291,6 +298,7 @@ Status OfflineKeyspace::ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv)
 
 void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string& end,
                                      const std::function<void(const LiveKey&)>& on_key) const {
+  Order();
   const auto [first, last] = GroupsIn(start, end);
   for (size_t group = first; group < last; ++group) {
     const IndexEntry& newest = index_[group_starts_[group + 1] - 1];
@@ -299,7 +307,89 @@ void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string
   }
 }
 
+void OfflineKeyspace::ForEachLiveKeyUnordered(const std::string& start, const std::string& end,
+                                              const std::function<void(const LiveKey&)>& on_key) const {
+  // Etcd's range end: "" the key start alone, "\0" everything from start.
+  auto in_range = [&](std::string_view key) {
+    if (end.empty()) return key == start;
+    return key >= start && (end == std::string_view("\0", 1) || key < end);
+  };
+  // Each key's newest entry, then those in revision order (index order
+  // until sorted; either way the same set).
+  std::unordered_map<std::string_view, uint32_t> newest;
+  newest.reserve(index_.size());
+  for (uint32_t i = 0; i < index_.size(); ++i) {
+    const std::string_view key = KeyOf(index_[i]);
+    if (!in_range(key)) continue;
+    auto [at, inserted] = newest.try_emplace(key, i);
+    if (!inserted && index_[at->second].revision < index_[i].revision) at->second = i;
+  }
+  std::vector<uint32_t> live;
+  live.reserve(newest.size());
+  for (const auto& [key, i] : newest) {
+    if (!index_[i].tombstone) live.push_back(i);
+  }
+  newest = {};
+  std::sort(live.begin(), live.end());
+  for (uint32_t i : live) on_key({KeyOf(index_[i]), index_[i].value_size, index_[i].revision.main});
+}
+
+Result<OfflineKeyspace::KvHash> OfflineKeyspace::HashKv(int64_t revision) const {
+  if (revision == 0) revision = current_revision_;
+  if (revision < compacted_revision_) return Failed("mvcc: required revision has been compacted");
+  if (revision > current_revision_) return Failed("mvcc: required revision is a future revision");
+  Order();
+  // What a compaction at `revision` keeps of each key (etcd's keyIndex.keep):
+  // in the first generation that a deletion at or after `revision` ends (or
+  // in the last one), the newest revision at or before it, unless that is
+  // the deletion. Only those at or below the compacted revision matter.
+  bool any_kept = false;
+  std::vector<Revision> kept;
+  for (size_t group = 0; group + 1 < group_starts_.size(); ++group) {
+    const size_t start = group_starts_[group], end = group_starts_[group + 1];
+    size_t generation = start, chosen_end = end;
+    for (size_t i = start; i < end; ++i) {
+      if (!index_[i].tombstone) continue;
+      if (index_[i].revision.main >= revision) {
+        chosen_end = i + 1;
+        break;
+      }
+      generation = i + 1;
+    }
+    for (size_t i = chosen_end; i-- > generation;) {
+      if (index_[i].revision.main > revision) continue;
+      if (!index_[i].tombstone) {
+        any_kept = true;
+        if (index_[i].revision.main <= compacted_revision_) kept.push_back(index_[i].revision);
+      }
+      break;
+    }
+  }
+  std::sort(kept.begin(), kept.end());
+
+  const bolt::Database& db = file_.db;
+  auto bucket = db.Bucket(db.root(), kKeyBucket);
+  if (!bucket.ok()) return bucket.status();
+  Crc32c crc;
+  crc.Update(kKeyBucket);
+  bolt::Cursor cursor(db, *bucket);
+  Status step = cursor.First();
+  for (; step.ok() && cursor.valid(); step = cursor.Next()) {
+    auto parsed = ParseRevisionKey(cursor.key());
+    if (!parsed) return DataLoss("bucket \"key\": malformed revision key");
+    const Revision& at = parsed->revision;
+    if (at.main > revision) break;  // the bucket is in revision order
+    if (at.main <= compacted_revision_ && any_kept && !std::binary_search(kept.begin(), kept.end(), at)) continue;
+    if (at.main == compacted_revision_ && parsed->tombstone) continue;
+    crc.Update(cursor.key());
+    crc.Update(cursor.value());
+  }
+  KETCD_RETURN_IF_ERROR(step);
+  return KvHash{crc.value(), compacted_revision_, revision};
+}
+
 Result<etcd::pb::RangeResponse> OfflineKeyspace::Range(const etcd::pb::RangeRequest& request) {
+  Order();
   const int64_t revision = request.revision() > 0 ? request.revision() : current_revision_;
   if (revision > current_revision_) {
     return Failed("etcdserver: mvcc: required revision is a future revision");

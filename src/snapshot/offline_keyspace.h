@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,8 +46,28 @@ class OfflineKeyspace : public etcd::RangeReader {
   };
   void ForEachLiveKey(const std::string& start, const std::string& end,
                       const std::function<void(const LiveKey&)>& on_key) const;
+  // The same keys in no particular order, found by hashing instead of the
+  // sort that key order needs (the sort is half of opening a large file):
+  // for totals that do not depend on order (ls, stats).
+  void ForEachLiveKeyUnordered(const std::string& start, const std::string& end,
+                               const std::function<void(const LiveKey&)>& on_key) const;
+
+  // etcd's hash of the MVCC history up to `revision` (0: the current one),
+  // as the HashKV RPC and `etcdutl hashkv` compute it: CRC-32C of the
+  // bucket name "key", then of each revision key and stored value in
+  // revision order; at or below the compacted revision only the revisions a
+  // compaction at `revision` would keep (each key's newest before it,
+  // unless that is a deletion), and never a deletion at the compacted
+  // revision itself (etcd versions differ in whether they keep it).
+  struct KvHash {
+    uint32_t hash = 0;
+    int64_t compact_revision = 0;
+    int64_t revision = 0;
+  };
+  Result<KvHash> HashKv(int64_t revision = 0) const;
 
   int64_t current_revision() const { return current_revision_; }
+  int64_t compacted_revision() const { return compacted_revision_; }
   const SnapshotFile& file() const { return file_; }
 
  private:
@@ -84,6 +105,9 @@ class OfflineKeyspace : public etcd::RangeReader {
   };
   explicit OfflineKeyspace(SnapshotFile file) : file_(std::move(file)) {}
   Status BuildIndex();
+  // Sorts the index by key, then revision, and finds each key's group: on
+  // the first call that needs key order (ForEachLiveKeyUnordered does not).
+  void Order() const;
   // Indexes the "key" bucket from the key `from` ("": its first) up to the
   // revision `until` (none: to its last).
   Status IndexRevisions(const bolt::BucketRef& bucket, std::string_view from, std::optional<Revision> until,
@@ -103,10 +127,13 @@ class OfflineKeyspace : public etcd::RangeReader {
   Status ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv) const;
 
   SnapshotFile file_;
-  KeyBlocks keys_;                     // every entry's key
-  std::vector<IndexEntry> index_;      // by key, then by revision
-  std::vector<uint32_t> group_starts_; // each distinct key's first entry, then index_.size()
-  std::vector<uint32_t> live_before_;  // keys live at the current revision among groups before i
+  KeyBlocks keys_;  // every entry's key
+  // In revision order as read, then (Order) by key, then by revision; the
+  // groups are found by Order too.
+  mutable std::once_flag ordered_;
+  mutable std::vector<IndexEntry> index_;
+  mutable std::vector<uint32_t> group_starts_;  // each distinct key's first entry, then index_.size()
+  mutable std::vector<uint32_t> live_before_;   // keys live at the current revision among groups before i
   int64_t current_revision_ = 0;
   int64_t compacted_revision_ = 0;
 };

@@ -10,6 +10,12 @@ namespace ketcd {
 class Crc32c {
  public:
   Crc32c() = default;
+  // Going on from a value an earlier hash reached (Go's crc32.New(prev)).
+  static Crc32c Continuing(uint32_t value) {
+    Crc32c crc;
+    crc.state_ = ~value;
+    return crc;
+  }
   void Update(std::string_view bytes);
   uint32_t value() const { return ~state_; }
 

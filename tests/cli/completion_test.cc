@@ -26,7 +26,7 @@ TEST(CompletionTest, BashCompletesCommandsSubcommandsFlagsAndResources) {
   ASSERT_EQ(script.exit_code, 0) << Describe(script);
   EXPECT_EQ(CompletionsOf(script.out, "ketcd sn"), "snapshot\n");
   const std::string snapshot = CompletionsOf(script.out, "ketcd snapshot ");
-  EXPECT_EQ(snapshot.substr(0, snapshot.find(" --")), "save status verify restore diff");
+  EXPECT_EQ(snapshot.substr(0, snapshot.find(" --")), "save status verify hashkv restore diff");
   EXPECT_EQ(CompletionsOf(script.out, "ketcd get dep"), "deploy deployments\n");
   // Global flags and their values may come first.
   EXPECT_EQ(CompletionsOf(script.out, "ketcd --endpoints http://x:2379 snapshot st"), "status\n");

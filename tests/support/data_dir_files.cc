@@ -43,11 +43,15 @@ Result<raftpb::Snapshot> ReadRaftSnapshot(const std::string& data_dir) {
 
 Result<std::vector<walpb::Record>> ReadWalRecords(const std::string& data_dir) {
   std::vector<walpb::Record> records;
-  KETCD_RETURN_IF_ERROR(
-      restore::ForEachWalRecord(data_dir + "/member/wal", [&](const walpb::Record& record) {
-        records.push_back(record);
-        return Status::Ok();
-      }));
+  auto scanned = restore::ScanWal(data_dir + "/member/wal", [&](const restore::WalRecord& record) {
+    walpb::Record& copy = records.emplace_back();
+    copy.set_type(record.type);
+    copy.set_crc(record.crc);
+    copy.set_data(std::string(record.data));
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned.status();
+  if (scanned->damage) return DataLoss(scanned->damage->Describe());
   return records;
 }
 

@@ -1,0 +1,93 @@
+// datadir inspect on a real 3-member cluster after a quorum loss: two
+// members' dirs copied (each member paused for the copy) at different
+// moments, then those members killed; the survivor, stopped, is the one to
+// recover from, and the report says why. A dir of another cluster among
+// them is refused; a running member's dir is flagged.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.h"
+#include "support/etcd_cluster.h"
+
+namespace ketcd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void Write(EtcdCluster& cluster, int from, int count) {
+  for (int i = from; i < from + count; ++i) {
+    ASSERT_TRUE(cluster.Put({{"/registry/configmaps/default/cm" + std::to_string(i), std::string(200, 'v')}}).ok());
+  }
+}
+
+std::string CopyPaused(EtcdCluster& cluster, int member, const std::string& to) {
+  cluster.PauseMember(member);
+  std::error_code error;
+  fs::copy(cluster.DataDir(member), to, fs::copy_options::recursive, error);
+  cluster.ResumeMember(member);
+  EXPECT_FALSE(error) << error.message();
+  return to;
+}
+
+TEST(DataDirInspectTest, PicksTheSurvivorAfterAQuorumLossAndSaysWhy) {
+  auto started = EtcdCluster::Start({.members = 3});
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  EtcdCluster& cluster = **started;
+  ASSERT_NO_FATAL_FAILURE(Write(cluster, 0, 40));
+  const std::string early = CopyPaused(cluster, 1, cluster.dir() + "/early.etcd");
+  ASSERT_NO_FATAL_FAILURE(Write(cluster, 40, 40));
+  const std::string later = CopyPaused(cluster, 2, cluster.dir() + "/later.etcd");
+  ASSERT_NO_FATAL_FAILURE(Write(cluster, 80, 40));
+
+  // A running member's dir is read, and flagged.
+  auto running = RunKetcd({"datadir", "inspect", cluster.DataDir(0), "-w", "json"});
+  ASSERT_EQ(running.exit_code, 0) << Describe(running);
+  EXPECT_TRUE(json::parse(running.out)["dataDirs"][0]["inUse"].get<bool>()) << running.out;
+
+  cluster.KillMember(1);
+  cluster.KillMember(2);
+  cluster.StopMember(0);
+  const std::string survivor = cluster.DataDir(0);
+  auto inspected = RunKetcd({"datadir", "inspect", early, later, survivor, "-w", "json"});
+  ASSERT_EQ(inspected.exit_code, 0) << Describe(inspected);
+  const json document = json::parse(inspected.out);
+  EXPECT_EQ(document["recommended"]["dir"], survivor) << inspected.out;
+  EXPECT_NE(document["recommended"]["why"].get<std::string>().find("committed entries up to index"), std::string::npos);
+  const json& dirs = document["dataDirs"];
+  ASSERT_EQ(dirs.size(), 3u);
+  EXPECT_LT(dirs[0]["commitIndex"].get<uint64_t>(), dirs[1]["commitIndex"].get<uint64_t>()) << inspected.out;
+  EXPECT_LT(dirs[1]["commitIndex"].get<uint64_t>(), dirs[2]["commitIndex"].get<uint64_t>()) << inspected.out;
+  for (const json& dir : dirs) {
+    EXPECT_EQ(dir["clusterID"], dirs[0]["clusterID"]);
+    EXPECT_FALSE(dir["inUse"].get<bool>());
+    EXPECT_TRUE(dir["usable"].get<bool>()) << dir.dump();
+    EXPECT_EQ(dir["membershipBackend"].size(), 3u) << dir.dump();
+    EXPECT_LE(dir["consistentIndex"].get<uint64_t>(), dir["commitIndex"].get<uint64_t>()) << dir.dump();
+    EXPECT_TRUE(dir.contains("hashKV"));
+  }
+  EXPECT_EQ(dirs[2]["memberName"], cluster.Name(0));
+  EXPECT_GT(dirs[2]["revision"].get<int64_t>(), dirs[0]["revision"].get<int64_t>());
+
+  // The table says the same in words.
+  auto table = RunKetcd({"datadir", "inspect", early, survivor});
+  ASSERT_EQ(table.exit_code, 0) << Describe(table);
+  EXPECT_NE(table.out.find("Recommended: " + survivor), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("commit index"), std::string::npos) << table.out;
+
+  // A dir of another cluster among them is refused.
+  auto other = EtcdCluster::Start({.members = 1});
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  (*other)->StopMember(0);
+  auto mixed = RunKetcd({"datadir", "inspect", survivor, (*other)->DataDir(0)});
+  EXPECT_EQ(mixed.exit_code, 2) << Describe(mixed);
+  EXPECT_NE(mixed.err.find("belongs to cluster"), std::string::npos) << mixed.err;
+  auto none = RunKetcd({"datadir", "inspect", cluster.dir()});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("not an etcd data dir"), std::string::npos) << none.err;
+}
+
+}  // namespace
+}  // namespace ketcd::testing
