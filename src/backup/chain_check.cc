@@ -9,21 +9,6 @@
 namespace ketcd::backup {
 namespace {
 
-// The keyspace as it was at one revision.
-class AtRevision : public etcd::RangeReader {
- public:
-  AtRevision(etcd::RangeReader& reader, int64_t revision) : reader_(reader), revision_(revision) {}
-  Result<etcd::pb::RangeResponse> Range(const etcd::pb::RangeRequest& request) override {
-    etcd::pb::RangeRequest at = request;
-    at.set_revision(revision_);
-    return reader_.Range(at);
-  }
-
- private:
-  etcd::RangeReader& reader_;
-  int64_t revision_;
-};
-
 std::string Digest(const mvccpb::KeyValue& kv) {
   Sha256 sha256;
   sha256.Update(kv.SerializeAsString());
@@ -46,7 +31,7 @@ Status ChainEffects::CheckSnapshot(const std::string& path, int64_t base_revisio
   auto keyspace = snapshot::OfflineKeyspace::Open(path);
   if (!keyspace.ok()) return keyspace.status();
   const std::string span = " between revisions " + std::to_string(base_revision) + " and " + std::to_string(revision);
-  AtRevision before(**keyspace, base_revision), after(**keyspace, revision);
+  snapshot::AtRevision before(**keyspace, base_revision), after(**keyspace, revision);
   KETCD_RETURN_IF_ERROR(snapshot::DiffKeyspaces(before, after, "", [&](const snapshot::KeyDifference& difference) {
     const std::string& key = (difference.after ? difference.after : difference.before)->key();
     if (last_.count(key)) return Status::Ok();

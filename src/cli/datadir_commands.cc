@@ -1,9 +1,11 @@
-// ketcd datadir inspect DIR...: stopped members' data dirs side by side,
-// offline, and which one to recover from after a quorum loss (issue 19).
+// ketcd datadir inspect DIR... and compare A B: stopped members' data dirs
+// side by side, offline, which one to recover from after a quorum loss, and
+// whether two of them agree (issue 19).
 #include <CLI/CLI.hpp>
 
 #include "cli/add_command.h"
 #include "cli/commands.h"
+#include "datadir/compare.h"
 #include "datadir/inspect.h"
 #include "util/hex_id.h"
 
@@ -121,6 +123,44 @@ Status Inspect(CommandContext& context, const InspectArgs& args) {
   return no_choice;
 }
 
+struct CompareArgs {
+  std::string a, b;
+  int64_t revision = 0;
+};
+
+// Exit 0 when they agree, 1 when they differ (as diff does).
+Status Compare(CommandContext& context, const CompareArgs& args) {
+  using Kind = snapshot::KeyDifference::Kind;
+  const bool structured = IsStructured(context.format);
+  Json keys = Json::array();
+  auto compared = datadir::CompareKeyspaces(args.a, args.b, args.revision, [&](const snapshot::KeyDifference& d) {
+    const std::string& key = (d.before ? d.before : d.after)->key();
+    const char* kind = d.kind == Kind::kRemoved ? "only-in-first" : d.kind == Kind::kAdded ? "only-in-second" : "changed";
+    if (structured) {
+      keys.push_back({{"key", key}, {"difference", kind}});
+    } else {
+      *context.out << (d.kind == Kind::kRemoved ? "- " : d.kind == Kind::kAdded ? "+ " : "~ ") << key << "\n";
+    }
+    return Status::Ok();
+  });
+  if (!compared.ok()) return compared.status();
+  const datadir::Comparison& c = *compared;
+  if (structured) {
+    PrintDocument(*context.out,
+                  {{"revision", c.revision}, {"hashFirst", c.hash_a}, {"hashSecond", c.hash_b},
+                   {"agree", c.agree()}, {"differingKeys", keys}},
+                  context.format);
+  } else if (c.agree()) {
+    *context.out << "Agree at revision " << c.revision << ": hash " << c.hash_a << " on both\n";
+  } else {
+    *context.out << "Differ at revision " << c.revision << ": hash " << c.hash_a << " vs " << c.hash_b << ", "
+                 << c.differing_keys << " key(s) differ"
+                 << (c.differing_keys == 0 ? " (the history up to it differs, not the keys)" : "") << "\n";
+  }
+  if (c.agree()) return Status::Ok();
+  return Failed(args.a + " and " + args.b + " differ at revision " + std::to_string(c.revision));
+}
+
 }  // namespace
 
 void AddDataDirCommands(CLI::App& app, CommandContext& context) {
@@ -133,6 +173,16 @@ void AddDataDirCommands(CLI::App& app, CommandContext& context) {
                             inspect.add_option("dirs", args.dirs, "Data dirs (each holding member/)")->required();
                           },
                           Inspect);
+  AddCommand<CompareArgs>(*datadir, context, "compare",
+                          "Whether two data dirs (or db/snapshot files) agree at a revision both hold (etcd's KV "
+                          "hash), and which keys differ",
+                          [](CLI::App& compare, CompareArgs& args) {
+                            compare.add_option("first", args.a, "Data dir or db/snapshot file")->required();
+                            compare.add_option("second", args.b, "Data dir or db/snapshot file")->required();
+                            compare.add_option("--rev", args.revision,
+                                               "The revision to compare at (default: the newest both hold)");
+                          },
+                          Compare);
 }
 
 }  // namespace ketcd::cli

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #include "bolt/database.h"
 #include "etcd/etcdserver/etcdserverpb/etcdserver.pb.h"
@@ -127,8 +128,8 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
     }
   }
   auto fresher = [](const DataDirReport& a, const DataDirReport& b) {
-    return std::tie(a.commit_index, a.last_index, a.consistent_index) >
-           std::tie(b.commit_index, b.last_index, b.consistent_index);
+    return std::make_tuple(a.KnownCommitted(), a.last_index, a.consistent_index) >
+           std::make_tuple(b.KnownCommitted(), b.last_index, b.consistent_index);
   };
   std::optional<size_t> best;
   for (size_t i = 0; i < reports.size(); ++i) {
@@ -137,13 +138,13 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
   if (!best) return Failed("no data dir is usable: each has a damaged db or a corrupt WAL");
   const DataDirReport& chosen = reports[*best];
   std::string why = chosen.dir + ": its log holds committed entries up to index " +
-                    std::to_string(chosen.commit_index);
+                    std::to_string(chosen.KnownCommitted());
   std::string others;
   for (size_t i = 0; i < reports.size(); ++i) {
     if (i == *best) continue;
     const DataDirReport& other = reports[i];
     others += (others.empty() ? "" : "; ") + other.dir + ": " +
-              (other.Usable() ? "committed up to " + std::to_string(other.commit_index)
+              (other.Usable() ? "committed up to " + std::to_string(other.KnownCommitted())
                               : std::string("not usable (") +
                                     (other.db_problems.empty() ? other.wal_damage->Describe() : other.db_problems.front()) +
                                     ")");

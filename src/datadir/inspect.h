@@ -15,6 +15,7 @@
 // up to the commit index: a recovery applies them (etcd would on start).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,10 @@ struct DataDirReport {
   std::vector<std::string> db_problems;  // the first few `snapshot verify` finds
 
   uint64_t UnappliedCommitted() const { return commit_index > consistent_index ? commit_index - consistent_index : 0; }
+  // Committed as far as this dir knows: what it applied was committed too
+  // (the hard state's commit index is saved with the next entries, so it
+  // can lag the applied index).
+  uint64_t KnownCommitted() const { return std::max(commit_index, consistent_index); }
   // Usable to recover from: the db sound, the WAL at most torn at its end.
   bool Usable() const;
 };
@@ -54,8 +59,8 @@ struct DataDirReport {
 Result<DataDirReport> InspectDataDir(const std::string& dir);
 
 // Among several dirs of one cluster: the usable one whose log holds the
-// most committed entries (highest commit index; then the longest log, then
-// the most applied), with the reason in words; kInvalidArgument when they
+// most committed entries (KnownCommitted; then the longest log, then the
+// most applied), with the reason in words; kInvalidArgument when they
 // are not all of one cluster, kFailed when none is usable.
 struct Recommendation {
   size_t index = 0;

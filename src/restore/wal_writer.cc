@@ -2,34 +2,27 @@
 
 #include <filesystem>
 
+#include "restore/wal_reader.h"
 #include "util/crc32c.h"
 #include "util/durable_file.h"
 
 namespace ketcd::restore {
 namespace {
 
-enum RecordType : int64_t {
-  kMetadataRecord = 1,
-  kEntryRecord = 2,
-  kStateRecord = 3,
-  kCrcRecord = 4,
-  kSnapshotRecord = 5,
-};
-
 // Appends framed records to a buffer, chaining the CRC as etcd's encoder.
 class RecordEncoder {
  public:
   // A record without data (the crc record).
-  void AddEmpty(RecordType type) { AddRecord(type, nullptr); }
+  void AddEmpty(WalRecordType type) { AddRecord(type, nullptr); }
   template <typename Message>
-  void Add(RecordType type, const Message& message) {
+  void Add(WalRecordType type, const Message& message) {
     const std::string data = message.SerializeAsString();
     AddRecord(type, &data);
   }
   const std::string& bytes() const { return out_; }
 
  private:
-  void AddRecord(RecordType type, const std::string* data) {
+  void AddRecord(WalRecordType type, const std::string* data) {
     walpb::Record record;
     record.set_type(type);
     if (data != nullptr) {
@@ -65,15 +58,15 @@ Status WriteInitialWal(const std::string& dir, const InitialWal& wal) {
   if (error) return IoError(staging + ": " + error.message());
 
   RecordEncoder encoder;
-  encoder.AddEmpty(kCrcRecord);
-  encoder.Add(kMetadataRecord, wal.metadata);
+  encoder.AddEmpty(kWalCrc);
+  encoder.Add(kWalMetadata, wal.metadata);
   walpb::Snapshot empty;
   empty.set_index(0);
   empty.set_term(0);
-  encoder.Add(kSnapshotRecord, empty);
-  for (const auto& entry : wal.entries) encoder.Add(kEntryRecord, entry);
-  encoder.Add(kStateRecord, wal.state);
-  encoder.Add(kSnapshotRecord, wal.snapshot);
+  encoder.Add(kWalSnapshot, empty);
+  for (const auto& entry : wal.entries) encoder.Add(kWalEntry, entry);
+  encoder.Add(kWalState, wal.state);
+  encoder.Add(kWalSnapshot, wal.snapshot);
   if (encoder.bytes().size() > kWalSegmentBytes) return Internal("WAL records exceed a segment");
   // etcd preallocates the segment; the zeros after the records end the log.
   auto segment = DurableFile::Create(staging + "/0000000000000000-0000000000000000.wal", 0600);

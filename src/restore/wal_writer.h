@@ -5,7 +5,8 @@
 //   frame  u64 little-endian length of the record (top byte 0x80|pad when
 //          padded to 8 bytes), the walpb.Record, the padding;
 //   record {type, crc, data}: types metadata 1, entry 2, state 3, crc 4,
-//          snapshot 5; crc is the CRC-32C of every record's data so far.
+//          snapshot 5 (restore/wal_reader.h's WalRecordType); crc is the
+//          CRC-32C of every record's data so far.
 // The directory is written as DIR.tmp and renamed, as etcd does.
 #pragma once
 

@@ -10,6 +10,21 @@
 
 namespace ketcd::snapshot {
 
+// A keyspace as it was at one revision: every Range asks for it.
+class AtRevision : public etcd::RangeReader {
+ public:
+  AtRevision(etcd::RangeReader& reader, int64_t revision) : reader_(reader), revision_(revision) {}
+  Result<etcd::pb::RangeResponse> Range(const etcd::pb::RangeRequest& request) override {
+    etcd::pb::RangeRequest at = request;
+    at.set_revision(revision_);
+    return reader_.Range(at);
+  }
+
+ private:
+  etcd::RangeReader& reader_;
+  int64_t revision_;
+};
+
 struct KeyDifference {
   enum class Kind { kRemoved, kAdded, kChanged };
   Kind kind;
