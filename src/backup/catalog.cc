@@ -1,7 +1,6 @@
 #include "backup/catalog.h"
 
 #include <algorithm>
-#include <future>
 #include <map>
 #include <set>
 
@@ -185,13 +184,7 @@ Result<Manifest> FetchBackup(const BackupConfig& config, const std::string& name
   {
     auto snapshot = snapshot::OpenSnapshot(file->part_path());
     if (!snapshot.ok()) return snapshot.status();
-    // etcd's sha256 trailer on the second core while the pages and
-    // revisions are checked: two passes over the file in the time of one.
-    std::future<Status> trailer =
-        std::async(std::launch::async, [&snapshot] { return snapshot::CheckTrailer(*snapshot); });
-    auto report = snapshot::Verify(*snapshot, 50, /*check_trailer=*/false);
-    Status trailer_checked = trailer.get();
-    if (!trailer_checked.ok()) return trailer_checked.WithContext(chosen->manifest.name);
+    auto report = snapshot::Verify(*snapshot);
     if (!report.ok()) return report.status();
     if (!report->problems.empty()) return DataLoss(chosen->manifest.name + ": " + report->problems.front());
   }

@@ -1,5 +1,7 @@
 #include "snapshot/verify.h"
 
+#include <future>
+
 #include "bolt/check.h"
 #include "etcd/mvcc/mvccpb/kv.pb.h"
 #include "snapshot/backend_layout.h"
@@ -47,11 +49,11 @@ std::string CheckRevisionEntry(std::string_view key, std::string_view value,
 
 Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems, bool check_trailer) {
   VerifyReport report;
+  // The trailer's sha256 on another core while the pages and revisions are
+  // checked: two passes over the file in about the time of one.
+  std::future<Status> trailer;
   if (file.trailer && check_trailer) {
-    Status trailer = CheckTrailer(file);
-    report.trailer = trailer.ok() ? VerifyReport::Trailer::kMatches
-                                  : VerifyReport::Trailer::kMismatch;
-    if (!trailer.ok()) report.problems.push_back(trailer.message());
+    trailer = std::async(std::launch::async, [&file] { return CheckTrailer(file); });
   }
   std::vector<std::string> entry_problems;
   bool has_key_bucket = false;
@@ -69,6 +71,11 @@ Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems, bool 
     return Status::Ok();
   };
   auto structure = bolt::CheckDatabase(file.db, options);
+  if (trailer.valid()) {
+    Status checked = trailer.get();
+    report.trailer = checked.ok() ? VerifyReport::Trailer::kMatches : VerifyReport::Trailer::kMismatch;
+    if (!checked.ok()) report.problems.push_back(checked.message());
+  }
   if (!structure.ok()) return structure.status();
   report.pages_reachable = structure->pages_reachable;
   report.pages_free = structure->pages_free;
