@@ -101,13 +101,9 @@ Status StoreRemaining(const std::vector<std::unique_ptr<Destination>>& destinati
   m.sha256 = uploaded.begin()->second.sha256;
   m.object_bytes = uploaded.begin()->second.bytes;
 
-  // The manifest last: only now is the backup listed. Each destination's
-  // object has its own sha256 (encryption nonces differ between passes).
+  // The manifest last: only now is the backup listed.
   for (const auto& [i, stored] : uploaded) {
-    Manifest own = m;
-    own.sha256 = stored.sha256;
-    own.object_bytes = stored.bytes;
-    Status written = WriteManifest(*destinations[i], own);
+    Status written = WriteManifest(*destinations[i], m, stored);
     if (!written.ok()) {
       outcome.failures.push_back({destinations[i]->Describe(), "manifest: " + written.message()});
       continue;

@@ -51,8 +51,8 @@ class DaemonState : public DeltaObserver {
   int64_t last_size_ = 0, last_revision_ = 0;
   uint64_t successes_ = 0, failures_ = 0;
   std::map<std::string, uint64_t> destination_failures_;
-  // Continuous backup: the newest revision stored (full backup or segment),
-  // when it was seen (Unix ms), the newest etcd reported.
+  // Continuous backup: the newest revision stored (full backup or segment)
+  // and the newest etcd reported.
   int64_t chain_revision_ = 0, etcd_revision_ = 0;
   int64_t waiting_since_millis_ = 0;  // when the oldest revision not stored yet was seen
   uint64_t segments_ = 0, segment_bytes_ = 0, watch_restarts_ = 0;

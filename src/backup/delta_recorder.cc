@@ -221,12 +221,9 @@ std::vector<size_t> DeltaRecorder::Upload(const Manifest& m, std::string_view pl
     (void)(*upload)->input().Finish();
     (*upload)->Collect(stored, failed);
   }
-  // The manifest last, per destination (its object's own sha256).
+  // The manifest last, per destination.
   for (const auto& [index, object] : stored) {
-    Manifest own = m;
-    own.sha256 = object.sha256;
-    own.object_bytes = object.bytes;
-    Status written = WriteManifest(*destinations_[index], own);
+    Status written = WriteManifest(*destinations_[index], m, object);
     if (!written.ok()) failed[index] = written.WithContext("manifest");
   }
   std::vector<size_t> missing;

@@ -63,7 +63,9 @@ std::vector<size_t> ObjectUpload::Collect(std::map<size_t, Stored>& stored, std:
   return retry;
 }
 
-Status WriteManifest(Destination& destination, const Manifest& manifest) {
+Status WriteManifest(Destination& destination, Manifest manifest, const ObjectUpload::Stored& object) {
+  manifest.sha256 = object.sha256;
+  manifest.object_bytes = object.bytes;
   auto sink = destination.Create(manifest.name + kManifestSuffix);
   if (!sink.ok()) return sink.status();
   KETCD_RETURN_IF_ERROR((*sink)->Write(ManifestText(manifest)));

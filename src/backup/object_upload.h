@@ -60,7 +60,9 @@ class ObjectUpload {
   std::unique_ptr<ByteSink> archive_;
 };
 
-// Stores `manifest` as NAME.manifest.json: the object becomes listed.
-Status WriteManifest(Destination& destination, const Manifest& manifest);
+// Stores `manifest` as NAME.manifest.json with the sha256 and size of the
+// object this destination holds (each pass encrypts with its own nonces):
+// the object becomes listed.
+Status WriteManifest(Destination& destination, Manifest manifest, const ObjectUpload::Stored& object);
 
 }  // namespace ketcd::backup
