@@ -75,6 +75,15 @@ class DaemonTest : public ::testing::Test {
     ADD_FAILURE() << "metrics never got there:\n" << text << "\nlog:\n" << Log();
     return text;
   }
+  // The chains the store in backup.yaml holds, newest full backup first.
+  std::vector<backup::Chain> Chains() {
+    auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
+    EXPECT_TRUE(config.ok()) << config.status().message();
+    if (!config.ok()) return {};
+    auto listed = backup::ListBackups(*config);
+    EXPECT_TRUE(listed.ok()) << listed.status().message();
+    return listed.ok() ? backup::GroupChains(*listed) : std::vector<backup::Chain>{};
+  }
   std::string Log() {
     std::ifstream log(dir_ + "/daemon.log");
     return std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
@@ -179,11 +188,7 @@ TEST_F(DaemonTest, ContinuousBackupRestoresAnyRevisionOfTheLastMinute) {
   EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
 
   // The chains follow each other without a gap: each ends where the next full backup is.
-  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
-  ASSERT_TRUE(config.ok());
-  auto listed = backup::ListBackups(*config);
-  ASSERT_TRUE(listed.ok()) << listed.status().message();
-  std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  std::vector<backup::Chain> chains = Chains();
   ASSERT_GE(chains.size(), 2u) << Log();
   std::reverse(chains.begin(), chains.end());  // oldest first
   for (size_t i = 0; i + 1 < chains.size(); ++i) {
@@ -257,11 +262,7 @@ TEST_F(DaemonTest, AfterSigkillTheChainContinuesWithoutAGap) {
   EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
   EXPECT_TRUE(Contains(Log(), "continuing the chain of prod-")) << Log();
 
-  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
-  ASSERT_TRUE(config.ok());
-  auto listed = backup::ListBackups(*config);
-  ASSERT_TRUE(listed.ok()) << listed.status().message();
-  const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  const std::vector<backup::Chain> chains = Chains();
   ASSERT_EQ(chains.size(), 1u);
   EXPECT_EQ(chains[0].last_revision, last);
   EXPECT_EQ(chains[0].detached, 0u);
@@ -298,11 +299,7 @@ TEST_F(DaemonTest, ACompactionPastTheWatchEndsTheChainAndTakesAFullBackupAtOnce)
   });
   EXPECT_EQ(daemon_.Stop(std::chrono::seconds(30)), 0) << Log();
   EXPECT_TRUE(Contains(Log(), "compacted")) << Log();
-  auto config = backup::LoadBackupConfig(dir_ + "/backup.yaml");
-  ASSERT_TRUE(config.ok());
-  auto listed = backup::ListBackups(*config);
-  ASSERT_TRUE(listed.ok()) << listed.status().message();
-  const std::vector<backup::Chain> chains = backup::GroupChains(*listed);
+  const std::vector<backup::Chain> chains = Chains();
   ASSERT_EQ(chains.size(), 2u) << Log();
   EXPECT_GE(chains[0].full.manifest.revision, compacted) << "the new full backup";
   EXPECT_LT(chains[1].last_revision, compacted - 4) << "the old chain ends before the unseen writes";
