@@ -290,39 +290,65 @@ Result<Chain> ChainFor(const BackupConfig& config, const RestorePoint& point) {
   return *chain;
 }
 
+Result<std::unique_ptr<ChainAtPoint>> ChainAtPoint::Fetch(const BackupConfig& config, const Chain& chain,
+                                                          const RestorePoint& point,
+                                                          const std::function<void(const std::string&)>& say,
+                                                          RevisionObserver observe) {
+  std::unique_ptr<ChainAtPoint> fetched(new ChainAtPoint(config, chain, point, std::move(observe)));
+  if (fetched->scratch_.path().empty()) return IoError("cannot create a private directory for the full backup");
+  const Manifest& full = chain.full.manifest;
+  say("fetching " + full.name + " (revision " + std::to_string(full.revision) + ") from " + chain.full.destination);
+  auto manifest = FetchBackup(config, full.name, fetched->full_path(), chain.full.destination_index);
+  if (!manifest.ok()) return manifest.status();
+  auto opened = snapshot::OpenSnapshot(fetched->full_path());
+  if (!opened.ok()) return opened.status();
+  fetched->full_.emplace(std::move(*opened));
+  return fetched;
+}
+
+ChainAtPoint::ChainAtPoint(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
+                           RevisionObserver observe)
+    : config_(config), chain_(chain), point_(point), observe_(std::move(observe)), scratch_(config.work_dir) {}
+
+ChainAtPoint::~ChainAtPoint() = default;
+
+std::string ChainAtPoint::full_path() const { return scratch_.path() + "/full.db"; }
+
+Result<int64_t> ChainAtPoint::Append(bolt::Writer& writer, restore::Entries& leases) {
+  RevisionAppender appender(config_, chain_, point_, full_->db, leases, observe_);
+  KETCD_RETURN_IF_ERROR(appender.Append(writer));
+  applied_.full = chain_.full.manifest;
+  applied_.destination = chain_.full.destination;
+  applied_.revision = appender.last_revision();
+  applied_.seen_millis = appender.seen_millis();
+  applied_.segments = appender.segments();
+  applied_.added_leases.clear();
+  for (const auto& [id, value] : leases) {
+    applied_.added_leases.push_back(static_cast<int64_t>(snapshot::ReadBigEndian64(id)));
+  }
+  return applied_.revision;
+}
+
+std::string ChainAtPoint::Summary() const {
+  return "applied " + std::to_string(applied_.revision - applied_.full.revision) + " revision(s) from " +
+         std::to_string(applied_.segments) + " segment(s): revision " + std::to_string(applied_.revision) +
+         ", seen at " + Rfc3339MillisUtc(applied_.seen_millis);
+}
+
 Result<PointInTime> BuildChainDb(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
                                  const std::string& db_path, const std::function<void(const std::string&)>& say,
                                  const RevisionObserver& observe) {
-  PointInTime result;
-  result.full = chain.full.manifest;
-  result.destination = chain.full.destination;
-
-  // The full backup holds every Secret: in a private directory, removed with it.
-  PrivateDir scratch(config.work_dir);
-  if (scratch.path().empty()) return IoError("cannot create a private directory for the full backup");
-  const std::string full_path = scratch.path() + "/full.db";
-  say("fetching " + result.full.name + " (revision " + std::to_string(result.full.revision) + ") from " +
-      result.destination);
-  auto fetched = FetchBackup(config, result.full.name, full_path, chain.full.destination_index);
+  auto fetched = ChainAtPoint::Fetch(config, chain, point, say, observe);
   if (!fetched.ok()) return fetched.status();
-  auto full = snapshot::OpenSnapshot(full_path);
-  if (!full.ok()) return full.status();
-
+  ChainAtPoint& at_point = **fetched;
   restore::BackendEdits edits;
   restore::Entries& added_leases = edits.merged["lease"];  // filled while the revisions are written
-  RevisionAppender appender(config, chain, point, full->db, added_leases, observe);
-  edits.appended[std::string(snapshot::kKeyBucket)] = [&](bolt::Writer& writer) { return appender.Append(writer); };
-  KETCD_RETURN_IF_ERROR(restore::CopyBackend(full->db, db_path, edits));
-  result.revision = appender.last_revision();
-  result.seen_millis = appender.seen_millis();
-  result.segments = appender.segments();
-  for (const auto& [id, value] : added_leases) {
-    result.added_leases.push_back(static_cast<int64_t>(snapshot::ReadBigEndian64(id)));
-  }
-  say("applied " + std::to_string(result.revision - result.full.revision) + " revision(s) from " +
-      std::to_string(result.segments) + " segment(s): revision " + std::to_string(result.revision) + ", seen at " +
-      Rfc3339MillisUtc(result.seen_millis));
-  return result;
+  edits.appended[std::string(snapshot::kKeyBucket)] = [&](bolt::Writer& writer) {
+    return at_point.Append(writer, added_leases).status();
+  };
+  KETCD_RETURN_IF_ERROR(restore::CopyBackend(at_point.full_db(), db_path, edits));
+  say(at_point.Summary());
+  return at_point.applied();
 }
 
 Result<PointInTime> WriteChainSnapshot(const BackupConfig& config, const Chain& chain, const RestorePoint& point,

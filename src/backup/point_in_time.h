@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,10 @@
 #include "backup/catalog.h"
 #include "backup/delta_segment.h"
 #include "backup/manifest.h"
+#include "bolt/writer.h"
+#include "restore/backend_copy.h"
+#include "snapshot/snapshot_file.h"
+#include "util/private_dir.h"
 
 namespace ketcd::backup {
 
@@ -71,6 +77,43 @@ using RevisionObserver = std::function<Status(const DeltaRevision&)>;
 Result<PointInTime> WriteChainSnapshot(const BackupConfig& config, const Chain& chain, const RestorePoint& point,
                                        const std::string& path, const std::function<void(const std::string&)>& say,
                                        const RevisionObserver& observe = {});
+
+// A chain's full backup fetched into a private directory (removed with
+// this) and verified, and its segments' revisions up to a point, appended
+// by whoever copies the full backup: BuildChainDb into a bare file, a
+// restore straight into data dirs (backup/restore_backup.h), so the
+// keyspace is written once.
+class ChainAtPoint {
+ public:
+  static Result<std::unique_ptr<ChainAtPoint>> Fetch(const BackupConfig& config, const Chain& chain,
+                                                     const RestorePoint& point,
+                                                     const std::function<void(const std::string&)>& say,
+                                                     RevisionObserver observe = {});
+  ~ChainAtPoint();
+
+  // The verified full backup (a snapshot file with its trailer).
+  std::string full_path() const;
+  const bolt::Database& full_db() const { return full_->db; }
+
+  // Writes the revisions to `writer`'s "key" bucket (above every key of the
+  // full backup), adding the leases they need and the full backup lacks to
+  // `leases`; the newest revision written.
+  Result<int64_t> Append(bolt::Writer& writer, restore::Entries& leases);
+  // After Append: what was applied, and a line saying so.
+  const PointInTime& applied() const { return applied_; }
+  std::string Summary() const;
+
+ private:
+  ChainAtPoint(const BackupConfig& config, const Chain& chain, const RestorePoint& point, RevisionObserver observe);
+
+  const BackupConfig& config_;
+  const Chain chain_;
+  const RestorePoint point_;
+  const RevisionObserver observe_;
+  PrivateDir scratch_;  // the full backup holds every Secret
+  std::optional<snapshot::SnapshotFile> full_;
+  PointInTime applied_;
+};
 
 // The bbolt file alone, `db_path` (mode 0600; no sha256 trailer, not
 // verified yet: for a caller that verifies it next, as restore does).

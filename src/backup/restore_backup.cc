@@ -13,6 +13,7 @@ Result<RestoredBackup> RestoreThrough(const PrivateDir& scratch, const BackupCon
   options.snapshot_path = scratch.path() + "/snapshot.db";
   auto manifest = FetchBackup(config, name, options.snapshot_path);
   if (!manifest.ok()) return manifest.status();
+  options.snapshot_verified = true;  // as it arrived
   auto restored = all_members_dir.empty() ? restore::RestoreMember(options)
                                           : restore::RestoreAllMembers(options, all_members_dir);
   if (!restored.ok()) return restored.status().WithContext(manifest->name + ": restore");
@@ -30,16 +31,19 @@ Result<RestoredBackup> RestoreBackup(const BackupConfig& config, const std::stri
 Result<RestoredPoint> RestoreBackupAt(const BackupConfig& config, const RestorePoint& point,
                                       restore::RestoreOptions options, const std::string& all_members_dir,
                                       const std::function<void(const std::string&)>& say) {
-  PrivateDir scratch(config.work_dir);
-  if (scratch.path().empty()) return IoError("cannot create a private directory");
   auto chain = ChainFor(config, point);
   if (!chain.ok()) return chain.status();
-  // Restore verifies the file as it reads it (every page and revision):
-  // built without a trailer, and not verified twice.
-  options.snapshot_path = scratch.path() + "/point.db";
-  options.skip_hash_check = true;
-  auto built = BuildChainDb(config, *chain, point, options.snapshot_path, say);
-  if (!built.ok()) return built.status();
+  auto fetched = ChainAtPoint::Fetch(config, *chain, point, say);
+  if (!fetched.ok()) return fetched.status();
+  ChainAtPoint& at_point = **fetched;
+  // The full backup was verified as it arrived, and the segments' revisions
+  // are written into the data dirs' backend as it is copied: the keyspace
+  // is read and written once.
+  options.snapshot_path = at_point.full_path();
+  options.snapshot_verified = true;
+  options.append_revisions = [&](bolt::Writer& writer, restore::Entries& leases) {
+    return at_point.Append(writer, leases);
+  };
   if (point.kind != RestorePoint::Kind::kLatest && options.bump_revision == 0) {
     options.bump_revision = kPointInTimeBump;
     options.mark_compacted = true;
@@ -47,7 +51,8 @@ Result<RestoredPoint> RestoreBackupAt(const BackupConfig& config, const RestoreP
   auto restored = all_members_dir.empty() ? restore::RestoreMember(options)
                                           : restore::RestoreAllMembers(options, all_members_dir);
   if (!restored.ok()) return restored.status().WithContext(Describe(point) + ": restore");
-  return RestoredPoint{std::move(*built), std::move(*restored)};
+  say(at_point.Summary());
+  return RestoredPoint{at_point.applied(), std::move(*restored)};
 }
 
 Result<Manifest> VerifyBackupRestores(const BackupConfig& config, const std::string& name) {

@@ -45,6 +45,7 @@ class VerifiedSnapshot {
     }
     std::unique_ptr<VerifiedSnapshot> verified(new VerifiedSnapshot(std::move(*file)));
     const snapshot::SnapshotFile& opened = verified->file_;
+    if (options.snapshot_verified) return verified;
     if (opened.trailer && !options.skip_hash_check) {
       verified->trailer_ = std::async(std::launch::async, [&opened] { return snapshot::CheckTrailer(opened); });
     }
@@ -100,11 +101,11 @@ Result<int64_t> LatestRevision(const bolt::Database& db) {
   return revision->revision.main;
 }
 
-// What every member's backend gets: the same for all members. Sets the
-// storage versions of `result`.
-Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Database& db,
-                              const RestoreOptions& options, RestoreResult& result) {
-  BackendEdits edits;
+// What every member's backend gets: the same for all members (`edits`
+// must stay where it is while the backend is written: the callback of
+// "key" fills later buckets' entries). Sets the storage versions of `result`.
+Status EditsFor(const std::vector<Member>& members, const bolt::Database& db, const RestoreOptions& options,
+                RestoreResult& result, BackendEdits& edits) {
   edits.merged["meta"] = {{"consistent_index", BigEndian64(members.size())},
                           {"term", BigEndian64(kTerm)}};
   auto saved = bolt::ValueIn(db, snapshot::kMetaBucket, "storageVersion");
@@ -121,14 +122,27 @@ Result<BackendEdits> EditsFor(const std::vector<Member>& members, const bolt::Da
   auto conf_state = bolt::ValueIn(db, snapshot::kMetaBucket, "confState");
   if (!conf_state.ok()) return conf_state.status();
   if (!conf_state->empty()) edits.merged["meta"]["confState"] = ConfStateJson(members);
-  if (options.bump_revision > 0) {
+  if (options.bump_revision > 0 || options.append_revisions) {
     auto latest = LatestRevision(db);
     if (!latest.ok()) return latest.status();
-    const std::string bumped = snapshot::RevisionKeyBytes({*latest + options.bump_revision, 0});
-    edits.merged["key"][bumped] = "";
-    edits.merged["meta"]["scheduledCompactRev"] = bumped;
+    // The bump goes above the appended revisions: written after them.
+    Entries* leases = options.append_revisions ? &edits.merged["lease"] : nullptr;
+    Entries* meta = &edits.merged["meta"];
+    edits.appended[std::string(snapshot::kKeyBucket)] = [&options, leases, meta,
+                                                         latest = *latest](bolt::Writer& writer) -> Status {
+      int64_t last = latest;
+      if (options.append_revisions) {
+        auto appended = options.append_revisions(writer, *leases);
+        if (!appended.ok()) return appended.status();
+        if (*appended > 0) last = *appended;
+      }
+      if (options.bump_revision == 0) return Status::Ok();
+      const std::string bumped = snapshot::RevisionKeyBytes({last + options.bump_revision, 0});
+      (*meta)["scheduledCompactRev"] = bumped;
+      return writer.Put(bumped, "");
+    };
   }
-  return edits;
+  return Status::Ok();
 }
 
 raftpb::ConfState ConfStateOf(const std::vector<Member>& members) {
@@ -272,10 +286,10 @@ Result<RestoreResult> RestoreMember(const RestoreOptions& options) {
   RestoreResult result;
   result.cluster_id = cluster->cluster_id;
   result.members.push_back({*self, data_dir});
-  auto edits = EditsFor(cluster->members, (*snapshot)->file().db, options, result);
-  if (!edits.ok()) return edits.status();
+  BackendEdits edits;
+  KETCD_RETURN_IF_ERROR(EditsFor(cluster->members, (*snapshot)->file().db, options, result, edits));
   std::string backend;
-  KETCD_RETURN_IF_ERROR(WriteMember(**snapshot, *edits, cluster->members, cluster->cluster_id, *self,
+  KETCD_RETURN_IF_ERROR(WriteMember(**snapshot, edits, cluster->members, cluster->cluster_id, *self,
                                     data_dir, options.wal_dir, backend));
   return result;
 }
@@ -293,22 +307,22 @@ Result<RestoreResult> RestoreAllMembers(const RestoreOptions& options,
   }
   auto snapshot = VerifiedSnapshot::Open(options);
   if (!snapshot.ok()) return snapshot.status();
-  auto edits = EditsFor(cluster->members, (*snapshot)->file().db, options, result);
-  if (!edits.ok()) return edits.status();
+  BackendEdits edits;
+  KETCD_RETURN_IF_ERROR(EditsFor(cluster->members, (*snapshot)->file().db, options, result, edits));
   std::error_code error;
   fs::create_directories(output_dir, error);
   if (error) return IoError(output_dir + ": " + error.message());
   // The first member's backend is written from the snapshot; the others
   // copy that finished file (in the kernel), all at once.
   std::string backend;
-  KETCD_RETURN_IF_ERROR(WriteMember(**snapshot, *edits, cluster->members, cluster->cluster_id,
+  KETCD_RETURN_IF_ERROR(WriteMember(**snapshot, edits, cluster->members, cluster->cluster_id,
                                     result.members.front().member, result.members.front().data_dir,
                                     "", backend));
   std::vector<std::future<Status>> copies;
   for (size_t i = 1; i < result.members.size(); ++i) {
     copies.push_back(std::async(std::launch::async, [&, i, backend] {
       std::string finished = backend;
-      return WriteMember(**snapshot, *edits, cluster->members, cluster->cluster_id,
+      return WriteMember(**snapshot, edits, cluster->members, cluster->cluster_id,
                          result.members[i].member, result.members[i].data_dir, "", finished);
     }));
   }

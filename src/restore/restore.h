@@ -52,9 +52,11 @@
 // an existing data dir is never touched.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "restore/backend_copy.h"
 #include "restore/membership.h"
 #include "util/status.h"
 
@@ -62,6 +64,9 @@ namespace ketcd::restore {
 
 struct RestoreOptions {
   std::string snapshot_path;
+  // The caller verified the snapshot already (a backup fetched from a store,
+  // verified as it arrived): restore does not read it twice.
+  bool snapshot_verified = false;
   // etcdctl's flags and defaults.
   std::string name = "default";
   std::string initial_cluster = "default=http://localhost:2380";
@@ -83,6 +88,11 @@ struct RestoreOptions {
   // Members of initial_cluster that join as learners (ketcd's
   // --initial-learners; etcdutl makes every member a voter).
   std::vector<std::string> learners;
+  // Revisions written to "key" after the snapshot's own and before any bump
+  // (a point-in-time restore's, backup/point_in_time.h): the callback adds
+  // the leases they need to `leases` and returns the newest revision it
+  // wrote (0: none).
+  std::function<Result<int64_t>(bolt::Writer& writer, Entries& leases)> append_revisions;
 };
 
 struct RestoredMember {
