@@ -13,7 +13,6 @@
 #include "util/private_dir.h"
 #include "util/sha256.h"
 #include "util/utc_time.h"
-#include "util/varint.h"
 
 namespace ketcd::backup {
 namespace {
@@ -71,16 +70,6 @@ std::string Windows(const std::vector<Chain>& chains) {
             Rfc3339Utc(chain.full.manifest.created) + ".." + Rfc3339MillisUtc(chain.last_seen_millis);
   }
   return text.empty() ? "no full backup found" : "restorable: " + text;
-}
-
-// leasepb.Lease{ID, TTL}: what etcd's lessor stores per lease.
-std::string LeaseValue(int64_t id, int64_t ttl) {
-  std::string value;
-  value.push_back(0x08);
-  AppendVarint(value, static_cast<uint64_t>(id));
-  value.push_back(0x10);
-  AppendVarint(value, static_cast<uint64_t>(ttl));
-  return value;
 }
 
 // What a segment held, read whole, against what its manifest says: a
@@ -191,9 +180,9 @@ class RevisionAppender {
   Status NoteLease(int64_t lease) {
     const std::string id = restore::BigEndian64(static_cast<uint64_t>(lease));
     if (added_leases_.count(id)) return Status::Ok();
-    auto held = bolt::ValueIn(full_, "lease", id);
+    auto held = bolt::ValueIn(full_, snapshot::kLeaseBucket, id);
     if (!held.ok()) return held.status();
-    if (held->empty()) added_leases_[id] = LeaseValue(lease, kAddedLeaseTtlSeconds);
+    if (held->empty()) added_leases_[id] = snapshot::LeaseRecord(lease, kAddedLeaseTtlSeconds);
     return Status::Ok();
   }
 

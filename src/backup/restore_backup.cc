@@ -1,6 +1,7 @@
 #include "backup/restore_backup.h"
 
 #include "backup/catalog.h"
+#include "snapshot/backend_layout.h"
 #include "util/private_dir.h"
 
 namespace ketcd::backup {
@@ -41,8 +42,8 @@ Result<RestoredPoint> RestoreBackupAt(const BackupConfig& config, const RestoreP
   // is read and written once.
   options.snapshot_path = at_point.full_path();
   options.snapshot_verified = true;
-  options.append_revisions = [&](bolt::Writer& writer, restore::Entries& leases) {
-    return at_point.Append(writer, leases);
+  options.append_revisions = [&](bolt::Writer& writer, restore::BackendEdits& later) {
+    return at_point.Append(writer, later.merged[std::string(snapshot::kLeaseBucket)]);
   };
   if (point.kind != RestorePoint::Kind::kLatest && options.bump_revision == 0) {
     options.bump_revision = kPointInTimeBump;

@@ -221,7 +221,7 @@ Status MigrateCluster(CommandContext& context, MigrateFlags flags) {
 }  // namespace
 
 void AddClusterCommands(CLI::App& app, CommandContext& context) {
-  auto* cluster_app = app.add_subcommand("cluster", "Whole-cluster operations: health, member replacement, migration");
+  auto* cluster_app = app.add_subcommand("cluster", "Whole-cluster operations: health, member replacement, migration, recovery");
   cluster_app->require_subcommand(1);
   auto bind_health = [](CLI::App& health, cluster::HealthOptions& options) {
     health.add_option("--quota-bytes", options.quota_bytes, "The members' --quota-backend-bytes")->capture_default_str();
@@ -234,6 +234,7 @@ void AddClusterCommands(CLI::App& app, CommandContext& context) {
       *cluster_app, context, "health",
       "Members, leader, lag, db size, alarms, versions, certificates; exit 1 when unhealthy", bind_health, Health);
   AddUpgradeCheckCommand(*cluster_app, context);
+  AddRecoverCommand(*cluster_app, context);
 
   auto bind_replace = [](CLI::App& replace, ReplaceFlags& flags) {
     replace.add_option("MEMBER", flags.request.member, "Name or hex ID of the member to replace")->required();

@@ -24,6 +24,8 @@ void AddGenerateCommand(CLI::App& app, CommandContext& context);
 void AddClusterCommands(CLI::App& app, CommandContext& context);
 // `cluster upgrade-check`, under the `cluster` command.
 void AddUpgradeCheckCommand(CLI::App& cluster_app, CommandContext& context);
+// `cluster recover`, likewise.
+void AddRecoverCommand(CLI::App& cluster_app, CommandContext& context);
 void AddBackupCommands(CLI::App& app, CommandContext& context);
 void AddDataDirCommands(CLI::App& app, CommandContext& context);
 // `completion bash|zsh`: register last, it describes the whole tree.

@@ -126,19 +126,19 @@ Status EditsFor(const std::vector<Member>& members, const bolt::Database& db, co
     auto latest = LatestRevision(db);
     if (!latest.ok()) return latest.status();
     // The bump goes above the appended revisions: written after them.
-    Entries* leases = options.append_revisions ? &edits.merged["lease"] : nullptr;
-    Entries* meta = &edits.merged["meta"];
-    edits.appended[std::string(snapshot::kKeyBucket)] = [&options, leases, meta,
+    if (options.append_revisions) edits.merged[std::string(snapshot::kLeaseBucket)];  // present while "key" is written
+    BackendEdits* later = &edits;
+    edits.appended[std::string(snapshot::kKeyBucket)] = [&options, later,
                                                          latest = *latest](bolt::Writer& writer) -> Status {
       int64_t last = latest;
       if (options.append_revisions) {
-        auto appended = options.append_revisions(writer, *leases);
+        auto appended = options.append_revisions(writer, *later);
         if (!appended.ok()) return appended.status();
         if (*appended > 0) last = *appended;
       }
       if (options.bump_revision == 0) return Status::Ok();
       const std::string bumped = snapshot::RevisionKeyBytes({last + options.bump_revision, 0});
-      (*meta)["scheduledCompactRev"] = bumped;
+      later->merged[std::string(snapshot::kMetaBucket)]["scheduledCompactRev"] = bumped;
       return writer.Put(bumped, "");
     };
   }

@@ -89,10 +89,11 @@ struct RestoreOptions {
   // --initial-learners; etcdutl makes every member a voter).
   std::vector<std::string> learners;
   // Revisions written to "key" after the snapshot's own and before any bump
-  // (a point-in-time restore's, backup/point_in_time.h): the callback adds
-  // the leases they need to `leases` and returns the newest revision it
-  // wrote (0: none).
-  std::function<Result<int64_t>(bolt::Writer& writer, Entries& leases)> append_revisions;
+  // (a point-in-time restore's, backup/point_in_time.h; a recovery's
+  // committed entries, datadir/recover.h). The callback may add edits of
+  // the buckets written after "key" ("lease", "meta") to `later`, and
+  // returns the newest revision it wrote (0: none).
+  std::function<Result<int64_t>(bolt::Writer& writer, BackendEdits& later)> append_revisions;
 };
 
 struct RestoredMember {

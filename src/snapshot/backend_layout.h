@@ -9,6 +9,8 @@
 //                     "storageVersion" (3.6+: "3.6.0", server/storage/schema).
 //   bucket "members": member id in hex -> JSON attributes.
 //   bucket "cluster": "clusterVersion" -> "3.5.0".
+//   bucket "lease":   lease ID (8 bytes BE) -> leasepb.Lease{ID 1, TTL 2}.
+//   bucket "alarm":   etcdserverpb.AlarmMember{MemberID 1, Alarm 2} -> "".
 #pragma once
 
 #include <cstdint>
@@ -16,12 +18,16 @@
 #include <string>
 #include <string_view>
 
+#include "util/varint.h"
+
 namespace ketcd::snapshot {
 
 inline constexpr std::string_view kKeyBucket = "key";
 inline constexpr std::string_view kMetaBucket = "meta";
 inline constexpr std::string_view kMembersBucket = "members";
 inline constexpr std::string_view kClusterBucket = "cluster";
+inline constexpr std::string_view kLeaseBucket = "lease";
+inline constexpr std::string_view kAlarmBucket = "alarm";
 inline constexpr size_t kRevisionKeySize = 17;
 inline constexpr char kTombstoneMark = 't';
 
@@ -78,6 +84,17 @@ inline std::string RevisionKeyBytes(Revision revision, bool tombstone = false) {
   }
   if (tombstone) key.back() = kTombstoneMark;
   return key;
+}
+
+// A "lease" bucket value: leasepb.Lease{ID, TTL}, as etcd's lessor stores
+// a lease it grants (its remaining TTL, 0, left out).
+inline std::string LeaseRecord(int64_t id, int64_t ttl) {
+  std::string value;
+  value.push_back(0x08);
+  AppendVarint(value, static_cast<uint64_t>(id));
+  value.push_back(0x10);
+  AppendVarint(value, static_cast<uint64_t>(ttl));
+  return value;
 }
 
 }  // namespace ketcd::snapshot
