@@ -135,7 +135,16 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
   for (size_t i = 0; i < reports.size(); ++i) {
     if (reports[i].Usable() && (!best || fresher(reports[i], reports[*best]))) best = i;
   }
-  if (!best) return Failed("no data dir is usable: each has a damaged db or a corrupt WAL");
+  if (!best) {
+    std::string problems;
+    for (const DataDirReport& report : reports) {
+      problems += (problems.empty() ? "" : "; ") + report.dir + ": " +
+                  (!report.db_problems.empty() ? "db " + report.db_problems.front()
+                   : report.wal_damage         ? "WAL " + report.wal_damage->Describe()
+                                               : std::string("db unreadable"));
+    }
+    return Failed("no data dir is usable (" + problems + ")");
+  }
   const DataDirReport& chosen = reports[*best];
   std::string why = chosen.dir + ": its log holds committed entries up to index " +
                     std::to_string(chosen.KnownCommitted());

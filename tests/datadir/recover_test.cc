@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -214,16 +215,50 @@ TEST(ClusterRecoverTest, CommittedEntriesTheDbLacksAreAppliedAsEtcdWould) {
 
   // Captured as etcd left it when stopped right after the commits.
   const std::string captured = CopyPaused(cluster, 0, cluster.dir() + "/captured.etcd");
+  const std::string peer = "http://127.0.0.1:" + std::to_string(FreePort());
+  const std::string data_dir = cluster.dir() + "/recovered.etcd";
+  auto recover = [&](const std::string& from, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"cluster", "recover", "--from", from, "--name", "r", "--initial-cluster",
+                                     "r=" + peer, "--initial-advertise-peer-urls", peer, "--data-dir", data_dir};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKetcd(args);
+  };
+  auto running = recover(cluster.DataDir(0));
+  EXPECT_EQ(running.exit_code, 2) << Describe(running);
+  EXPECT_NE(running.err.find("a running etcd holds it"), std::string::npos) << running.err;
   cluster.KillMember(0);
   auto inspected = RunKetcd({"datadir", "inspect", captured, "-w", "json"});
   ASSERT_EQ(inspected.exit_code, 0) << Describe(inspected);
   const json report = json::parse(inspected.out)["dataDirs"][0];
   ASSERT_GE(report["lastIndex"].get<uint64_t>() - report["consistentIndex"].get<uint64_t>(), 8u) << report.dump();
 
-  const std::string peer = "http://127.0.0.1:" + std::to_string(FreePort());
-  const std::string data_dir = cluster.dir() + "/recovered.etcd";
-  auto recovered = RunKetcd({"cluster", "recover", "--from", captured, "--name", "r", "--initial-cluster",
-                             "r=" + peer, "--initial-advertise-peer-urls", peer, "--data-dir", data_dir, "-w", "json"});
+  // A WAL with a bad CRC is refused naming the file and the offset.
+  const std::string wal = "/member/wal/0000000000000000-0000000000000000.wal";
+  const std::string flipped = cluster.dir() + "/flipped.etcd";
+  fs::copy(captured, flipped, fs::copy_options::recursive);
+  {
+    std::ifstream in(captured + wal, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A byte of an entry's data (a value written), which its CRC covers.
+    const size_t at = bytes.find("overwritten");
+    ASSERT_NE(at, std::string::npos);
+    std::fstream file(flipped + wal, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(at));
+    file.write("O", 1);
+  }
+  auto bad_crc = recover(flipped);
+  EXPECT_NE(bad_crc.exit_code, 0) << Describe(bad_crc);
+  EXPECT_NE(bad_crc.err.find("0000000000000000-0000000000000000.wal at offset"), std::string::npos) << bad_crc.err;
+  EXPECT_FALSE(fs::exists(data_dir));
+  // Dirs of two clusters together are refused.
+  auto other = EtcdCluster::Start({.members = 1});
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  (*other)->StopMember(0);
+  auto mixed = recover(captured, {"--from", (*other)->DataDir(0)});
+  EXPECT_EQ(mixed.exit_code, 2) << Describe(mixed);
+  EXPECT_NE(mixed.err.find("belongs to cluster"), std::string::npos) << mixed.err;
+
+  auto recovered = recover(captured, {"-w", "json"});
   ASSERT_EQ(recovered.exit_code, 0) << Describe(recovered);
   const json result = json::parse(recovered.out);
   EXPECT_EQ(result["revision"].get<int64_t>(), revision) << recovered.out;
@@ -247,9 +282,8 @@ TEST(ClusterRecoverTest, CommittedEntriesTheDbLacksAreAppliedAsEtcdWould) {
   EXPECT_EQ(ttl->keys_size(), 3) << "e1, cm0 and cm9";
   served.server.Stop();
 
-  // Without the entries (an existing target refused first, then a gap).
-  auto again = RunKetcd({"cluster", "recover", "--from", captured, "--name", "r", "--initial-cluster", "r=" + peer,
-                         "--initial-advertise-peer-urls", peer, "--data-dir", data_dir});
+  // An existing data dir is never overwritten.
+  auto again = recover(captured);
   EXPECT_EQ(again.exit_code, 2) << Describe(again);
   EXPECT_NE(again.err.find("exists"), std::string::npos) << again.err;
 }
