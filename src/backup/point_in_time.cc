@@ -299,8 +299,6 @@ ChainAtPoint::ChainAtPoint(const BackupConfig& config, const Chain& chain, const
                            RevisionObserver observe)
     : config_(config), chain_(chain), point_(point), observe_(std::move(observe)), scratch_(config.work_dir) {}
 
-ChainAtPoint::~ChainAtPoint() = default;
-
 std::string ChainAtPoint::full_path() const { return scratch_.path() + "/full.db"; }
 
 Result<int64_t> ChainAtPoint::Append(bolt::Writer& writer, restore::Entries& leases) {

@@ -89,7 +89,6 @@ class ChainAtPoint {
                                                      const RestorePoint& point,
                                                      const std::function<void(const std::string&)>& say,
                                                      RevisionObserver observe = {});
-  ~ChainAtPoint();
 
   // The verified full backup (a snapshot file with its trailer).
   std::string full_path() const;

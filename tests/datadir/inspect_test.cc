@@ -24,11 +24,7 @@ void Write(EtcdCluster& cluster, int from, int count) {
 }
 
 std::string CopyPaused(EtcdCluster& cluster, int member, const std::string& to) {
-  cluster.PauseMember(member);
-  std::error_code error;
-  fs::copy(cluster.DataDir(member), to, fs::copy_options::recursive, error);
-  cluster.ResumeMember(member);
-  EXPECT_FALSE(error) << error.message();
+  EXPECT_TRUE(cluster.CopyDataDirPaused(member, to).ok());
   return to;
 }
 

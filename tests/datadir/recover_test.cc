@@ -51,11 +51,7 @@ Result<Keyspace> ReadAll(etcd::EtcdClient& client, int64_t* revision = nullptr) 
 }
 
 std::string CopyPaused(EtcdCluster& cluster, int member, const std::string& to) {
-  cluster.PauseMember(member);
-  std::error_code error;
-  fs::copy(cluster.DataDir(member), to, fs::copy_options::recursive, error);
-  cluster.ResumeMember(member);
-  EXPECT_FALSE(error) << error.message();
+  EXPECT_TRUE(cluster.CopyDataDirPaused(member, to).ok());
   return to;
 }
 

@@ -293,6 +293,14 @@ void EtcdCluster::PauseMember(int i) { ::kill(members_[i].process.pid(), SIGSTOP
 
 void EtcdCluster::ResumeMember(int i) { ::kill(members_[i].process.pid(), SIGCONT); }
 
+Status EtcdCluster::CopyDataDirPaused(int i, const std::string& to) {
+  PauseMember(i);
+  std::error_code error;
+  std::filesystem::copy(DataDir(i), to, std::filesystem::copy_options::recursive, error);
+  ResumeMember(i);
+  return error ? IoError(to + ": " + error.message()) : Status::Ok();
+}
+
 std::string EtcdCluster::DataDir(int i) const { return members_[i].data_dir; }
 
 Status EtcdCluster::RestartMember(int i) {

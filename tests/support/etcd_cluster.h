@@ -63,6 +63,9 @@ class EtcdCluster {
   // SIGSTOP / SIGCONT: a member that stalls (a hung disk, a starved CPU).
   void PauseMember(int i);
   void ResumeMember(int i);
+  // Member i's data dir copied to `to` while it is paused: as etcd left it
+  // at that moment (a copy of a running member could catch a db half written).
+  Status CopyDataDirPaused(int i, const std::string& to);
   Status RestartMember(int i);
   // Stops member i (SIGTERM) if it runs and starts it again on `binary`,
   // with its data and `extra_args` added to the cluster's: one step of a
