@@ -23,12 +23,12 @@ struct RecoverArgs {
 };
 
 // The old members besides the survivor, by name (or ID when unnamed).
-std::vector<std::string> OtherMembers(const datadir::DataDirReport& source) {
+std::string OtherMembers(const datadir::DataDirReport& source) {
   const auto& known = source.membership.backend_members.empty() ? source.membership.raft_members
                                                                 : source.membership.backend_members;
-  std::vector<std::string> names;
+  std::string names;
   for (const auto& [id, name] : known) {
-    if (id != source.member_id) names.push_back(name.empty() ? HexId(id) : name);
+    if (id != source.member_id) names += (names.empty() ? "" : ", ") + (name.empty() ? HexId(id) : name);
   }
   return names;
 }
@@ -36,7 +36,7 @@ std::vector<std::string> OtherMembers(const datadir::DataDirReport& source) {
 void PrintGrowBack(std::ostream& out, const datadir::RecoverResult& result) {
   const restore::RestoredMember& first = result.restored.members.front();
   const std::string url = first.member.peer_urls.empty() ? "" : first.member.peer_urls.front();
-  const std::vector<std::string> others = OtherMembers(result.source);
+  const std::string others = OtherMembers(result.source);
   out << "\nNext steps:\n"
       << "  1. Start etcd on " << first.member.name << " from " << first.data_dir
       << " as a new cluster of one:\n"
@@ -45,11 +45,7 @@ void PrintGrowBack(std::ostream& out, const datadir::RecoverResult& result) {
       << "     (kubeadm: move it to the etcd manifest's data dir, /var/lib/etcd, and set those flags in\n"
       << "     /etc/kubernetes/manifests/etcd.yaml; the kubelet starts it.) Check: ketcd cluster health\n"
       << "  2. For each other member, one at a time"
-      << (others.empty() ? "" : " (the old cluster also had: " + [&] {
-                                   std::string list;
-                                   for (const auto& name : others) list += (list.empty() ? "" : ", ") + name;
-                                   return list;
-                                 }() + ")")
+      << (others.empty() ? "" : " (the old cluster also had: " + others + ")")
       << ":\n"
       << "       stop its etcd and move its old data dir away (it belongs to the old cluster);\n"
       << "       ketcd member add NAME --peer-urls PEER_URL --learner   (again after a few seconds if etcd\n"

@@ -235,7 +235,7 @@ Result<bool> EntryApplier::PutRefused(const pb::PutRequest& put) {
   return false;
 }
 
-Result<bool> EntryApplier::Check(const pb::TxnRequest& txn, std::vector<bool>& path, size_t& at, bool& refused) {
+Result<bool> EntryApplier::Check(const pb::TxnRequest& txn, std::vector<bool>& path, bool& refused) {
   bool succeeded = true;
   for (const pb::Compare& compare : txn.compare()) {
     auto holds = Compare(compare);
@@ -246,7 +246,6 @@ Result<bool> EntryApplier::Check(const pb::TxnRequest& txn, std::vector<bool>& p
     }
   }
   path.push_back(succeeded);
-  ++at;
   for (const pb::RequestOp& op : succeeded ? txn.success() : txn.failure()) {
     if (op.has_request_put()) {
       auto put_refused = PutRefused(op.request_put());
@@ -256,7 +255,7 @@ Result<bool> EntryApplier::Check(const pb::TxnRequest& txn, std::vector<bool>& p
       const int64_t revision = op.request_range().revision();
       refused = refused || revision > revision_ || (revision > 0 && revision < keyspace_.compacted_revision());
     } else if (op.has_request_txn()) {
-      auto nested = Check(op.request_txn(), path, at, refused);
+      auto nested = Check(op.request_txn(), path, refused);
       if (!nested.ok()) return nested.status();
     }
   }
@@ -375,17 +374,16 @@ Status EntryApplier::Apply(const raftpb::Entry& entry) {
         ++counts_.refused;
         return Status::Ok();
       }
-      std::vector<bool> path;
-      size_t at = 0;
+      std::vector<bool> path;  // the branch of the txn and of each nested one taken, in order
       bool refused = false;
-      auto checked = Check(txn, path, at, refused);
+      auto checked = Check(txn, path, refused);
       if (!checked.ok()) return checked.status();
       if (refused) {
         ++counts_.refused;
         return Status::Ok();
       }
       BeginWrite();
-      at = 0;
+      size_t at = 0;
       KETCD_RETURN_IF_ERROR(Execute(txn, path, at));
       EndWrite();
       break;

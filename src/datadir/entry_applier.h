@@ -86,7 +86,8 @@ class EntryApplier {
 
   Result<bool> Compare(const etcdserverpb::Compare& compare);
   // The branch a txn takes, with every nested txn's (compared before any write).
-  Result<bool> Check(const etcdserverpb::TxnRequest& txn, std::vector<bool>& path, size_t& at, bool& refused);
+  // Sets `refused` when etcd's checks of the branches taken refuse it.
+  Result<bool> Check(const etcdserverpb::TxnRequest& txn, std::vector<bool>& path, bool& refused);
   Status Execute(const etcdserverpb::TxnRequest& txn, const std::vector<bool>& path, size_t& at);
   Result<bool> PutRefused(const etcdserverpb::PutRequest& put);
   Status Put(const etcdserverpb::PutRequest& put);
