@@ -6,27 +6,25 @@
 
 namespace ketcd::k8s {
 
+KeyspaceTotals::Targets KeyspaceTotals::Parse(std::string_view key) {
+  const RegistryKey parsed = ParseRegistryKey(key, prefix_);
+  KeyTotals* resource = &by_resource_[std::string(parsed.resource)];
+  return {resource, &by_namespace_[std::string(parsed.resource)][std::string(parsed.namespace_)]};
+}
+
 void KeyspaceTotals::Add(std::string_view key, int64_t bytes) {
-  // A key right under the previous key's namespace ("/registry/pods/ns/")
-  // belongs to the same resource and namespace: no need to parse it.
-  const bool same_namespace = !namespace_path_.empty() && key.size() > namespace_path_.size() &&
-                              key.compare(0, namespace_path_.size(), namespace_path_) == 0 &&
-                              key.find('/', namespace_path_.size()) == std::string_view::npos;
-  if (!same_namespace) {
-    auto parsed = ParseRegistryKey(key, prefix_);
-    namespace_path_.clear();
-    if (!parsed.namespace_.empty()) {
-      namespace_path_ = key.substr(0, static_cast<size_t>(parsed.namespace_.data() - key.data()) +
-                                          parsed.namespace_.size() + 1);
-    }
-    if (resource_ == nullptr || parsed.resource != resource_name_ || parsed.namespace_ != namespace_name_) {
-      resource_name_ = parsed.resource;
-      namespace_name_ = parsed.namespace_;
-      resource_ = &by_resource_[resource_name_];
-      namespace_ = &by_namespace_[resource_name_][namespace_name_];
-    }
+  const std::string_view rest = key.substr(0, prefix_.size()) == prefix_ ? key.substr(prefix_.size()) : key;
+  const size_t first_slash = rest.find('/');
+  Targets targets;
+  if (first_slash != std::string_view::npos && rest.find('/', first_slash + 1) != std::string_view::npos) {
+    const std::string_view directory = key.substr(0, key.rfind('/') + 1);
+    auto known = by_directory_.find(directory);
+    if (known == by_directory_.end()) known = by_directory_.emplace(std::string(directory), Parse(key)).first;
+    targets = known->second;
+  } else {
+    targets = Parse(key);
   }
-  for (KeyTotals* totals : {resource_, namespace_, &all_}) {
+  for (KeyTotals* totals : {targets.resource, targets.namespace_, &all_}) {
     totals->objects += 1;
     totals->bytes += bytes;
   }

@@ -9,6 +9,7 @@
 #include <queue>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ketcd::k8s {
@@ -51,11 +52,22 @@ class KeyspaceTotals {
   KeyTotals all_;
   // Smallest on top, so it can be trimmed.
   std::priority_queue<LargeObject, std::vector<LargeObject>, std::greater<>> largest_;
-  // The last key parsed: its resource and namespace, and its path through
-  // the "/" after its namespace.
-  std::string resource_name_, namespace_name_, namespace_path_;
-  KeyTotals* resource_ = nullptr;
-  KeyTotals* namespace_ = nullptr;
+  // What a key counts toward, found once per directory: a key of three
+  // parts or more after the prefix has the resource and namespace its
+  // directory says ("pods/ns/", "x.io/things/ns/"); a two-part key is
+  // parsed each time, as its last part may belong to the resource
+  // ("x.io/things", "services/specs"). Keys come in any order (an
+  // unordered walk gives them by revision).
+  struct Targets {
+    KeyTotals* resource;
+    KeyTotals* namespace_;
+  };
+  struct DirectoryHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view directory) const { return std::hash<std::string_view>{}(directory); }
+  };
+  Targets Parse(std::string_view key);
+  std::unordered_map<std::string, Targets, DirectoryHash, std::equal_to<>> by_directory_;
 };
 
 }  // namespace ketcd::k8s

@@ -75,5 +75,24 @@ TEST(KeyspaceTotalsTest, LargestOfEqualSizesAreTheFirstInKeyOrderWhateverTheOrde
   }
 }
 
+// A key's directory decides its resource and namespace only when the key
+// has three parts or more: the last part of a two-part key can belong to
+// the resource, whatever order keys come in.
+TEST(KeyspaceTotalsTest, TwoPartKeysWhoseLastPartIsTheResourceAreNotTakenForNames) {
+  const std::vector<std::string> keys = {"/registry/services/specs/default/web", "/registry/services/specs",
+                                         "/registry/services/web", "/registry/x.io/things",
+                                         "/registry/x.io/others", "/registry/x.io/things/ns/a"};
+  for (int reversed = 0; reversed < 2; ++reversed) {
+    KeyspaceTotals totals("/registry/", 0);
+    for (size_t i = 0; i < keys.size(); ++i) totals.Add(keys[reversed ? keys.size() - 1 - i : i], 10);
+    EXPECT_EQ(totals.by_resource().at("services/specs").objects, 2);
+    EXPECT_EQ(totals.by_resource().at("services").objects, 1);
+    EXPECT_EQ(totals.by_resource().at("x.io/things").objects, 2);
+    EXPECT_EQ(totals.by_resource().at("x.io/others").objects, 1);
+    EXPECT_EQ(totals.by_namespace().at("x.io/things").at("ns").objects, 1);
+    EXPECT_EQ(totals.by_namespace().at("services/specs").at("default").objects, 1);
+  }
+}
+
 }  // namespace
 }  // namespace ketcd::k8s
