@@ -93,9 +93,11 @@ Status ReadDb(const std::string& db_path, DataDirReport& report) {
 
 }  // namespace
 
-bool DataDirReport::Usable() const {
-  return db_problems.empty() && hash_kv.has_value() &&
-         (!wal_damage || wal_damage->kind == restore::WalDamage::Kind::kTornTail);
+std::string DataDirReport::Unusable() const {
+  if (!db_problems.empty()) return "db " + db_problems.front();
+  if (!hash_kv) return "db unreadable";
+  if (wal_damage && wal_damage->kind != restore::WalDamage::Kind::kTornTail) return "WAL " + wal_damage->Describe();
+  return "";
 }
 
 Result<DataDirReport> InspectDataDir(const std::string& dir) {
@@ -138,10 +140,7 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
   if (!best) {
     std::string problems;
     for (const DataDirReport& report : reports) {
-      problems += (problems.empty() ? "" : "; ") + report.dir + ": " +
-                  (!report.db_problems.empty() ? "db " + report.db_problems.front()
-                   : report.wal_damage         ? "WAL " + report.wal_damage->Describe()
-                                               : std::string("db unreadable"));
+      problems += (problems.empty() ? "" : "; ") + report.dir + ": " + report.Unusable();
     }
     return Failed("no data dir is usable (" + problems + ")");
   }
@@ -154,9 +153,7 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
     const DataDirReport& other = reports[i];
     others += (others.empty() ? "" : "; ") + other.dir + ": " +
               (other.Usable() ? "committed up to " + std::to_string(other.KnownCommitted())
-                              : std::string("not usable (") +
-                                    (other.db_problems.empty() ? other.wal_damage->Describe() : other.db_problems.front()) +
-                                    ")");
+                              : "not usable (" + other.Unusable() + ")");
   }
   if (!others.empty()) why += " (" + others + ")";
   why += "; its db is sound";

@@ -52,7 +52,9 @@ struct DataDirReport {
   // can lag the applied index).
   uint64_t KnownCommitted() const { return std::max(commit_index, consistent_index); }
   // Usable to recover from: the db sound, the WAL at most torn at its end.
-  bool Usable() const;
+  // Unusable says why not ("db ...", "WAL ..."), empty when usable.
+  std::string Unusable() const;
+  bool Usable() const { return Unusable().empty(); }
 };
 
 // A data dir (the one holding member/). kNotFound when it is none.
