@@ -99,6 +99,18 @@ void FindNamedSlots(MessagePlan& plan) {
   }
 }
 
+// Go's encoding/json rules as the streaming renderer applies them to a
+// field the object lacks: untagged fields are printed only when set; an
+// inline struct always adds its fields; a nil slice, map or pointer is
+// null unless omitempty/omitzero; a missing scalar is omitted under either
+// tag, a missing struct only under omitzero.
+bool WritesWhenAbsent(const FieldPlan& field) {
+  if (!field.tagged) return false;
+  if (field.inline_struct) return !field.pointer;
+  if (field.repeated || field.pointer) return !field.omitempty && !field.omitzero;
+  return !field.omitzero && !(field.omitempty && field.value != WireValue::kMessage);
+}
+
 // The keys a plan prints at its own level, inline structs' included;
 // false when inline structs nest implausibly deep.
 bool CollectKeys(const MessagePlan& plan, std::vector<std::string_view>& keys, int depth) {
@@ -187,12 +199,20 @@ MessagePlan* RenderPlans::Build(const Descriptor& type, const JsonTags& tags,
   if (max_number > kMaxSlotTableNumber) {
     plan.streamable = false;
   } else {
-    plan.slot_by_number.assign(static_cast<size_t>(max_number) + 1, -1);
+    plan.slot_by_number.assign(static_cast<size_t>(max_number) + 1, {});
     for (size_t slot = 0; slot < plan.fields.size(); ++slot) {
-      plan.slot_by_number[static_cast<size_t>(plan.fields[slot].number)] = static_cast<int16_t>(slot);
+      const FieldPlan& field = plan.fields[slot];
+      plan.slot_by_number[static_cast<size_t>(field.number)] = {static_cast<int16_t>(slot), WireTypeOf(field.value),
+                                                               field.repeated};
     }
   }
   FindNamedSlots(plan);
+  for (size_t slot = 0; slot < plan.fields.size(); ++slot) {
+    const int s = static_cast<int>(slot);
+    if (WritesWhenAbsent(plan.fields[slot]) || s == plan.metadata || s == plan.resource_version) {
+      plan.written_when_absent.push_back(static_cast<uint16_t>(slot));
+    }
+  }
   return &plan;
 }
 

@@ -28,6 +28,27 @@ enum class WireValue : uint8_t {
   kSFixed32, kSFixed64, kBool, kFloat, kDouble, kString, kBytes, kMessage,
 };
 
+// The wire type a value of this kind is stored with (0 varint, 1 fixed64,
+// 2 length-delimited, 5 fixed32).
+constexpr uint8_t WireTypeOf(WireValue value) {
+  switch (value) {
+    case WireValue::kFixed64:
+    case WireValue::kSFixed64:
+    case WireValue::kDouble:
+      return 1;
+    case WireValue::kString:
+    case WireValue::kBytes:
+    case WireValue::kMessage:
+      return 2;
+    case WireValue::kFixed32:
+    case WireValue::kSFixed32:
+    case WireValue::kFloat:
+      return 5;
+    default:
+      return 0;
+  }
+}
+
 struct MessagePlan;
 
 struct FieldPlan {
@@ -50,7 +71,14 @@ struct MessagePlan {
   const google::protobuf::Descriptor* type = nullptr;
   SpecialType special = SpecialType::kNone;
   std::vector<FieldPlan> fields;        // in output order
-  std::vector<int16_t> slot_by_number;  // field number -> index in `fields`, -1 unknown
+  // Field number -> its index in `fields` (-1 unknown) with what reading a
+  // tag needs, so that the scan of an object's bytes touches this table only.
+  struct Slot {
+    int16_t index = -1;
+    uint8_t wire_type = 0;
+    bool repeated = false;
+  };
+  std::vector<Slot> slot_by_number;
   // Slots of the fields special types and the read view use, -1 absent:
   // Time (seconds, nanos), Duration (duration), IntOrString (type, intVal,
   // strVal), Quantity (string), inline JSON (raw), ObjectMeta
@@ -63,10 +91,14 @@ struct MessagePlan {
   // prints first from the envelope.
   bool has_type_meta_keys = false;
   bool streamable = true;
+  // Slots, in order, that print something even when the object lacks the
+  // field (Go's zero value, null), or that the read view may fill
+  // (metadata, resourceVersion): other absent fields print nothing and
+  // are not visited.
+  std::vector<uint16_t> written_when_absent;
 
-  int SlotOf(uint64_t number) const {
-    return number < slot_by_number.size() ? slot_by_number[number] : -1;
-  }
+  Slot SlotFor(uint64_t number) const { return number < slot_by_number.size() ? slot_by_number[number] : Slot(); }
+  int SlotOf(uint64_t number) const { return SlotFor(number).index; }
 };
 
 // Plans for every message type reachable from the types asked for; safe to

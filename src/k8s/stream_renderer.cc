@@ -79,23 +79,25 @@ uint64_t ReadLittleEndian(const char* p, int bytes) {
   return value;
 }
 
-int WireTypeOf(WireValue value) {
-  switch (value) {
-    case WireValue::kFixed64:
-    case WireValue::kSFixed64:
-    case WireValue::kDouble:
-      return 1;
-    case WireValue::kString:
-    case WireValue::kBytes:
-    case WireValue::kMessage:
-      return 2;
-    case WireValue::kFixed32:
-    case WireValue::kSFixed32:
-    case WireValue::kFloat:
-      return 5;
-    default:
-      return 0;
+// A byte JSON text cannot hold as it is: a control character, a quote, a
+// backslash, or a byte past ASCII (AppendJsonString checks UTF-8). Eight
+// bytes at a time: most strings need nothing.
+bool NeedsEscape(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  auto has_zero_byte = [](uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, text.data() + i, 8);
+    // A byte below 0x20 (exact for bounds up to 0x80), or one with its high bit.
+    if ((((v - kOnes * 0x20) & ~v) | v) & kHigh) return true;
+    if (has_zero_byte(v ^ (kOnes * '"')) || has_zero_byte(v ^ (kOnes * '\\'))) return true;
   }
+  for (; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\') return true;
+  }
+  return false;
 }
 
 bool IsPacked(const FieldPlan& field, const Occurrence& occurrence) {
@@ -215,17 +217,16 @@ class Writer {
     while (p < end) {
       uint64_t tag;
       if (!ReadVarint(p, end, &tag) || tag > UINT32_MAX) return false;
-      const int slot = plan.SlotOf(tag >> 3);
-      if (slot < 0 || (tag >> 3) == 0) return false;  // unknown: printed with a warning
-      const FieldPlan& field = plan.fields[static_cast<size_t>(slot)];
+      const MessagePlan::Slot slot = plan.SlotFor(tag >> 3);
+      if (slot.index < 0 || (tag >> 3) == 0) return false;  // unknown: printed with a warning
       const int wire = static_cast<int>(tag & 7);
-      const int expected = WireTypeOf(field.value);
+      const int expected = slot.wire_type;
       Occurrence& occurrence = found.emplace_back();
-      occurrence.slot = static_cast<uint32_t>(slot);
+      occurrence.slot = static_cast<uint32_t>(slot.index);
       if (wire == 2) {
         uint64_t length;
         if (!ReadVarint(p, end, &length) || length > static_cast<uint64_t>(end - p)) return false;
-        if (expected != 2 && !field.repeated) return false;  // packed is for repeated scalars
+        if (expected != 2 && !slot.repeated) return false;  // packed is for repeated scalars
         occurrence.data = p;
         occurrence.length = static_cast<uint32_t>(length);
         p += length;
@@ -269,36 +270,39 @@ class Writer {
   }
   void Close(char bracket, bool any_member) {
     --level_;
-    if (indented_ && any_member) LineBreak();
+    if (indented_ && any_member) LineBreak(false);
     out_.Append(bracket);
   }
   // Before a member or element.
   void Separate(bool& first) {
-    if (!first) out_.Append(',');
+    if (indented_) {
+      LineBreak(!first);
+    } else if (!first) {
+      out_.Append(',');
+    }
     first = false;
-    if (indented_) LineBreak();
   }
   void Colon() { out_.Append(indented_ ? ": " : ":"); }
-  void LineBreak() {
+  // A line break (after a comma) and the indentation, reserved at once.
+  void LineBreak(bool comma) {
     const size_t spaces = 4 * static_cast<size_t>(std::max(level_, 0));
     // Whole 16-byte blocks of spaces (slack reserved past the line): a
     // few stores instead of a memset call per line.
     static constexpr char kSpaces[17] = "                ";
-    char* cursor = out_.Cursor(spaces + 1 + 16);
+    char* cursor = out_.Cursor(spaces + 2 + 16);
+    cursor[0] = ',';
+    cursor += comma ? 1 : 0;
     cursor[0] = '\n';
     for (size_t done = 0; done < spaces; done += 16) std::memcpy(cursor + 1 + done, kSpaces, 16);
-    out_.Advance(spaces + 1);
+    out_.Advance(spaces + 1 + (comma ? 1 : 0));
   }
 
   // A JSON string. Most need no escape and are copied with their quotes at
   // once; the others go through AppendJsonString's rules.
   void String(std::string_view text) {
-    for (const char c : text) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\') {
-        ThroughString([&](std::string& escaped) { AppendJsonString(escaped, text); });
-        return;
-      }
+    if (NeedsEscape(text)) {
+      ThroughString([&](std::string& escaped) { AppendJsonString(escaped, text); });
+      return;
     }
     char* cursor = out_.Cursor(text.size() + 2);
     cursor[0] = '"';
@@ -340,8 +344,11 @@ class Writer {
 
   void Key(const FieldPlan& field, bool& first) {
     Separate(first);
-    out_.Append(field.key);
-    if (indented_) out_.Append(' ');
+    const std::string_view key = field.key;
+    char* cursor = out_.Cursor(key.size() + 1);
+    std::memcpy(cursor, key.data(), key.size());
+    cursor[key.size()] = ' ';  // kept when indented
+    out_.Advance(key.size() + (indented_ ? 1 : 0));
   }
 
   // Writes the fields of one message level (no braces). `top`: the read
@@ -353,7 +360,12 @@ class Writer {
     if (!Scan(plan, bytes, found)) return false;
     const Occurrence* cursor = found.data();
     const Occurrence* const end = found.data() + found.size();
-    for (size_t slot = 0; slot < plan.fields.size(); ++slot) {
+    // The fields present and those written when absent, merged in slot order.
+    const uint16_t* absent = plan.written_when_absent.data();
+    const uint16_t* const absent_end = absent + plan.written_when_absent.size();
+    while (cursor != end || absent != absent_end) {
+      const size_t slot = cursor != end && (absent == absent_end || cursor->slot <= *absent) ? cursor->slot : *absent;
+      if (absent != absent_end && *absent == slot) ++absent;
       Span span{cursor, cursor};
       while (span.end != end && span.end->slot == slot) ++span.end;
       cursor = span.end;
