@@ -28,6 +28,8 @@ struct Row {
 struct KeyRange {
   std::string start, end;
   std::function<bool(std::string_view rest)> keep;
+  // Keep accepts few of the range's keys: look at keys alone first.
+  bool probe_keys = false;
 };
 
 // Reads a range at the query's revision page by page.
@@ -41,6 +43,25 @@ Status ReadPages(etcd::RangeReader& reader, const KeyRange& range, int64_t revis
     on_page(std::move(page.response));
     return Status::Ok();
   });
+}
+
+// Whether a range probed by key holds any key it keeps (or is not probed):
+// a namespace without objects must not read every value of the resource
+// to learn that it is not cluster-scoped.
+Result<bool> MayHoldObjects(etcd::RangeReader& reader, const std::string& prefix, const KeyRange& range,
+                            int64_t revision) {
+  if (!range.probe_keys) return true;
+  etcd::pb::RangeRequest request;
+  request.set_key(range.start);
+  request.set_range_end(range.end);
+  request.set_revision(revision);
+  request.set_keys_only(true);
+  bool found = false;
+  KETCD_RETURN_IF_ERROR(etcd::ReadRangeInPages(reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
+    for (const auto& kv : page.response.kvs()) found = found || range.keep(std::string_view(kv.key()).substr(prefix.size()));
+    return Status::Ok();
+  }));
+  return found;
 }
 
 // A table row, from the object's identity read straight from its bytes, or
@@ -160,7 +181,8 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
     ranges.push_back({in_namespace, etcd::PrefixRangeEnd(in_namespace), everything});
     // A cluster-scoped resource: keys without a namespace.
     ranges.push_back({prefix, etcd::PrefixRangeEnd(prefix),
-                      [](std::string_view rest) { return rest.find('/') == std::string_view::npos; }});
+                      [](std::string_view rest) { return rest.find('/') == std::string_view::npos; },
+                      /*probe_keys=*/true});
   }
   std::ostream& out = *context.out;
 
@@ -192,6 +214,10 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
                       out, *context.err, /*explain_undecodable=*/true);
     Status status = Status::Ok();
     for (const KeyRange& range : ranges) {
+      auto may_hold = MayHoldObjects(reader, prefix, range, query.revision);
+      if (!may_hold.ok()) status = may_hold.status();
+      if (!status.ok()) break;
+      if (!*may_hold) continue;
       status = ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
         pages.Add(std::move(page), [&](std::string_view key) { return range.keep(key.substr(prefix.size())); });
       });
@@ -204,6 +230,9 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
 
   std::vector<Row> rows;
   for (const KeyRange& range : ranges) {
+    auto may_hold = MayHoldObjects(reader, prefix, range, query.revision);
+    if (!may_hold.ok()) return may_hold.status();
+    if (!*may_hold) continue;
     KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
       for (const auto& kv : page.kvs()) {
         if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(decoder, prefix, kv, *context.err));
