@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/command_lookup.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 
@@ -92,6 +93,12 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   AddDataDirCommands(app, context);
   AddCompletionCommand(app, context);
 
+  if (argc > 1) {
+    if (auto unknown = UnknownCommandMessage(app, std::vector<std::string>(argv + 1, argv + argc))) {
+      err << "ketcd: " << *unknown << "\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
