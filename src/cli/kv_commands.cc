@@ -153,9 +153,7 @@ Status Get(CommandContext& context, const GetArgs& args) {
     if (*prefix) {
       ResourceQuery query{args.range.key, args.range.range_end, args.namespace_,
                           args.all_namespaces, args.revision};
-      auto loaded = decoder.get();
-      if (!loaded.ok()) return loaded.status();
-      return GetResources(context, *keyspace->reader, **prefix, query, *loaded);
+      return GetResources(context, *keyspace->reader, **prefix, query, std::move(decoder));
     }
     if (context.format == OutputFormat::kTable) {
       return InvalidArgument(

@@ -34,16 +34,37 @@ struct KeyRange {
 
 // Reads a range at the query's revision page by page.
 Status ReadPages(etcd::RangeReader& reader, const KeyRange& range, int64_t revision,
-                 const std::function<void(etcd::pb::RangeResponse&&)>& on_page) {
+                 const std::function<Status(etcd::pb::RangeResponse&&)>& on_page) {
   etcd::pb::RangeRequest request;
   request.set_key(range.start);
   request.set_range_end(range.end);
   request.set_revision(revision);
-  return etcd::ReadRangeInPages(reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
-    on_page(std::move(page.response));
-    return Status::Ok();
-  });
+  return etcd::ReadRangeInPages(reader, request, etcd::PageSizing(),
+                                [&](const etcd::RangePage& page) { return on_page(std::move(page.response)); });
 }
+
+// A decoder still loading, waited for once.
+class PendingDecoder {
+ public:
+  explicit PendingDecoder(std::future<Result<Decoder>> loading) : loading_(std::move(loading)) {}
+  Result<const Decoder*> Get() {
+    if (loading_.valid()) {
+      auto loaded = loading_.get();
+      if (loaded.ok()) {
+        decoder_ = std::move(*loaded);
+      } else {
+        error_ = loaded.status();
+      }
+    }
+    if (!error_.ok()) return error_;
+    return &*decoder_;
+  }
+
+ private:
+  std::future<Result<Decoder>> loading_;
+  std::optional<Decoder> decoder_;
+  Status error_ = Status::Ok();
+};
 
 // Whether a range probed by key holds any key it keeps (or is not probed):
 // a namespace without objects must not read every value of the resource
@@ -166,7 +187,8 @@ Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
 }
 
 Status GetResources(CommandContext& context, etcd::RangeReader& reader, const std::string& prefix,
-                    const ResourceQuery& query, const Decoder& decoder) {
+                    const ResourceQuery& query, std::future<Result<Decoder>> loading) {
+  PendingDecoder decoder(std::move(loading));
   auto everything = [](std::string_view) { return true; };
   // Tried in order until one holds objects.
   std::vector<KeyRange> ranges;
@@ -191,27 +213,41 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
       std::optional<mvccpb::KeyValue> found;
       KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
         if (page.kvs_size() > 0) found = std::move(*page.mutable_kvs(0));
+        return Status::Ok();
       }));
       if (!found) continue;
+      auto loaded = decoder.Get();
+      if (!loaded.ok()) return loaded.status();
       std::vector<std::string> warnings;
       bool decoded;
-      const Json object = decoder.DecodeOrRaw(*found, &warnings, &decoded);
+      const Json object = (*loaded)->DecodeOrRaw(*found, &warnings, &decoded);
       if (!decoded) warnings.push_back(object.value("ketcd.error", "not decoded"));
       for (const auto& warning : warnings) *context.err << "ketcd: warning: " << found->key() << ": " << warning << "\n";
       // As kubectl prints: indented JSON, or its YAML.
       out << (context.format == OutputFormat::kYaml ? ToYaml(object) : JsonText(object, 4) + "\n");
       return Status::Ok();
     }
+    // A bad schema or encryption config is reported even when nothing is found.
+    if (auto loaded = decoder.Get(); !loaded.ok()) return loaded.status();
     return NotFound(query.resource + " \"" + query.name + "\" not found");
   }
 
   if (IsStructured(context.format)) {
     // A List, item by item as the pages arrive.
     const OutputFormat format = context.format == OutputFormat::kYaml ? OutputFormat::kYaml : OutputFormat::kJson;
-    out << KubectlListHead(format);
-    PageDecoder pages(decoder,
-                      format == OutputFormat::kYaml ? ObjectStyle::kKubectlListYaml : ObjectStyle::kKubectlListJson,
-                      out, *context.err, /*explain_undecodable=*/true);
+    // Started with the first object (nothing is printed if the decoder
+    // fails to load), or at the end for an empty List.
+    std::optional<PageDecoder> pages;
+    auto start = [&]() -> Status {
+      if (pages) return Status::Ok();
+      auto loaded = decoder.Get();
+      if (!loaded.ok()) return loaded.status();
+      out << KubectlListHead(format);
+      pages.emplace(**loaded,
+                    format == OutputFormat::kYaml ? ObjectStyle::kKubectlListYaml : ObjectStyle::kKubectlListJson,
+                    out, *context.err, /*explain_undecodable=*/true);
+      return Status::Ok();
+    };
     Status status = Status::Ok();
     for (const KeyRange& range : ranges) {
       auto may_hold = MayHoldObjects(reader, prefix, range, query.revision);
@@ -219,12 +255,15 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
       if (!status.ok()) break;
       if (!*may_hold) continue;
       status = ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
-        pages.Add(std::move(page), [&](std::string_view key) { return range.keep(key.substr(prefix.size())); });
+        KETCD_RETURN_IF_ERROR(start());
+        pages->Add(std::move(page), [&](std::string_view key) { return range.keep(key.substr(prefix.size())); });
+        return Status::Ok();
       });
-      pages.Finish();
-      if (!status.ok() || pages.decoded() > 0) break;
+      if (pages) pages->Finish();
+      if (!status.ok() || (pages && pages->decoded() > 0)) break;
     }
-    out << KubectlListTail(format, pages.decoded() == 0);
+    if (!pages && status.ok()) status = start();
+    if (pages) out << KubectlListTail(format, pages->decoded() == 0);
     return status;
   }
 
@@ -234,11 +273,19 @@ Status GetResources(CommandContext& context, etcd::RangeReader& reader, const st
     if (!may_hold.ok()) return may_hold.status();
     if (!*may_hold) continue;
     KETCD_RETURN_IF_ERROR(ReadPages(reader, range, query.revision, [&](etcd::pb::RangeResponse&& page) {
+      auto loaded = decoder.Get();
+      if (!loaded.ok()) return loaded.status();
       for (const auto& kv : page.kvs()) {
-        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) rows.push_back(RowOf(decoder, prefix, kv, *context.err));
+        if (range.keep(std::string_view(kv.key()).substr(prefix.size()))) {
+          rows.push_back(RowOf(**loaded, prefix, kv, *context.err));
+        }
       }
+      return Status::Ok();
     }));
     if (!rows.empty()) break;
+  }
+  if (rows.empty()) {
+    if (auto loaded = decoder.Get(); !loaded.ok()) return loaded.status();
   }
   if (rows.empty() && !query.name.empty()) return NotFound(query.resource + " \"" + query.name + "\" not found");
   if (rows.empty()) {

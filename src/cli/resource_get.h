@@ -4,6 +4,7 @@
 // -o json|yaml gives the object, or a List of them).
 #pragma once
 
+#include <future>
 #include <optional>
 #include <string>
 
@@ -26,8 +27,11 @@ struct ResourceQuery {
 Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
                                                    const std::string& argument);
 
+// Reads and prints the objects. `decoder` may still be loading: it is
+// waited for when the first object arrives, so that loading the schema and
+// etcd's work on the first page overlap.
 Status GetResources(CommandContext& context, etcd::RangeReader& reader, const std::string& prefix,
-                    const ResourceQuery& query, const Decoder& decoder);
+                    const ResourceQuery& query, std::future<Result<Decoder>> decoder);
 
 // kubectl's age of an object: "45s", "3m12s", "5h", "12d", "2y30d".
 std::string HumanAge(std::chrono::seconds age);
