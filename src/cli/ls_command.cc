@@ -10,6 +10,7 @@
 #include "cli/keyspace_source.h"
 #include "etcd/range_pager.h"
 #include "k8s/keyspace_totals.h"
+#include "k8s/resource_prefix.h"
 #include "snapshot/offline_keyspace.h"
 
 namespace ketcd::cli {
@@ -51,40 +52,84 @@ struct KeyspaceArgs {
   KeyspaceSource source;
 };
 
+// A resource as the tables show it: under a registry root ("/registry/")
+// by the name `get` takes ("nodes" for "minions"), elsewhere by its first
+// key segment; with the key prefix its objects are stored under.
+struct Named {
+  std::string name;
+  std::string prefix;
+  const std::string* resource;  // the totals' key
+  const KeyTotals* totals;
+};
+
+std::vector<Named> NamedResources(const KeyspaceTotals& scan, const std::string& prefix) {
+  const bool registry_root = prefix.size() > 2 && prefix.front() == '/' && prefix.back() == '/' &&
+                             std::count(prefix.begin(), prefix.end(), '/') == 2;
+  std::vector<Named> named;
+  for (const auto& [resource, totals] : scan.by_resource()) {
+    named.push_back({registry_root ? k8s::KubectlResourceName(resource) : resource, prefix + resource + "/",
+                     &resource, &totals});
+  }
+  std::sort(named.begin(), named.end(), [](const Named& a, const Named& b) { return a.name < b.name; });
+  return named;
+}
+
+bool Wide(const CommandContext& context) { return context.output == "wide"; }
+
 Status List(CommandContext& context, const KeyspaceArgs& args) {
   auto keyspace = OpenKeyspace(context, args.source);
   if (!keyspace.ok()) return keyspace.status();
   KeyspaceTotals scan(args.prefix, 0);
   int64_t revision = 0;
   KETCD_RETURN_IF_ERROR(Scan(*keyspace, scan, args.prefix, &revision));
+  const std::vector<Named> resources = NamedResources(scan, args.prefix);
   if (IsStructured(context.format)) {
-    Json resources = Json::array();
-    for (const auto& [resource, totals] : scan.by_resource()) {
-      Json entry = {{"resource", resource}, {"objects", totals.objects}, {"bytes", totals.bytes}};
+    Json entries = Json::array();
+    for (const Named& resource : resources) {
+      Json entry = {{"resource", resource.name},
+                    {"prefix", resource.prefix},
+                    {"objects", resource.totals->objects},
+                    {"bytes", resource.totals->bytes}};
       if (args.namespaces) {
         Json by_ns = Json::object();
-        for (const auto& [ns, t] : scan.by_namespace().at(resource)) {
+        for (const auto& [ns, t] : scan.by_namespace().at(*resource.resource)) {
           by_ns[ns.empty() ? "(cluster)" : ns] = {{"objects", t.objects}, {"bytes", t.bytes}};
         }
         entry["namespaces"] = by_ns;
       }
-      resources.push_back(entry);
+      entries.push_back(entry);
     }
-    PrintDocument(*context.out, {{"revision", revision}, {"resources", resources}},
-                  context.format);
+    PrintDocument(*context.out, {{"revision", revision}, {"resources", entries}}, context.format);
     return Status::Ok();
   }
-  Table table({"RESOURCE", "NAMESPACE", "OBJECTS", "SIZE"});
-  for (const auto& [resource, totals] : scan.by_resource()) {
-    table.AddRow({resource, "", std::to_string(totals.objects), HumanBytes(totals.bytes)});
+  // RESOURCE [NAMESPACE] OBJECTS SIZE [PREFIX]
+  const bool wide = Wide(context);
+  auto row = [&](std::string name, std::string ns, const KeyTotals& totals, std::string prefix) {
+    std::vector<std::string> cells = {std::move(name)};
+    if (args.namespaces) cells.push_back(std::move(ns));
+    cells.insert(cells.end(), {std::to_string(totals.objects), HumanBytes(totals.bytes)});
+    if (wide) cells.push_back(std::move(prefix));
+    return cells;
+  };
+  std::vector<std::string> header = {"RESOURCE"};
+  std::vector<bool> right_aligned = {false};
+  if (args.namespaces) {
+    header.push_back("NAMESPACE");
+    right_aligned.push_back(false);
+  }
+  header.insert(header.end(), {"OBJECTS", "SIZE"});
+  right_aligned.insert(right_aligned.end(), {true, true});
+  if (wide) header.push_back("PREFIX");
+  std::vector<std::vector<std::string>> table = {header};
+  for (const Named& resource : resources) {
+    table.push_back(row(resource.name, "", *resource.totals, resource.prefix));
     if (!args.namespaces) continue;
-    for (const auto& [ns, t] : scan.by_namespace().at(resource)) {
-      if (ns.empty()) continue;
-      table.AddRow({"", ns, std::to_string(t.objects), HumanBytes(t.bytes)});
+    for (const auto& [ns, t] : scan.by_namespace().at(*resource.resource)) {
+      if (!ns.empty()) table.push_back(row("", ns, t, resource.prefix + ns + "/"));
     }
   }
-  table.AddRow({"TOTAL", "", std::to_string(scan.all().objects), HumanBytes(scan.all().bytes)});
-  table.Print(*context.out);
+  table.push_back(row("TOTAL", "", scan.all(), ""));
+  PrintColumns(*context.out, table, right_aligned);
   return Status::Ok();
 }
 
@@ -104,9 +149,9 @@ Status Stats(CommandContext& context, const KeyspaceArgs& args) {
   int64_t revision = 0;
   KETCD_RETURN_IF_ERROR(Scan(*keyspace, scan, args.prefix, &revision));
   const std::vector<k8s::LargeObject> largest = scan.Largest();
-  std::vector<std::pair<std::string, KeyTotals>> resources(scan.by_resource().begin(), scan.by_resource().end());
-  std::sort(resources.begin(), resources.end(),
-            [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
+  std::vector<Named> resources = NamedResources(scan, args.prefix);
+  std::stable_sort(resources.begin(), resources.end(),
+                   [](const Named& a, const Named& b) { return a.totals->bytes > b.totals->bytes; });
   const std::optional<DatabaseSize> size = SizeOf(*keyspace);
   if (IsStructured(context.format)) {
     Json doc = {
@@ -116,8 +161,11 @@ Status Stats(CommandContext& context, const KeyspaceArgs& args) {
       doc["dbSizeInUse"] = size->in_use;
     }
     Json by_resource = Json::array();
-    for (const auto& [resource, t] : resources) {
-      by_resource.push_back({{"resource", resource}, {"objects", t.objects}, {"bytes", t.bytes}});
+    for (const Named& resource : resources) {
+      by_resource.push_back({{"resource", resource.name},
+                             {"prefix", resource.prefix},
+                             {"objects", resource.totals->objects},
+                             {"bytes", resource.totals->bytes}});
     }
     Json top_objects = Json::array();
     for (const auto& object : largest) {
@@ -136,18 +184,22 @@ Status Stats(CommandContext& context, const KeyspaceArgs& args) {
         << " in use (defrag would free " << HumanBytes(size->total - size->in_use) << ")";
   }
   out << "\n\n";
-  Table by_size({"RESOURCE", "OBJECTS", "SIZE", "SHARE"});
-  for (const auto& [resource, t] : resources) {
+  const bool wide = Wide(context);
+  std::vector<std::vector<std::string>> by_size = {{"RESOURCE", "OBJECTS", "SIZE", "SHARE"}};
+  if (wide) by_size[0].push_back("PREFIX");
+  for (const Named& resource : resources) {
     char share[16];
     std::snprintf(share, sizeof share, "%.1f%%",
-                  scan.all().bytes ? 100.0 * static_cast<double>(t.bytes) / scan.all().bytes : 0.0);
-    by_size.AddRow({resource, std::to_string(t.objects), HumanBytes(t.bytes), share});
+                  scan.all().bytes ? 100.0 * static_cast<double>(resource.totals->bytes) / scan.all().bytes : 0.0);
+    by_size.push_back({resource.name, std::to_string(resource.totals->objects), HumanBytes(resource.totals->bytes),
+                       share});
+    if (wide) by_size.back().push_back(resource.prefix);
   }
-  by_size.Print(out);
+  PrintColumns(out, by_size, {false, true, true, true});
   out << "\n";
-  Table top_table({"LARGEST OBJECT", "SIZE"});
-  for (const auto& object : largest) top_table.AddRow({object.key, HumanBytes(object.bytes)});
-  top_table.Print(out);
+  std::vector<std::vector<std::string>> top_table = {{"LARGEST OBJECT", "SIZE"}};
+  for (const auto& object : largest) top_table.push_back({object.key, HumanBytes(object.bytes)});
+  PrintColumns(out, top_table, {false, true});
   return Status::Ok();
 }
 

@@ -125,6 +125,26 @@ void Table::Print(std::ostream& out) const {
   out << rule << "\n";
 }
 
+void PrintColumns(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                  const std::vector<bool>& right_aligned) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const std::string padding(widths[i] - row[i].size(), ' ');
+      const bool right = i < right_aligned.size() && right_aligned[i];
+      const bool last = i + 1 == row.size();
+      line += right ? padding + row[i] : row[i] + (last ? "" : padding);
+      if (!last) line += "   ";
+    }
+    out << line << "\n";
+  }
+}
+
 void PrintSimpleRow(std::ostream& out, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < cells.size(); ++i) out << (i ? ", " : "") << cells[i];
   out << "\n";

@@ -58,6 +58,12 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// Columns as kubectl prints them: three spaces apart, no borders, text
+// left-aligned and the columns `right_aligned` marks (numbers) right-aligned.
+// The first row is the header.
+void PrintColumns(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                  const std::vector<bool>& right_aligned = {});
+
 // Prints rows as etcdctl's simple format: cells joined by ", ".
 void PrintSimpleRow(std::ostream& out, const std::vector<std::string>& cells);
 

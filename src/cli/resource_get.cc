@@ -126,23 +126,6 @@ std::string AgeOf(const Row& row) {
   return HumanAge(std::chrono::seconds(std::max<int64_t>(0, now - seconds)));
 }
 
-// Columns as kubectl prints them: left-aligned, three spaces apart, no borders.
-void PrintColumns(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 3, ' ');
-    }
-    out << line << "\n";
-  }
-}
-
 }  // namespace
 
 std::string HumanAge(std::chrono::seconds age) {

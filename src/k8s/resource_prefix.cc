@@ -96,6 +96,17 @@ ResourcePrefixes ResourcePrefixesFor(std::string_view argument) {
   return result;
 }
 
+std::string KubectlResourceName(std::string_view storage_prefix) {
+  for (const auto& [name, prefix] : kSpecialPrefixes) {
+    if (prefix == storage_prefix) return std::string(name);
+  }
+  const size_t slash = storage_prefix.find('/');
+  if (slash != std::string_view::npos && storage_prefix.substr(0, slash).find('.') != std::string_view::npos) {
+    return std::string(storage_prefix.substr(slash + 1)) + "." + std::string(storage_prefix.substr(0, slash));
+  }
+  return std::string(storage_prefix);
+}
+
 std::vector<std::string> BuiltInResourceNames() {
   std::vector<std::string> names(std::begin(kBuiltIn), std::end(kBuiltIn));
   for (const auto& [name, prefix] : kSpecialPrefixes) names.emplace_back(name);

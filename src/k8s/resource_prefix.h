@@ -24,6 +24,13 @@ struct ResourcePrefixes {
 
 ResourcePrefixes ResourcePrefixesFor(std::string_view argument);
 
+// The name kubectl knows the objects under a storage prefix (relative to
+// /registry/) by, as `get` accepts it: "minions" -> "nodes",
+// "services/specs" -> "services", "crd.projectcalico.org/ippools" ->
+// "ippools.crd.projectcalico.org". A prefix of no resource ("ranges",
+// "masterleases") is its own name.
+std::string KubectlResourceName(std::string_view storage_prefix);
+
 // Every built-in resource name and short name `get` knows, sorted (shell
 // completion offers them).
 std::vector<std::string> BuiltInResourceNames();

@@ -37,13 +37,27 @@ TEST(KeyspaceCommandsTest, LsAndStatsCountObjectsAndBytesPerResource) {
   EXPECT_EQ(by_resource["pods"]["objects"], 2);
   EXPECT_EQ(by_resource["pods"]["bytes"], 19 + 100 + 19 + 300);
   EXPECT_EQ(by_resource["pods"]["namespaces"]["b"]["objects"], 1);
-  EXPECT_EQ(by_resource["services/specs"]["objects"], 1);
-  EXPECT_EQ(by_resource["example.com/widgets"]["objects"], 1);
+  // Named as get takes them, with where etcd keeps them.
+  EXPECT_EQ(by_resource["services"]["objects"], 1);
+  EXPECT_EQ(by_resource["services"]["prefix"], "/registry/services/specs/");
+  EXPECT_EQ(by_resource["widgets.example.com"]["objects"], 1);
+  EXPECT_EQ(by_resource["widgets.example.com"]["prefix"], "/registry/example.com/widgets/");
   EXPECT_EQ(by_resource["namespaces"]["namespaces"]["(cluster)"]["objects"], 1);
 
+  // kubectl's columns: text left, numbers right; the prefix only when wide.
   auto table = RunKetcd(Args((*cluster)->ConnectionFlags(), {"ls"}));
   ASSERT_EQ(table.exit_code, 0) << Describe(table);
-  EXPECT_NE(table.out.find("TOTAL"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out,
+            "RESOURCE              OBJECTS     SIZE\n"
+            "namespaces                  1     32 B\n"
+            "pods                        2    438 B\n"
+            "services                    1     78 B\n"
+            "widgets.example.com         1   5.0 kB\n"
+            "TOTAL                       5   5.6 kB\n");
+  auto wide = RunKetcd(Args((*cluster)->ConnectionFlags(), {"ls", "-o", "wide"}));
+  ASSERT_EQ(wide.exit_code, 0) << Describe(wide);
+  EXPECT_NE(wide.out.find("services                    1     78 B   /registry/services/specs/\n"), std::string::npos)
+      << wide.out;
 
   auto stats = RunKetcd(Args((*cluster)->ConnectionFlags(), {"stats", "--top", "2", "-o", "json"}));
   ASSERT_EQ(stats.exit_code, 0) << Describe(stats);
@@ -52,7 +66,7 @@ TEST(KeyspaceCommandsTest, LsAndStatsCountObjectsAndBytesPerResource) {
   ASSERT_EQ(figures["largest"].size(), 2u);
   EXPECT_EQ(figures["largest"][0]["key"], "/registry/example.com/widgets/a/big");
   EXPECT_EQ(figures["largest"][1]["key"], "/registry/pods/b/p2");
-  EXPECT_EQ(figures["resources"][0]["resource"], "example.com/widgets");  // biggest first
+  EXPECT_EQ(figures["resources"][0]["resource"], "widgets.example.com");  // biggest first
   EXPECT_GT(figures["dbSize"].get<int64_t>(), 0);
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace ketcd::k8s {
 namespace {
 
@@ -24,6 +26,27 @@ TEST(ResourcePrefixTest, GroupsAndUnknownNamesAreLookedUp) {
   const ResourcePrefixes widgets = ResourcePrefixesFor("widgets");
   EXPECT_FALSE(widgets.known);
   EXPECT_EQ(widgets.built_in, "");
+}
+
+TEST(ResourcePrefixTest, StoragePrefixesAreNamedAsGetAcceptsThem) {
+  EXPECT_EQ(KubectlResourceName("minions"), "nodes");
+  EXPECT_EQ(KubectlResourceName("services/specs"), "services");
+  EXPECT_EQ(KubectlResourceName("services/endpoints"), "endpoints");
+  EXPECT_EQ(KubectlResourceName("controllers"), "replicationcontrollers");
+  EXPECT_EQ(KubectlResourceName("ingress"), "ingresses");
+  EXPECT_EQ(KubectlResourceName("apiextensions.k8s.io/customresourcedefinitions"), "customresourcedefinitions");
+  EXPECT_EQ(KubectlResourceName("crd.projectcalico.org/ippools"), "ippools.crd.projectcalico.org");
+  EXPECT_EQ(KubectlResourceName("pods"), "pods");
+  EXPECT_EQ(KubectlResourceName("ranges"), "ranges");
+  // What ls names, get finds where ls found it.
+  for (const char* prefix : {"minions", "services/specs", "services/endpoints", "controllers", "ingress", "pods",
+                             "apiextensions.k8s.io/customresourcedefinitions", "apiregistration.k8s.io/apiservices",
+                             "crd.projectcalico.org/ippools", "deployments", "ranges"}) {
+    const ResourcePrefixes found = ResourcePrefixesFor(KubectlResourceName(prefix));
+    const bool listed = found.built_in == prefix ||
+                        std::find(found.candidates.begin(), found.candidates.end(), prefix) != found.candidates.end();
+    EXPECT_TRUE(listed) << prefix;
+  }
 }
 
 }  // namespace
