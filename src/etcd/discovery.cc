@@ -1,6 +1,13 @@
 #include "etcd/discovery.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <cctype>
+#include <set>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -129,10 +136,67 @@ std::optional<DiscoveredEtcd> DiscoverRancher(const std::string& root, const std
                         ""};
 }
 
+// This machine's addresses as RKE writes them into file names (dots as dashes).
+std::set<std::string> LocalAddressNames() {
+  std::set<std::string> names;
+  ifaddrs* addresses = nullptr;
+  if (getifaddrs(&addresses) != 0) return names;
+  for (const ifaddrs* at = addresses; at != nullptr; at = at->ifa_next) {
+    if (at->ifa_addr == nullptr) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    const int family = at->ifa_addr->sa_family;
+    const void* address = nullptr;
+    if (family == AF_INET) address = &reinterpret_cast<const sockaddr_in*>(at->ifa_addr)->sin_addr;
+    if (family == AF_INET6) address = &reinterpret_cast<const sockaddr_in6*>(at->ifa_addr)->sin6_addr;
+    if (address == nullptr || inet_ntop(family, address, text, sizeof text) == nullptr) continue;
+    std::string name = text;
+    std::replace(name.begin(), name.end(), '.', '-');
+    names.insert(name);
+  }
+  freeifaddrs(addresses);
+  return names;
+}
+
+// RKE (v1) runs etcd in a container listening on every address, its files
+// in /etc/kubernetes/ssl: the CA kube-ca.pem and, per etcd node,
+// kube-etcd-<address, dots as dashes>.pem and -key.pem (valid for
+// 127.0.0.1 too). The node's own pair is the one naming one of its
+// addresses; else the first.
+std::optional<DiscoveredEtcd> DiscoverRke(const std::string& root) {
+  const std::string ssl = JoinRoot(root, "/etc/kubernetes/ssl");
+  if (!Exists(ssl + "/kube-ca.pem")) return std::nullopt;
+  const std::string prefix = "kube-etcd-";
+  std::vector<std::string> hosts;  // the <address> parts, sorted
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(ssl, error)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind(prefix, 0) != 0 || file.size() <= prefix.size() + 4 ||
+        file.compare(file.size() - 4, 4, ".pem") != 0) {
+      continue;
+    }
+    const std::string host = file.substr(prefix.size(), file.size() - prefix.size() - 4);
+    if (host.size() > 4 && host.compare(host.size() - 4, 4, "-key") == 0) continue;
+    if (Exists(ssl + "/" + prefix + host + "-key.pem")) hosts.push_back(host);
+  }
+  if (hosts.empty()) return std::nullopt;
+  std::sort(hosts.begin(), hosts.end());
+  const std::set<std::string> local = LocalAddressNames();
+  auto own = std::find_if(hosts.begin(), hosts.end(), [&](const std::string& host) { return local.count(host) > 0; });
+  const std::string host = own != hosts.end() ? *own : hosts.front();
+  return DiscoveredEtcd{"rke",
+                        ssl,
+                        "https://127.0.0.1:2379",
+                        ssl + "/kube-ca.pem",
+                        ssl + "/" + prefix + host + ".pem",
+                        ssl + "/" + prefix + host + "-key.pem",
+                        ""};
+}
+
 }  // namespace
 
 std::optional<DiscoveredEtcd> DiscoverControlPlaneEtcd(const std::string& root) {
   if (auto found = DiscoverKubeadm(root)) return found;
+  if (auto found = DiscoverRke(root)) return found;
   if (auto found = DiscoverRancher(root, "rke2", "/var/lib/rancher/rke2")) return found;
   if (auto found = DiscoverRancher(root, "k3s", "/var/lib/rancher/k3s")) return found;
   return std::nullopt;

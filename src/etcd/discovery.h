@@ -1,5 +1,6 @@
 // Zero-config discovery on Kubernetes control-plane nodes: finds the local
-// etcd client endpoint and TLS files that kubeadm, RKE2 or k3s installed.
+// etcd client endpoint and TLS files that kubeadm, RKE (v1), RKE2 or k3s
+// installed.
 #pragma once
 
 #include <optional>
@@ -8,7 +9,7 @@
 namespace ketcd::etcd {
 
 struct DiscoveredEtcd {
-  std::string distribution;  // "kubeadm", "rke2" or "k3s"
+  std::string distribution;  // "kubeadm", "rke", "rke2" or "k3s"
   std::string source;        // the file or directory the settings came from
   std::string endpoint;
   std::string ca_file, cert_file, key_file;
@@ -18,7 +19,7 @@ struct DiscoveredEtcd {
 };
 
 // Looks under `root` ("/" on a real node; a test tree in tests) and returns the
-// first installation found, in the order kubeadm, RKE2, k3s.
+// first installation found, in the order kubeadm, RKE, RKE2, k3s.
 std::optional<DiscoveredEtcd> DiscoverControlPlaneEtcd(const std::string& root);
 
 }  // namespace ketcd::etcd

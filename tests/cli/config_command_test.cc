@@ -30,6 +30,24 @@ TEST(ConfigCommandTest, ShowsKubeadmDiscoveryUnderHostRoot) {
   EXPECT_NE(result.out.find("etc/kubernetes/pki/etcd/server.key"), std::string::npos);
 }
 
+TEST(ConfigCommandTest, ShowsRkeDiscoveryUnderHostRoot) {
+  fs::path root = fs::temp_directory_path() / ("ketcd-config-rke-" + std::to_string(::getpid()));
+  fs::create_directories(root / "etc/kubernetes/ssl");
+  for (const char* file : {"kube-ca.pem", "kube-etcd-192-0-2-8.pem", "kube-etcd-192-0-2-8-key.pem"}) {
+    std::ofstream(root / "etc/kubernetes/ssl" / file) << "x";
+  }
+  auto result = RunKetcd({"--host-root", root.string(), "config"});
+  fs::remove_all(root);
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  const std::string from = "(rke " + (root / "etc/kubernetes/ssl").string() + ")";
+  EXPECT_NE(result.out.find("endpoints: https://127.0.0.1:2379  " + from), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("cacert: " + (root / "etc/kubernetes/ssl/kube-ca.pem").string()), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("key: " + (root / "etc/kubernetes/ssl/kube-etcd-192-0-2-8-key.pem").string()),
+            std::string::npos)
+      << result.out;
+}
+
 TEST(ConfigCommandTest, FlagsAndEnvironmentAreAttributed) {
   CommandOptions options;
   options.env["ETCDCTL_DIAL_TIMEOUT"] = "3s";

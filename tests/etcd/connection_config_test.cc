@@ -139,6 +139,41 @@ TEST(DiscoveryTest, FindsRke2AndK3s) {
   }
 }
 
+TEST(DiscoveryTest, FindsRkeCertificatesOfTheNodesEtcd) {
+  HostRoot root;
+  root.Write("/etc/kubernetes/ssl/kube-ca.pem");
+  // Several etcd nodes' pairs; 127.0.0.1 is an address of this machine.
+  for (const std::string host : {"10-0-0-5", "127-0-0-1", "10-0-0-7"}) {
+    root.Write("/etc/kubernetes/ssl/kube-etcd-" + host + ".pem");
+    root.Write("/etc/kubernetes/ssl/kube-etcd-" + host + "-key.pem");
+  }
+  root.Write("/etc/kubernetes/ssl/kube-etcd-10-0-0-9.pem");  // no key: not usable
+  root.Write("/etc/kubernetes/ssl/kube-apiserver.pem");
+  auto found = DiscoverControlPlaneEtcd(root.root());
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->distribution, "rke");
+  EXPECT_EQ(found->endpoint, "https://127.0.0.1:2379");
+  EXPECT_EQ(found->ca_file, root.Path("/etc/kubernetes/ssl/kube-ca.pem"));
+  EXPECT_EQ(found->cert_file, root.Path("/etc/kubernetes/ssl/kube-etcd-127-0-0-1.pem"));
+  EXPECT_EQ(found->key_file, root.Path("/etc/kubernetes/ssl/kube-etcd-127-0-0-1-key.pem"));
+
+  // None of this machine's: the first, in order.
+  HostRoot other;
+  other.Write("/etc/kubernetes/ssl/kube-ca.pem");
+  for (const std::string host : {"192-0-2-8", "192-0-2-10"}) {
+    other.Write("/etc/kubernetes/ssl/kube-etcd-" + host + ".pem");
+    other.Write("/etc/kubernetes/ssl/kube-etcd-" + host + "-key.pem");
+  }
+  auto first = DiscoverControlPlaneEtcd(other.root());
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->cert_file, other.Path("/etc/kubernetes/ssl/kube-etcd-192-0-2-10.pem"));
+
+  // A CA without any etcd pair is no RKE etcd node.
+  HostRoot bare;
+  bare.Write("/etc/kubernetes/ssl/kube-ca.pem");
+  EXPECT_FALSE(DiscoverControlPlaneEtcd(bare.root()).has_value());
+}
+
 TEST(DiscoveryTest, ExplicitSettingsDisableDiscovery) {
   HostRoot root;
   root.Write("/etc/kubernetes/manifests/etcd.yaml", kKubeadmManifest);
