@@ -76,9 +76,16 @@ Result<Database> Database::Open(const std::string& path) {
   auto mapping = MappedFile::Open(path);
   if (!mapping.ok()) return mapping.status();
   std::shared_ptr<MappedFile> shared = std::move(*mapping);
-  auto db = Parse(shared->bytes());
+  const std::string_view bytes = shared->bytes();
+  auto db = InMapping(std::move(shared), bytes);
   if (!db.ok()) return db.status().WithContext(path);
-  db->mapping_ = std::move(shared);
+  return db;
+}
+
+Result<Database> Database::InMapping(std::shared_ptr<MappedFile> mapping, std::string_view bytes) {
+  auto db = Parse(bytes);
+  if (!db.ok()) return db.status();
+  db->mapping_ = std::move(mapping);
   return db;
 }
 

@@ -63,6 +63,9 @@ class Database {
   static Result<Database> Open(const std::string& path);
   // Reads `bytes`, which must outlive the Database (tests, fuzzing).
   static Result<Database> FromBytes(std::string_view bytes);
+  // Reads `bytes`, a part of `mapping` (a database stored in an archive),
+  // which the Database keeps mapped.
+  static Result<Database> InMapping(std::shared_ptr<MappedFile> mapping, std::string_view bytes);
 
   std::string_view file() const { return file_; }
   const Meta& meta() const { return meta_; }

@@ -1,16 +1,39 @@
 #include "snapshot/snapshot_file.h"
-#include "util/sha256.h"
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <fstream>
 #include <memory>
+
+#include "snapshot/zip_snapshot.h"
+#include "util/sha256.h"
 
 namespace ketcd::snapshot {
 
+namespace {
+
+bool StartsAsZip(const std::string& path) {
+  char head[4] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(head, sizeof head) && IsZipArchive(std::string_view(head, sizeof head));
+}
+
+}  // namespace
+
 Result<SnapshotFile> OpenSnapshot(const std::string& path) {
-  auto db = bolt::Database::Open(path);
+  Result<bolt::Database> db = Internal("not opened");
+  std::optional<uint32_t> zip_crc32;
+  if (StartsAsZip(path)) {
+    auto zipped = OpenZippedSnapshot(path);
+    if (!zipped.ok()) return zipped.status();
+    db = std::move(zipped->db);
+    zip_crc32 = zipped->stored_crc32;
+  } else {
+    db = bolt::Database::Open(path);
+  }
   if (!db.ok()) return db.status();
-  SnapshotFile file{path, std::move(*db), {}, std::nullopt};
+  SnapshotFile file{path, std::move(*db), {}, std::nullopt, zip_crc32};
   std::string_view bytes = file.db.file();
   file.covered = bytes;
   if (bytes.size() % 512 == kSha256Size) {
@@ -30,15 +53,21 @@ Result<std::string> BackendPathInDataDir(const std::string& data_dir) {
 }
 
 Status CheckTrailer(const SnapshotFile& file) {
-  if (!file.trailer) return Status::Ok();
+  if (!file.trailer && !file.zip_crc32) return Status::Ok();
   Sha256 sha256;
+  uint32_t crc = 0;
+  const std::string_view bytes = file.db.file();
   constexpr size_t kChunk = 8 << 20;
-  for (size_t offset = 0; offset < file.covered.size(); offset += kChunk) {
-    const std::string_view chunk = file.covered.substr(offset, kChunk);
-    sha256.Update(chunk);
+  for (size_t offset = 0; offset < bytes.size(); offset += kChunk) {
+    const std::string_view chunk = bytes.substr(offset, kChunk);
+    if (file.trailer) sha256.Update(chunk.substr(0, file.covered.size() - std::min(offset, file.covered.size())));
+    if (file.zip_crc32) crc = ZipCrc32(chunk, crc);
     file.db.Touched(chunk.size());
   }
-  if (sha256.Finish() != *file.trailer) {
+  if (file.zip_crc32 && crc != *file.zip_crc32) {
+    return DataLoss(file.path + ": the snapshot does not match the CRC-32 its zip archive lists (corrupt or altered)");
+  }
+  if (file.trailer && sha256.Finish() != *file.trailer) {
     return DataLoss(file.path + ": sha256 trailer does not match the content (corrupt or altered)");
   }
   return Status::Ok();

@@ -21,14 +21,19 @@ struct SnapshotFile {
   bolt::Database db;
   std::string_view covered;                 // the bytes the trailer covers
   std::optional<std::string_view> trailer;  // the SHA-256 etcd appended
+  // Read in place from a zip archive: the CRC-32 the archive lists for it
+  // (a deflated snapshot's was checked as it was inflated).
+  std::optional<uint32_t> zip_crc32;
 };
 
+// A snapshot file, plain or in a zip archive (zip_snapshot.h).
 Result<SnapshotFile> OpenSnapshot(const std::string& path);
 
 // The backend database of a member's data dir (DIR/member/snap/db).
 Result<std::string> BackendPathInDataDir(const std::string& data_dir);
 
-// kDataLoss when the trailer does not match the content.
+// kDataLoss when the trailer (or the zip archive's CRC-32) does not match
+// the content.
 Status CheckTrailer(const SnapshotFile& file);
 
 }  // namespace ketcd::snapshot
