@@ -22,6 +22,7 @@
 #include "support/data_dir_files.h"
 #include "support/etcd_cluster.h"
 #include "support/test_files.h"
+#include "support/zip_writer.h"
 #include "util/hex_id.h"
 
 namespace ketcd::testing {
@@ -451,6 +452,34 @@ TEST_F(RestoreTest, BumpedRevisionIsCompactedOnStart) {
   auto alone = RunKetcd({"snapshot", "restore", snapshot_, "--data-dir", dir_ + "/x",
                          "--bump-revision", "5"});
   EXPECT_EQ(alone.exit_code, 2);
+}
+
+// A compressed snapshot as k3s/RKE2 write it (deflated in a zip archive)
+// restores to a data dir etcd starts from, holding what the plain one holds.
+TEST_F(RestoreTest, AZippedSnapshotRestoresToADataDirEtcdStartsFrom) {
+  std::ifstream in(snapshot_, std::ios::binary);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string zip = dir_ + "/etcd-snapshot-node1-1700000000.zip";
+  std::ofstream(zip, std::ios::binary) << ZipOf({{"etcd-snapshot-node1-1700000000", content}}, true);
+  const std::string data_dir = dir_ + "/from-zip";
+  const NewMember& m = members_[0];
+  auto restored = RunKetcd({"snapshot", "restore", zip, "--name", m.name, "--initial-cluster", m.name + "=" + m.peer,
+                            "--initial-advertise-peer-urls", m.peer, "--data-dir", data_dir});
+  ASSERT_EQ(restored.exit_code, 0) << Describe(restored);
+  BackgroundProcess server;
+  ASSERT_TRUE(server.Start({EtcdBinary(), "--name", m.name, "--data-dir", data_dir, "--listen-client-urls", m.client,
+                            "--advertise-client-urls", m.client, "--listen-peer-urls", m.peer,
+                            "--initial-advertise-peer-urls", m.peer},
+                           data_dir + ".log"));
+  CommandResult count;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    count = RunKetcd({"--endpoints", m.client, "get", "/registry/", "--prefix", "--count-only", "-w", "json",
+                      "--dial-timeout", "1s"});
+    if (count.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_NE(count.out.find("\"count\":119"), std::string::npos) << Describe(count);
+  server.Stop();
 }
 
 TEST_F(RestoreTest, RefusesBadInputAndNeverOverwrites) {

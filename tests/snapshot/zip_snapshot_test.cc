@@ -4,11 +4,9 @@
 #include "snapshot/zip_snapshot.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 
 #include "bolt/writer.h"
@@ -16,6 +14,7 @@
 #include "snapshot/backend_layout.h"
 #include "snapshot/snapshot_file.h"
 #include "support/cli_runner.h"
+#include "support/zip_writer.h"
 #include "util/private_dir.h"
 
 namespace ketcd::snapshot {
@@ -30,79 +29,6 @@ std::string ReadAll(const std::string& path) {
 
 void WriteAll(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
-}
-
-void Append(std::string& out, uint64_t value, int width) {
-  for (int i = 0; i < width; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-std::string RawDeflate(const std::string& data) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
-
-struct Member {
-  std::string name, content;
-};
-
-// A zip archive as the APPNOTE lays it out: local headers and data, the
-// central directory, its end record.
-// `damage`, when given, changes each member's data as written (the headers
-// still describe the original).
-std::string ZipOf(const std::vector<Member>& members, bool deflated,
-                  const std::function<void(std::string&)>& damage = nullptr) {
-  std::string archive, central;
-  for (const Member& member : members) {
-    std::string data = deflated ? RawDeflate(member.content) : member.content;
-    if (damage) damage(data);
-    const uint32_t crc = ZipCrc32(member.content);
-    const uint16_t method = deflated ? 8 : 0;
-    const size_t offset = archive.size();
-    Append(archive, 0x04034b50, 4);
-    Append(archive, 20, 2);
-    Append(archive, 0, 2);
-    Append(archive, method, 2);
-    Append(archive, 0, 4);  // time, date
-    Append(archive, crc, 4);
-    Append(archive, data.size(), 4);
-    Append(archive, member.content.size(), 4);
-    Append(archive, member.name.size(), 2);
-    Append(archive, 0, 2);
-    archive += member.name + data;
-    Append(central, 0x02014b50, 4);
-    Append(central, 20, 2);
-    Append(central, 20, 2);
-    Append(central, 0, 2);
-    Append(central, method, 2);
-    Append(central, 0, 4);
-    Append(central, crc, 4);
-    Append(central, data.size(), 4);
-    Append(central, member.content.size(), 4);
-    Append(central, member.name.size(), 2);
-    Append(central, 0, 2 + 2 + 2 + 2);  // extra, comment, disk, internal attributes
-    Append(central, 0, 4);              // external attributes
-    Append(central, offset, 4);
-    central += member.name;
-  }
-  const size_t central_offset = archive.size();
-  archive += central;
-  Append(archive, 0x06054b50, 4);
-  Append(archive, 0, 4);
-  Append(archive, members.size(), 2);
-  Append(archive, members.size(), 2);
-  Append(archive, central.size(), 4);
-  Append(archive, central_offset, 4);
-  Append(archive, 0, 2);
-  return archive;
 }
 
 class ZipSnapshotTest : public ::testing::Test {
@@ -137,14 +63,14 @@ class ZipSnapshotTest : public ::testing::Test {
 
 TEST_F(ZipSnapshotTest, StoredAndDeflatedSnapshotsReadAsThePlainFile) {
   // RKE puts its cluster state file beside the snapshot: the larger entry is the snapshot.
-  const std::vector<Member> members = {{"cluster.rkestate", "{\"desiredState\":{}}"},
+  const std::vector<testing::ZipMember> members = {{"cluster.rkestate", "{\"desiredState\":{}}"},
                                        {"backup/snapshot.db", content_}};
   const auto plain_status = testing::RunKetcd({"snapshot", "status", plain_, "-w", "json"});
   ASSERT_EQ(plain_status.exit_code, 0) << testing::Describe(plain_status);
   const auto plain_ls = testing::RunKetcd({"ls", "--snapshot", plain_, "-o", "json"});
   ASSERT_EQ(plain_ls.exit_code, 0) << testing::Describe(plain_ls);
   for (const bool deflated : {false, true}) {
-    const std::string zip = Write(deflated ? "deflated.zip" : "stored.zip", ZipOf(members, deflated));
+    const std::string zip = Write(deflated ? "deflated.zip" : "stored.zip", testing::ZipOf(members, deflated));
     auto opened = OpenSnapshot(zip);
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     EXPECT_EQ(opened->db.file(), content_);
@@ -164,10 +90,10 @@ TEST_F(ZipSnapshotTest, StoredAndDeflatedSnapshotsReadAsThePlainFile) {
 }
 
 TEST_F(ZipSnapshotTest, DamagedArchivesAreNamedNotRead) {
-  const std::string stored = ZipOf({{"snapshot.db", content_}}, false);
+  const std::string stored = testing::ZipOf({{"snapshot.db", content_}}, false);
 
   // A flipped byte in a stored snapshot's last page: the CRC-32 says so.
-  auto opened = OpenSnapshot(Write("flipped.zip", ZipOf({{"snapshot.db", content_}}, false, [](std::string& data) {
+  auto opened = OpenSnapshot(Write("flipped.zip", testing::ZipOf({{"snapshot.db", content_}}, false, [](std::string& data) {
     data[data.size() - 100] ^= 0x40;
   })));
   ASSERT_TRUE(opened.ok()) << opened.status().message();
@@ -176,13 +102,13 @@ TEST_F(ZipSnapshotTest, DamagedArchivesAreNamedNotRead) {
   EXPECT_NE(checked.message().find("CRC-32"), std::string::npos) << checked.message();
 
   // A deflated one cut short, or damaged in its stream.
-  auto truncated = OpenSnapshot(Write("cut.zip", ZipOf({{"snapshot.db", content_}}, true, [](std::string& data) {
+  auto truncated = OpenSnapshot(Write("cut.zip", testing::ZipOf({{"snapshot.db", content_}}, true, [](std::string& data) {
     data.resize(data.size() / 2);
   })));
   ASSERT_FALSE(truncated.ok());
   EXPECT_NE(truncated.status().message().find("snapshot.db: deflated data truncated"), std::string::npos)
       << truncated.status().message();
-  auto bad = OpenSnapshot(Write("corrupt.zip", ZipOf({{"snapshot.db", content_}}, true, [](std::string& data) {
+  auto bad = OpenSnapshot(Write("corrupt.zip", testing::ZipOf({{"snapshot.db", content_}}, true, [](std::string& data) {
     for (size_t i = 50; i < 80; ++i) data[i] = static_cast<char>(~data[i]);
   })));
   ASSERT_FALSE(bad.ok());
@@ -194,7 +120,7 @@ TEST_F(ZipSnapshotTest, DamagedArchivesAreNamedNotRead) {
   ASSERT_FALSE(headless.ok());
   EXPECT_NE(headless.status().message().find("no end of central directory"), std::string::npos)
       << headless.status().message();
-  auto empty = OpenSnapshot(Write("empty.zip", ZipOf({{"dir/", ""}}, false)));
+  auto empty = OpenSnapshot(Write("empty.zip", testing::ZipOf({{"dir/", ""}}, false)));
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("holds no file"), std::string::npos) << empty.status().message();
 }
