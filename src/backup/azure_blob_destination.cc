@@ -106,9 +106,10 @@ class AzureSink : public ChunkedUploadSink {
   }
 
  private:
-  // Every block id of a blob must have the same length.
+  // Every block id of a blob must have the same length (Azure takes at
+  // most 50,000 blocks, so eight digits always suffice; the buffer holds any int).
   static std::string BlockId(int number) {
-    char id[16];
+    char id[24];
     std::snprintf(id, sizeof id, "block-%08d", number);
     return Base64Encode(id);
   }
