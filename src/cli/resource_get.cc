@@ -32,14 +32,18 @@ struct KeyRange {
   bool probe_keys = false;
 };
 
-// Reads a range at the query's revision page by page.
-Status ReadPages(etcd::RangeReader& reader, const KeyRange& range, int64_t revision,
-                 const std::function<Status(etcd::pb::RangeResponse&&)>& on_page) {
+etcd::pb::RangeRequest RequestFor(const KeyRange& range, int64_t revision) {
   etcd::pb::RangeRequest request;
   request.set_key(range.start);
   request.set_range_end(range.end);
   request.set_revision(revision);
-  return etcd::ReadRangeInPages(reader, request, etcd::PageSizing(),
+  return request;
+}
+
+// Reads a range at the query's revision page by page.
+Status ReadPages(etcd::RangeReader& reader, const KeyRange& range, int64_t revision,
+                 const std::function<Status(etcd::pb::RangeResponse&&)>& on_page) {
+  return etcd::ReadRangeInPages(reader, RequestFor(range, revision), etcd::PageSizing(),
                                 [&](const etcd::RangePage& page) { return on_page(std::move(page.response)); });
 }
 
@@ -72,14 +76,13 @@ class PendingDecoder {
 Result<bool> MayHoldObjects(etcd::RangeReader& reader, const std::string& prefix, const KeyRange& range,
                             int64_t revision) {
   if (!range.probe_keys) return true;
-  etcd::pb::RangeRequest request;
-  request.set_key(range.start);
-  request.set_range_end(range.end);
-  request.set_revision(revision);
+  etcd::pb::RangeRequest request = RequestFor(range, revision);
   request.set_keys_only(true);
   bool found = false;
   KETCD_RETURN_IF_ERROR(etcd::ReadRangeInPages(reader, request, etcd::PageSizing(), [&](const etcd::RangePage& page) {
-    for (const auto& kv : page.response.kvs()) found = found || range.keep(std::string_view(kv.key()).substr(prefix.size()));
+    for (const auto& kv : page.response.kvs()) {
+      found = found || range.keep(std::string_view(kv.key()).substr(prefix.size()));
+    }
     return Status::Ok();
   }));
   return found;

@@ -3,38 +3,32 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 
 #include "snapshot/zip_snapshot.h"
+#include "util/mapped_file.h"
 #include "util/sha256.h"
 
 namespace ketcd::snapshot {
 
-namespace {
-
-bool StartsAsZip(const std::string& path) {
-  char head[4] = {};
-  std::ifstream in(path, std::ios::binary);
-  return in.read(head, sizeof head) && IsZipArchive(std::string_view(head, sizeof head));
-}
-
-}  // namespace
-
 Result<SnapshotFile> OpenSnapshot(const std::string& path) {
+  auto mapped = MappedFile::Open(path);
+  if (!mapped.ok()) return mapped.status();
+  std::shared_ptr<MappedFile> mapping = std::move(*mapped);
+  const std::string_view content = mapping->bytes();
   Result<bolt::Database> db = Internal("not opened");
   std::optional<uint32_t> zip_crc32;
-  if (StartsAsZip(path)) {
-    auto zipped = OpenZippedSnapshot(path);
+  if (IsZipArchive(content)) {
+    auto zipped = OpenZippedSnapshot(path, std::move(mapping));
     if (!zipped.ok()) return zipped.status();
     db = std::move(zipped->db);
     zip_crc32 = zipped->stored_crc32;
   } else {
-    db = bolt::Database::Open(path);
+    db = bolt::Database::InMapping(std::move(mapping), content);
+    if (!db.ok()) return db.status().WithContext(path);
   }
-  if (!db.ok()) return db.status();
   SnapshotFile file{path, std::move(*db), {}, std::nullopt, zip_crc32};
-  std::string_view bytes = file.db.file();
+  const std::string_view bytes = file.db.file();
   file.covered = bytes;
   if (bytes.size() % 512 == kSha256Size) {
     file.covered = bytes.substr(0, bytes.size() - kSha256Size);

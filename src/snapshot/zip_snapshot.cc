@@ -41,10 +41,12 @@ struct Directory {
 Result<Directory> FindDirectory(std::string_view archive) {
   if (archive.size() < kEndOfDirectorySize) return Damaged("too short");
   // The record ends the file, after a comment of at most 65535 bytes.
-  const size_t lowest = archive.size() > kEndOfDirectorySize + 0xffff ? archive.size() - kEndOfDirectorySize - 0xffff : 0;
+  const size_t longest = kEndOfDirectorySize + 0xffff;
+  const size_t lowest = archive.size() > longest ? archive.size() - longest : 0;
   size_t end = std::string_view::npos;
   for (size_t at = archive.size() - kEndOfDirectorySize + 1; at-- > lowest;) {
-    if (Field(archive, at, 4) == kEndOfDirectory && at + kEndOfDirectorySize + Field(archive, at + 20, 2) == archive.size()) {
+    const bool ends_the_file = at + kEndOfDirectorySize + Field(archive, at + 20, 2) == archive.size();
+    if (Field(archive, at, 4) == kEndOfDirectory && ends_the_file) {
       end = at;
       break;
     }
@@ -144,7 +146,7 @@ Result<std::shared_ptr<MappedFile>> Inflate(const std::string& path, std::string
     const size_t produced = out.size() - stream.avail_out;
     if (result != Z_OK && result != Z_STREAM_END) break;
     if (produced == 0 && stream.avail_in == 0 && offset == compressed.size()) break;  // truncated
-    crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(produced)));
+    crc = ZipCrc32(std::string_view(out.data(), produced), crc);
     for (size_t done = 0; done < produced;) {
       const ssize_t n = ::write(fd, out.data() + done, produced - done);
       if (n < 0 && errno == EINTR) continue;
@@ -161,8 +163,8 @@ Result<std::shared_ptr<MappedFile>> Inflate(const std::string& path, std::string
   }
   inflateEnd(&stream);
   if (result != Z_STREAM_END) {
-    return Damaged(entry.name + ": deflated data " + (result == Z_OK || result == Z_BUF_ERROR ? "truncated" : "corrupt") +
-                   " after " + std::to_string(written) + " bytes");
+    const char* what = result == Z_OK || result == Z_BUF_ERROR ? "truncated" : "corrupt";
+    return Damaged(entry.name + ": deflated data " + what + " after " + std::to_string(written) + " bytes");
   }
   if (written != entry.size || crc != entry.crc32) {
     return Damaged(entry.name + ": inflated " + std::to_string(written) + " bytes that do not match the " +
@@ -181,7 +183,8 @@ uint32_t ZipCrc32(std::string_view bytes, uint32_t crc) {
   constexpr size_t kChunk = size_t{1} << 30;  // zlib takes 32-bit lengths
   for (size_t offset = 0; offset < bytes.size(); offset += kChunk) {
     const size_t chunk = std::min(kChunk, bytes.size() - offset);
-    crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + offset), static_cast<uInt>(chunk)));
+    const auto* data = reinterpret_cast<const Bytef*>(bytes.data() + offset);
+    crc = static_cast<uint32_t>(crc32(crc, data, static_cast<uInt>(chunk)));
   }
   return crc;
 }
@@ -216,10 +219,7 @@ Result<std::vector<ZipEntry>> ReadZipDirectory(std::string_view archive) {
   return entries;
 }
 
-Result<ZippedSnapshot> OpenZippedSnapshot(const std::string& path) {
-  auto mapped = MappedFile::Open(path);
-  if (!mapped.ok()) return mapped.status();
-  std::shared_ptr<MappedFile> archive = std::move(*mapped);
+Result<ZippedSnapshot> OpenZippedSnapshot(const std::string& path, std::shared_ptr<MappedFile> archive) {
   auto entries = ReadZipDirectory(archive->bytes());
   if (!entries.ok()) return entries.status().WithContext(path);
   const ZipEntry* snapshot = nullptr;

@@ -9,12 +9,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bolt/database.h"
+#include "util/mapped_file.h"
 #include "util/status.h"
 
 namespace ketcd::snapshot {
@@ -42,8 +44,8 @@ struct ZippedSnapshot {
   std::optional<uint32_t> stored_crc32;  // stored in place: the CRC to check it against
 };
 
-// The snapshot in the archive at `path`.
-Result<ZippedSnapshot> OpenZippedSnapshot(const std::string& path);
+// The snapshot in `archive`, the mapped zip file at `path` (named in errors).
+Result<ZippedSnapshot> OpenZippedSnapshot(const std::string& path, std::shared_ptr<MappedFile> archive);
 
 // CRC-32 (zip's) of `bytes`, continuing from `crc`.
 uint32_t ZipCrc32(std::string_view bytes, uint32_t crc = 0);
