@@ -13,12 +13,14 @@
 // the target of issue 17.
 //
 // Usage: dump_bench [OBJECTS] [RUNS] [KEEP]   (the fastest of RUNS is kept;
+// online, ketcd and etcdctl take turns, get pods 3 * RUNS of each;
 // KEEP: where to leave a copy of the snapshot, for profiling)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_support.h"
@@ -38,6 +40,20 @@ Sample Fastest(const std::vector<std::string>& argv) {
   for (int i = 1; i < runs; ++i) {
     Sample next = Measure(argv);
     if (next.seconds < best.seconds) best = next;
+  }
+  return best;
+}
+
+// The fastest of `repeats` runs of each command, the two taking turns: a
+// machine that slows down for a while slows both alike.
+std::pair<Sample, Sample> FastestTakingTurns(const std::vector<std::string>& ours,
+                                             const std::vector<std::string>& baseline, int repeats) {
+  std::pair<Sample, Sample> best{Measure(ours), Measure(baseline)};
+  for (int i = 1; i < repeats; ++i) {
+    Sample next = Measure(ours);
+    if (next.seconds < best.first.seconds) best.first = next;
+    next = Measure(baseline);
+    if (next.seconds < best.second.seconds) best.second = next;
   }
   return best;
 }
@@ -66,13 +82,17 @@ int main(int argc, char** argv) {
               std::filesystem::file_size(snapshot) / 1e6, runs);
 
   std::printf("online\n");
-  Sample dump = Fastest(Args({KETCD_BINARY, "dump", "/registry/", "-o", "jsonl"}, flags));
-  Sample raw = Fastest(Args({"etcdctl", "get", "/registry/", "--prefix", "-w", "json"}, flags));
+  auto [dump, raw] = FastestTakingTurns(Args({KETCD_BINARY, "dump", "/registry/", "-o", "jsonl"}, flags),
+                                        Args({"etcdctl", "get", "/registry/", "--prefix", "-w", "json"}, flags),
+                                        runs);
   PrintRow("ketcd dump -o jsonl (decoded)", dump);
   PrintRow("etcdctl get --prefix -w json (raw)", raw);
   Compare("dump vs etcdctl", dump, raw, 1.0, 256);
-  Sample pods = Fastest(Args({KETCD_BINARY, "get", "pods", "-A", "-o", "json"}, flags));
-  Sample raw_pods = Fastest(Args({"etcdctl", "get", "/registry/pods/", "--prefix", "-w", "json"}, flags));
+  // A third of a second each, where this machine's noise is tens of
+  // milliseconds: more turns (3 per RUN) for the same confidence.
+  auto [pods, raw_pods] =
+      FastestTakingTurns(Args({KETCD_BINARY, "get", "pods", "-A", "-o", "json"}, flags),
+                         Args({"etcdctl", "get", "/registry/pods/", "--prefix", "-w", "json"}, flags), 3 * runs);
   PrintRow("ketcd get pods -A -o json", pods);
   PrintRow("etcdctl get /registry/pods/ --prefix -w json", raw_pods);
   Compare("get pods vs etcdctl", pods, raw_pods, 1.0, 256);
