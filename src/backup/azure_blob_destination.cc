@@ -12,6 +12,7 @@
 #include "backup/store_common.h"
 #include "util/base64.h"
 #include "util/sha256.h"
+#include "util/string_building.h"
 #include "util/utc_time.h"
 
 namespace ketcd::backup {
@@ -43,9 +44,9 @@ class AzureStore {
         options_.base_path + "/" + options_.container + (blob.empty() ? "" : "/" + UriEncode(blob, false));
     std::string query_text;
     for (const auto& [name, value] : query) {
-      query_text += (query_text.empty() ? "" : "&") + UriEncode(name, true) + "=" + UriEncode(value, true);
+      AppendToList(query_text, UriEncode(name, true) + "=" + UriEncode(value, true), "&");
     }
-    if (!options_.sas_token.empty()) query_text += (query_text.empty() ? "" : "&") + options_.sas_token;
+    if (!options_.sas_token.empty()) AppendToList(query_text, options_.sas_token, "&");
     ms_headers["x-ms-date"] = HttpDateUtc(std::time(nullptr));
     ms_headers["x-ms-version"] = kApiVersion;
     HttpRequest request;

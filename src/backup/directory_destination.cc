@@ -9,6 +9,7 @@
 #include "backup/destination.h"
 #include "backup/manifest.h"
 #include "util/durable_file.h"
+#include "util/string_building.h"
 
 namespace ketcd::backup {
 namespace {
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 // backup name plus a suffix, never "..", a "/" or a leftover ".part".
 Status CheckName(const std::string& name) {
   if (!IsBackupName(name) || name.ends_with(".part")) {
-    return InvalidArgument("\"" + name.substr(0, 80) + "\" is not a backup object name");
+    return InvalidArgument(Quoted(name.substr(0, 80)) + " is not a backup object name");
   }
   return Status::Ok();
 }

@@ -12,6 +12,7 @@
 #include "snapshot/verify.h"
 #include "util/private_dir.h"
 #include "util/sha256.h"
+#include "util/string_building.h"
 #include "util/utc_time.h"
 
 namespace ketcd::backup {
@@ -65,9 +66,11 @@ const Chain* Choose(const std::vector<Chain>& chains, const RestorePoint& point)
 std::string Windows(const std::vector<Chain>& chains) {
   std::string text;
   for (const Chain& chain : chains) {
-    text += (text.empty() ? "" : "; ") + chain.full.manifest.name + ": revisions " +
-            std::to_string(chain.full.manifest.revision) + ".." + std::to_string(chain.last_revision) + ", " +
-            Rfc3339Utc(chain.full.manifest.created) + ".." + Rfc3339MillisUtc(chain.last_seen_millis);
+    AppendToList(text,
+                 chain.full.manifest.name + ": revisions " + std::to_string(chain.full.manifest.revision) + ".." +
+                     std::to_string(chain.last_revision) + ", " + Rfc3339Utc(chain.full.manifest.created) + ".." +
+                     Rfc3339MillisUtc(chain.last_seen_millis),
+                 "; ");
   }
   return text.empty() ? "no full backup found" : "restorable: " + text;
 }

@@ -35,8 +35,10 @@ class S3Store {
   // when it is 2xx, else a Status naming the store's error code.
   Result<HttpResponse> Call(const std::string& method, const std::string& key, const Query& query,
                             std::string_view body = {}, ByteSink* sink = nullptr) {
-    std::string path = options_.base_path + (options_.path_style ? "/" + options_.bucket : "");
-    path += "/" + UriEncode(key, false);
+    std::string path = options_.base_path;
+    if (options_.path_style) path += '/' + options_.bucket;
+    path += '/';
+    path += UriEncode(key, false);
     SigV4Request signing{method, path, query, {}, Hex(body)};
     const std::string date = CompactUtc(std::time(nullptr));
     signing.headers = {{"host", options_.host}, {"x-amz-date", date}, {"x-amz-content-sha256", signing.payload_sha256}};
@@ -45,7 +47,8 @@ class S3Store {
     }
     HttpRequest request;
     request.method = method;
-    request.url = options_.origin + path + (query.empty() ? "" : "?" + CanonicalQuery(query));
+    request.url = options_.origin + path;
+    if (!query.empty()) request.url += '?' + CanonicalQuery(query);
     request.body = body;
     request.response_sink = sink;
     for (const auto& [name, value] : signing.headers) request.headers.emplace_back(name, value);

@@ -5,6 +5,7 @@
 
 #include "backup/http_client.h"
 #include "util/sha256.h"
+#include "util/string_building.h"
 
 namespace ketcd::backup {
 namespace {
@@ -37,7 +38,7 @@ std::string CanonicalQuery(const std::map<std::string, std::string>& query) {
   std::map<std::string, std::string> encoded;  // sorted by encoded name
   for (const auto& [name, value] : query) encoded[UriEncode(name, true)] = UriEncode(value, true);
   std::string text;
-  for (const auto& [name, value] : encoded) text += (text.empty() ? "" : "&") + name + "=" + value;
+  for (const auto& [name, value] : encoded) AppendToList(text, name + "=" + value, "&");
   return text;
 }
 
@@ -47,7 +48,7 @@ std::string SigV4Authorization(const AwsCredentials& credentials, const std::str
   std::string canonical_headers, signed_headers;
   for (const auto& [name, value] : request.headers) {  // std::map: sorted by name
     canonical_headers += name + ":" + TrimValue(value) + "\n";
-    signed_headers += (signed_headers.empty() ? "" : ";") + name;
+    AppendToList(signed_headers, name, ";");
   }
   const std::string canonical_request = request.method + "\n" + request.canonical_uri + "\n" +
                                         CanonicalQuery(request.query) + "\n" + canonical_headers + "\n" +

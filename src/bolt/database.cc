@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bolt/format.h"
+#include "util/string_building.h"
 
 namespace ketcd::bolt {
 namespace {
@@ -159,7 +160,7 @@ Result<BucketRef> Database::Bucket(const BucketRef& parent, std::string_view nam
     return NotFound("no bucket \"" + std::string(name) + "\"");
   }
   if (!cursor.element().is_bucket) {
-    return DataLoss("\"" + std::string(name) + "\" is a key, not a bucket");
+    return DataLoss(Quoted(name) + " is a key, not a bucket");
   }
   return ReadBucketValue(cursor.value());
 }

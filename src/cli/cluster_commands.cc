@@ -9,6 +9,7 @@
 #include "cluster/rolling_migration.h"
 #include "util/durable_file.h"
 #include "util/duration.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -212,7 +213,7 @@ Status MigrateCluster(CommandContext& context, MigrateFlags flags) {
                                            });
   if (!urls.ok()) return urls.status();
   std::string servers;
-  for (const auto& url : *urls) servers += (servers.empty() ? "" : ",") + url;
+  for (const auto& url : *urls) AppendToList(servers, url);
   out << "\nMigration finished; the cluster is healthy on its new members.\n"
       << "kube-apiserver: --etcd-servers=" << servers << "\n";
   return Status::Ok();

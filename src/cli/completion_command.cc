@@ -9,6 +9,7 @@
 #include "cli/add_command.h"
 #include "cli/commands.h"
 #include "k8s/resource_prefix.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -20,7 +21,7 @@ struct CompletionArgs {
 
 std::string Join(const std::vector<std::string>& words) {
   std::string joined;
-  for (const std::string& word : words) joined += (joined.empty() ? "" : " ") + word;
+  for (const std::string& word : words) AppendToList(joined, word, " ");
   return joined;
 }
 

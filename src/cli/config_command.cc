@@ -5,6 +5,7 @@
 #include "cli/add_command.h"
 #include "cli/commands.h"
 #include "util/duration.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -14,7 +15,7 @@ Status ShowConfig(CommandContext& context) {
   if (!resolved.ok()) return resolved.status();
   const etcd::ConnectionConfig& c = resolved->config;
   std::string endpoints;
-  for (const auto& e : c.endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
+  for (const auto& e : c.endpoints) AppendToList(endpoints, e);
   // Name, value, origin; a password is never printed.
   const std::vector<std::array<std::string, 3>> rows = {
       {"endpoints", endpoints, resolved->origins.at("endpoints")},

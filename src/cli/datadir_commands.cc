@@ -8,6 +8,7 @@
 #include "datadir/compare.h"
 #include "datadir/inspect.h"
 #include "util/hex_id.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -18,7 +19,7 @@ struct InspectArgs {
 
 std::string MembersText(const std::map<uint64_t, std::string>& members) {
   std::string text;
-  for (const auto& [id, name] : members) text += (text.empty() ? "" : ",") + (name.empty() ? HexId(id) : name);
+  for (const auto& [id, name] : members) AppendToList(text, name.empty() ? HexId(id) : name);
   return text.empty() ? "-" : text;
 }
 

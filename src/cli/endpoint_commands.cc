@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "etcd/endpoint_checks.h"
 #include "etcd/status_fields.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -61,7 +62,7 @@ Status EndpointHealth(CommandContext& context, const EndpointArgs& args) {
 
 std::string JoinedErrors(const etcd::pb::StatusResponse& status) {
   std::string errors;
-  for (const auto& e : status.errors()) errors += (errors.empty() ? "" : ", ") + e;
+  for (const auto& e : status.errors()) AppendToList(errors, e, ", ");
   return errors;
 }
 

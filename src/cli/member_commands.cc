@@ -5,13 +5,14 @@
 #include "cli/add_command.h"
 #include "cli/commands.h"
 #include "etcd/member_lookup.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
 
 std::string JoinUrls(const google::protobuf::RepeatedPtrField<std::string>& urls) {
   std::string joined;
-  for (const auto& url : urls) joined += (joined.empty() ? "" : ",") + url;
+  for (const auto& url : urls) AppendToList(joined, url);
   return joined;
 }
 
@@ -83,7 +84,7 @@ Status MemberAdd(CommandContext& context, const AddArgs& args) {
     std::string member_name = member.id() == response->member().id() ? args.name : member.name();
     if (member_name.empty()) continue;  // another member that never started
     for (const auto& url : member.peerurls()) {
-      initial_cluster += (initial_cluster.empty() ? "" : ",") + member_name + "=" + url;
+      AppendToList(initial_cluster, member_name + "=" + url);
     }
   }
   out << "Member " << HexId(response->member().id()) << " added to cluster "

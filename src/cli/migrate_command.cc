@@ -12,6 +12,7 @@
 #include "migrate/off_etcd.h"
 #include "migrate/safety_net.h"
 #include "util/progress.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -39,7 +40,7 @@ Result<std::vector<migrate::Cidr>> ParseCidrs(const std::vector<std::string>& te
 
 std::string Join(const std::vector<std::string>& parts) {
   std::string text;
-  for (const auto& part : parts) text += (text.empty() ? "" : ",") + part;
+  for (const auto& part : parts) AppendToList(text, part);
   return text;
 }
 

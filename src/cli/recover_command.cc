@@ -8,6 +8,7 @@
 #include "cli/snapshot_restore.h"
 #include "datadir/recover.h"
 #include "util/hex_id.h"
+#include "util/string_building.h"
 
 namespace ketcd::cli {
 namespace {
@@ -28,7 +29,7 @@ std::string OtherMembers(const datadir::DataDirReport& source) {
                                                                 : source.membership.backend_members;
   std::string names;
   for (const auto& [id, name] : known) {
-    if (id != source.member_id) names += (names.empty() ? "" : ", ") + (name.empty() ? HexId(id) : name);
+    if (id != source.member_id) AppendToList(names, name.empty() ? HexId(id) : name, ", ");
   }
   return names;
 }

@@ -9,6 +9,7 @@
 
 #include "cluster/tls_probe.h"
 #include "util/hex_id.h"
+#include "util/string_building.h"
 
 namespace ketcd::cluster {
 namespace {
@@ -134,7 +135,7 @@ void Judge(const HealthOptions& options, HealthReport& report) {
   for (const std::string& alarm : report.alarms) report.problems.push_back("alarm " + alarm);
   if (versions.size() > 1) {
     std::string list;
-    for (const auto& version : versions) list += (list.empty() ? "" : ", ") + version;
+    for (const auto& version : versions) AppendToList(list, version, ", ");
     report.warnings.push_back("members run different versions (" + list + "): finish the upgrade");
   }
 }

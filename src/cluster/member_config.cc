@@ -1,5 +1,7 @@
 #include "cluster/member_config.h"
 
+#include "util/string_building.h"
+
 namespace ketcd::cluster {
 namespace {
 
@@ -15,13 +17,17 @@ std::string Host(const std::string& url) {
 
 std::vector<std::string> JoiningMemberFlags(const JoiningMember& m) {
   const bool tls = m.client_url.starts_with("https://") || m.peer_url.starts_with("https://");
+  // The member's client URL, and the loopback one local tools use.
+  std::string listen_client_urls = m.client_url;
+  if (Host(m.client_url) != "127.0.0.1") {
+    AppendToList(listen_client_urls, m.client_url.substr(0, m.client_url.find("://") + 3) + "127.0.0.1:2379");
+  }
   std::vector<std::string> flags = {
       "--name=" + m.name,
       "--data-dir=" + m.data_dir,
       "--listen-peer-urls=" + m.peer_url,
       "--initial-advertise-peer-urls=" + m.peer_url,
-      "--listen-client-urls=" + m.client_url +
-          (Host(m.client_url) == "127.0.0.1" ? "" : "," + m.client_url.substr(0, m.client_url.find("://") + 3) + "127.0.0.1:2379"),
+      "--listen-client-urls=" + listen_client_urls,
       "--advertise-client-urls=" + m.client_url,
       "--initial-cluster=" + m.initial_cluster,
       "--initial-cluster-state=existing",

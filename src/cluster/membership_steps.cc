@@ -4,6 +4,7 @@
 
 #include "etcd/member_lookup.h"
 #include "util/hex_id.h"
+#include "util/string_building.h"
 
 namespace ketcd::cluster {
 namespace {
@@ -81,7 +82,7 @@ Result<std::string> InitialClusterWith(etcd::EtcdClient& client, uint64_t new_id
   for (const auto& member : list->members()) {
     const std::string name = member.id() == new_id ? new_name : member.name();
     if (name.empty()) return Failed("member " + HexId(member.id()) + " was added but never started; remove it first");
-    for (const auto& url : member.peerurls()) initial_cluster += (initial_cluster.empty() ? "" : ",") + name + "=" + url;
+    for (const auto& url : member.peerurls()) AppendToList(initial_cluster, name + "=" + url);
   }
   return initial_cluster;
 }

@@ -15,6 +15,7 @@
 #include "snapshot/offline_keyspace.h"
 #include "snapshot/verify.h"
 #include "util/hex_id.h"
+#include "util/string_building.h"
 
 namespace ketcd::datadir {
 namespace {
@@ -140,7 +141,7 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
   if (!best) {
     std::string problems;
     for (const DataDirReport& report : reports) {
-      problems += (problems.empty() ? "" : "; ") + report.dir + ": " + report.Unusable();
+      AppendToList(problems, report.dir + ": " + report.Unusable(), "; ");
     }
     return Failed("no data dir is usable (" + problems + ")");
   }
@@ -151,9 +152,11 @@ Result<Recommendation> RecommendFreshest(const std::vector<DataDirReport>& repor
   for (size_t i = 0; i < reports.size(); ++i) {
     if (i == *best) continue;
     const DataDirReport& other = reports[i];
-    others += (others.empty() ? "" : "; ") + other.dir + ": " +
-              (other.Usable() ? "committed up to " + std::to_string(other.KnownCommitted())
-                              : "not usable (" + other.Unusable() + ")");
+    AppendToList(others,
+                 other.dir + ": " +
+                     (other.Usable() ? "committed up to " + std::to_string(other.KnownCommitted())
+                                     : "not usable (" + other.Unusable() + ")"),
+                 "; ");
   }
   if (!others.empty()) why += " (" + others + ")";
   why += "; its db is sound";

@@ -8,6 +8,7 @@
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "etcd/tls_files.h"
 #include "util/duration.h"
+#include "util/string_building.h"
 
 namespace ketcd::etcd {
 namespace {
@@ -94,7 +95,7 @@ const std::vector<Endpoint>& EtcdClient::endpoints() const { return endpoints_; 
 Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const ConnectionConfig& config) {
   std::unique_ptr<EtcdClient> client(new EtcdClient(config));
   std::string joined;
-  for (const auto& text : config.endpoints) joined += (joined.empty() ? "" : ",") + text;
+  for (const auto& text : config.endpoints) AppendToList(joined, text);
   auto endpoints = ParseEndpointList(joined);
   if (!endpoints.ok()) return endpoints.status();
   client->endpoints_ = std::move(*endpoints);
@@ -198,7 +199,7 @@ Status EtcdClient::Connect() {
       return ready;
     }
     if (ready.code() == ErrorCode::kUnauthenticated) return ready;
-    failures += (failures.empty() ? "" : "; ") + ready.message();
+    AppendToList(failures, ready.message(), "; ");
   }
   return Unavailable(failures);
 }
@@ -219,7 +220,7 @@ Result<Response> EtcdClient::Invoke(const char* rpc, Retry retry, std::optional<
     Status ready = Ready(connection);
     if (!ready.ok()) {
       if (ready.code() == ErrorCode::kUnauthenticated) return ready;
-      failures += (failures.empty() ? "" : "; ") + ready.message();
+      AppendToList(failures, ready.message(), "; ");
       continue;
     }
     for (int auth_attempt = 0;; ++auth_attempt) {
@@ -240,8 +241,7 @@ Result<Response> EtcdClient::Invoke(const char* rpc, Retry retry, std::optional<
       }
       if (status.error_code() == grpc::StatusCode::UNAVAILABLE && retry == Retry::kOnUnavailable &&
           !pinned) {
-        failures += (failures.empty() ? "" : "; ") + connection.endpoint.text + ": " +
-                    status.error_message();
+        AppendToList(failures, connection.endpoint.text + ": " + status.error_message(), "; ");
         break;
       }
       return FromGrpc(connection.endpoint, status, config_.command_timeout).WithContext(rpc);

@@ -1,5 +1,7 @@
 #include "etcd/endpoint_checks.h"
 
+#include "util/string_building.h"
+
 #include <future>
 
 namespace ketcd::etcd {
@@ -44,7 +46,7 @@ void CheckEndpointHealth(EtcdClient& client, EndpointReport& report) {
   }
   std::string active;
   for (const auto& alarm : response->alarms()) {
-    active += (active.empty() ? "" : ", ") + pb::AlarmType_Name(alarm.alarm());
+    AppendToList(active, pb::AlarmType_Name(alarm.alarm()), ", ");
   }
   if (!active.empty()) report.error = Failed("active alarm(s): " + active);
 }

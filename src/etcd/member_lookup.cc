@@ -1,5 +1,7 @@
 #include "etcd/member_lookup.h"
 
+#include "util/string_building.h"
+
 #include <charconv>
 #include <cstdio>
 
@@ -9,7 +11,7 @@ Result<uint64_t> ParseMemberId(const std::string& hex) {
   uint64_t id = 0;
   auto [ptr, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), id, 16);
   if (hex.empty() || ec != std::errc() || ptr != hex.data() + hex.size()) {
-    return InvalidArgument("\"" + hex + "\" is not a member ID (hex) or name");
+    return InvalidArgument(Quoted(hex) + " is not a member ID (hex) or name");
   }
   return id;
 }

@@ -1,5 +1,7 @@
 #include "migrate/cidr.h"
 
+#include "util/string_building.h"
+
 #include <arpa/inet.h>
 
 #include <cstdio>
@@ -35,7 +37,7 @@ Result<IpAddress> ParseIp(std::string_view text) {
     address.v6 = true;
     return address;
   }
-  return InvalidArgument("\"" + copy + "\" is not an IP address");
+  return InvalidArgument(Quoted(copy) + " is not an IP address");
 }
 
 std::string FormatIp(const IpAddress& address) {
@@ -56,17 +58,17 @@ bool Cidr::Contains(const IpAddress& address) const {
 
 Result<Cidr> ParseCidr(std::string_view text) {
   const size_t slash = text.find('/');
-  if (slash == std::string_view::npos) return InvalidArgument("\"" + std::string(text) + "\" is not a CIDR (address/bits)");
+  if (slash == std::string_view::npos) return InvalidArgument(Quoted(text) + " is not a CIDR (address/bits)");
   auto base = ParseIp(text.substr(0, slash));
-  if (!base.ok()) return InvalidArgument("\"" + std::string(text) + "\": " + base.status().message());
+  if (!base.ok()) return InvalidArgument(Quoted(text) + ": " + base.status().message());
   const std::string bits(text.substr(slash + 1));
   if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos ||
       std::stoi(bits) > base->bits()) {
-    return InvalidArgument("\"" + std::string(text) + "\": bad prefix length");
+    return InvalidArgument(Quoted(text) + ": bad prefix length");
   }
   Cidr cidr{*base, std::stoi(bits)};
   if (!HostBitsZero(cidr.base, cidr.prefix)) {
-    return InvalidArgument("\"" + std::string(text) + "\" has host bits set (did you mean a network address?)");
+    return InvalidArgument(Quoted(text) + " has host bits set (did you mean a network address?)");
   }
   return cidr;
 }

@@ -5,13 +5,14 @@
 
 #include "migrate/text_edit.h"
 #include "util/read_file.h"
+#include "util/string_building.h"
 
 namespace ketcd::migrate {
 namespace {
 
 std::string Ranges(const MigrationRequest& request) {
   std::string text;
-  for (const auto& mapping : request.addresses.mappings()) text += (text.empty() ? "" : ",") + FormatCidr(mapping.to());
+  for (const auto& mapping : request.addresses.mappings()) AppendToList(text, FormatCidr(mapping.to()));
   return text;
 }
 
@@ -55,7 +56,7 @@ std::vector<std::string> OffEtcdSteps(const MigrationRequest& request, const Mig
   for (const auto& mapping : request.addresses.mappings()) {
     IpAddress address = mapping.to().base;
     address.bytes[address.v6 ? 15 : 3] |= 1;
-    first += (first.empty() ? "" : ",") + FormatIp(address);
+    AppendToList(first, FormatIp(address));
   }
   std::vector<std::string> steps = {
       "Keep every kube-apiserver stopped until --apply has finished.",

@@ -4,6 +4,7 @@
 #include "k8s/object_encoder.h"
 #include "migrate/range_allocation.h"
 #include "util/base64.h"
+#include "util/string_building.h"
 #include "util/utc_time.h"
 
 namespace ketcd::sample {
@@ -196,7 +197,7 @@ class Generator {
   Status ConfigMaps() {
     std::string service_subnets;
     for (const Cidr& cidr : options_.service_cidrs) {
-      service_subnets += (service_subnets.empty() ? "" : ",") + migrate::FormatCidr(cidr);
+      AppendToList(service_subnets, migrate::FormatCidr(cidr));
     }
     const std::string pods = migrate::FormatCidr(options_.pod_cidr);
     auto dns = AddressAt(options_.service_cidrs.front(), 9);

@@ -81,7 +81,7 @@ Result<VerifyReport> Verify(const SnapshotFile& file, size_t max_problems, bool 
   report.pages_free = structure->pages_free;
   for (auto& problem : structure->problems) report.problems.push_back(std::move(problem));
   for (auto& problem : entry_problems) report.problems.push_back(std::move(problem));
-  if (!has_key_bucket) report.problems.push_back("no \"key\" bucket: not an etcd backend");
+  if (!has_key_bucket) report.problems.emplace_back("no \"key\" bucket: not an etcd backend");
   return report;
 }
 
