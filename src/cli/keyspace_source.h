@@ -28,6 +28,7 @@ void AddKeyspaceSourceOptions(CLI::App* command, KeyspaceSource& source);
 struct DatabaseSize {
   int64_t total = 0;
   int64_t in_use = 0;
+  int64_t quota = 0;  // as the member reports it (etcd 3.6+); 0: not known
 };
 
 struct Keyspace {

@@ -36,6 +36,16 @@ void KeyspaceTotals::Add(std::string_view key, int64_t bytes) {
   }
 }
 
+void KeyspaceTotals::AddOldRevision(std::string_view key, int64_t bytes) {
+  const std::string_view resource = ParseRegistryKey(key, prefix_).resource;
+  auto totals = old_by_resource_.find(resource);
+  if (totals == old_by_resource_.end()) totals = old_by_resource_.emplace(std::string(resource), KeyTotals{}).first;
+  for (KeyTotals* sum : {&totals->second, &all_old_}) {
+    sum->objects += 1;
+    sum->bytes += bytes;
+  }
+}
+
 std::vector<LargeObject> KeyspaceTotals::Largest() const {
   auto heap = largest_;
   std::vector<LargeObject> largest;

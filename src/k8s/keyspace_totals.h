@@ -36,11 +36,19 @@ class KeyspaceTotals {
   KeyspaceTotals(std::string prefix, size_t keep_largest) : prefix_(std::move(prefix)), keep_largest_(keep_largest) {}
 
   void Add(std::string_view key, int64_t bytes);
+  // A revision older than the key's current one, or a deletion: history
+  // that a compaction would free, counted per resource apart from the
+  // objects (a resource whose objects are all gone may still hold some).
+  void AddOldRevision(std::string_view key, int64_t bytes);
 
   const std::map<std::string, KeyTotals>& by_resource() const { return by_resource_; }
   // resource -> namespace ("" for cluster-scoped objects) -> totals.
   const std::map<std::string, std::map<std::string, KeyTotals>>& by_namespace() const { return by_namespace_; }
   const KeyTotals& all() const { return all_; }
+  const std::map<std::string, KeyTotals, std::less<>>& old_revisions_by_resource() const {
+    return old_by_resource_;
+  }
+  const KeyTotals& old_revisions() const { return all_old_; }
   // The largest objects, largest first.
   std::vector<LargeObject> Largest() const;
 
@@ -50,6 +58,8 @@ class KeyspaceTotals {
   std::map<std::string, KeyTotals> by_resource_;
   std::map<std::string, std::map<std::string, KeyTotals>> by_namespace_;
   KeyTotals all_;
+  std::map<std::string, KeyTotals, std::less<>> old_by_resource_;
+  KeyTotals all_old_;
   // Smallest on top, so it can be trimmed.
   std::priority_queue<LargeObject, std::vector<LargeObject>, std::greater<>> largest_;
   // What a key counts toward, found once per directory: a key of three

@@ -307,7 +307,8 @@ void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string
 }
 
 void OfflineKeyspace::ForEachLiveKeyUnordered(const std::string& start, const std::string& end,
-                                              const std::function<void(const LiveKey&)>& on_key) const {
+                                              const std::function<void(const LiveKey&)>& on_key,
+                                              const std::function<void(const LiveKey&)>& on_old) const {
   // Etcd's range end: "" the key start alone, "\0" everything from start.
   auto in_range = [&](std::string_view key) {
     if (end.empty()) return key == start;
@@ -356,7 +357,12 @@ void OfflineKeyspace::ForEachLiveKeyUnordered(const std::string& start, const st
   tables[0] = {};
   tables[1] = {};
   for (uint32_t i = 0; i < index_.size(); ++i) {
-    if (newest[i]) on_key({KeyOf(index_[i]), index_[i].value_size, index_[i].revision.main});
+    const IndexEntry& entry = index_[i];
+    if (newest[i]) {
+      on_key({KeyOf(entry), entry.value_size, entry.revision.main});
+    } else if (on_old && in_range(KeyOf(entry))) {
+      on_old({KeyOf(entry), entry.value_size, entry.revision.main});
+    }
   }
 }
 

@@ -48,9 +48,13 @@ class OfflineKeyspace : public etcd::RangeReader {
                       const std::function<void(const LiveKey&)>& on_key) const;
   // The same keys in no particular order, found by hashing instead of the
   // sort that key order needs (the sort is half of opening a large file):
-  // for totals that do not depend on order (ls, stats).
+  // for totals that do not depend on order (ls, stats). `on_old`, when
+  // given, gets every other revision in the range the file holds: what a
+  // compaction at the current revision would free (older revisions of
+  // every key, and deletions; value_bytes 0 for a deletion).
   void ForEachLiveKeyUnordered(const std::string& start, const std::string& end,
-                               const std::function<void(const LiveKey&)>& on_key) const;
+                               const std::function<void(const LiveKey&)>& on_key,
+                               const std::function<void(const LiveKey&)>& on_old = nullptr) const;
 
   // etcd's hash of the MVCC history up to `revision` (0: the current one),
   // as the HashKV RPC and `etcdutl hashkv` compute it: CRC-32C of the

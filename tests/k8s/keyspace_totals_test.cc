@@ -75,6 +75,26 @@ TEST(KeyspaceTotalsTest, LargestOfEqualSizesAreTheFirstInKeyOrderWhateverTheOrde
   }
 }
 
+// Old revisions are counted per resource apart from the objects: a
+// resource whose objects are all deleted holds history but no objects.
+TEST(KeyspaceTotalsTest, OldRevisionsAreCountedApartFromObjects) {
+  KeyspaceTotals totals("/registry/", 2);
+  totals.Add("/registry/pods/ns/p", 100);
+  totals.AddOldRevision("/registry/pods/ns/p", 90);
+  totals.AddOldRevision("/registry/pods/ns/p", 80);
+  totals.AddOldRevision("/registry/events/ns/e", 50);
+  totals.AddOldRevision("/registry/events/ns/e", 30);  // its deletion
+  EXPECT_EQ(totals.all().objects, 1);
+  EXPECT_EQ(totals.all().bytes, 100);
+  EXPECT_FALSE(totals.by_resource().contains("events"));
+  EXPECT_EQ(totals.old_revisions_by_resource().at("pods").objects, 2);
+  EXPECT_EQ(totals.old_revisions_by_resource().at("pods").bytes, 170);
+  EXPECT_EQ(totals.old_revisions_by_resource().at("events").bytes, 80);
+  EXPECT_EQ(totals.old_revisions().objects, 4);
+  EXPECT_EQ(totals.old_revisions().bytes, 250);
+  ASSERT_EQ(totals.Largest().size(), 1u);  // old revisions are not objects
+}
+
 // A key's directory decides its resource and namespace only when the key
 // has three parts or more: the last part of a two-part key can belong to
 // the resource, whatever order keys come in.
