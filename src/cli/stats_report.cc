@@ -43,7 +43,8 @@ Json MapNamespaces(std::string_view registry_prefix, const std::map<std::string,
   }
   std::vector<std::pair<const std::string*, const k8s::KeyTotals*>> order;
   for (const auto& [name, totals] : namespaces) order.emplace_back(&name, &totals);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->bytes > b.second->bytes; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second->bytes > b.second->bytes; });
   Json entries = Json::array();
   for (const auto& [name, totals] : order) {
     Json objects = Json::array();

@@ -55,7 +55,8 @@ struct Box {
 // (class "box top") or all.
 std::map<std::string, Box> Boxes(const std::string& dom, bool top_level) {
   static const std::regex box(
-      R"re(<div class="box( top)?[^"]*" data-name="([^"]*)" data-bytes="(\d+)"[^>]*? style="left: [-\d.]+px; top: [-\d.]+px; width: ([\d.]+)px; height: ([\d.]+)px;)re");
+      R"re(<div class="box( top)?[^"]*" data-name="([^"]*)" data-bytes="(\d+)"[^>]*? )re"
+      R"re(style="left: [-\d.]+px; top: [-\d.]+px; width: ([\d.]+)px; height: ([\d.]+)px;)re");
   std::map<std::string, Box> boxes;
   for (auto it = std::sregex_iterator(dom.begin(), dom.end(), box); it != std::sregex_iterator(); ++it) {
     const std::smatch& match = *it;
