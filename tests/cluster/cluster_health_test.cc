@@ -98,8 +98,10 @@ TEST(ClusterHealthTest, ReportsAlarmLearnerLaggingAndDeadMembers) {
 
   // A lagging follower: stopped (SIGSTOP) while the others commit
   // thousands of entries, resumed while `cluster health` waits for its
-  // answer; it answers status while still applying the backlog. (Stalling
-  // the leader would only move leadership.)
+  // answer; it answers status while still applying the backlog. The backlog
+  // is tens of MB so that catching up outlasts two status round trips even
+  // on a slow machine (a few hundred KB were applied before the second on
+  // CI). (Stalling the leader would only move leadership.)
   int leader = -1;
   for (int i = 0; i < 3 && leader < 0; ++i) {
     etcd::ConnectionConfig one = c.ClientConfig();
@@ -126,7 +128,7 @@ TEST(ClusterHealthTest, ReportsAlarmLearnerLaggingAndDeadMembers) {
         for (int i = 0; i < 1000; ++i) {
           etcd::pb::PutRequest put;
           put.set_key("load/" + std::to_string(w) + "/" + std::to_string(i % 50));
-          put.set_value(std::string(100, 'x'));
+          put.set_value(std::string(8 << 10, 'x'));
           (void)(*writer)->Put(put);
         }
       });
