@@ -26,7 +26,7 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   }
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
-  auto keyspace = OpenKeyspace(context, args.source);
+  auto keyspace = OpenKeyspace(context, args.source, snapshot::KeyScope::Prefix(args.prefix));
   if (!keyspace.ok()) return keyspace.status();
   etcd::pb::RangeRequest request;
   request.set_key(args.prefix.empty() ? std::string(1, '\0') : args.prefix);

@@ -15,7 +15,8 @@ void AddKeyspaceSourceOptions(CLI::App* command, KeyspaceSource& source) {
   snapshot->excludes(data_dir);
 }
 
-Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source) {
+Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source,
+                              snapshot::KeyScope scope) {
   Keyspace keyspace;
   if (!source.offline()) {
     auto client = context.Client();
@@ -30,7 +31,7 @@ Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSourc
     if (!backend.ok()) return backend.status();
     path = *backend;
   }
-  auto offline = snapshot::OfflineKeyspace::Open(path);
+  auto offline = snapshot::OfflineKeyspace::Open(path, std::move(scope));
   if (!offline.ok()) return offline.status();
   const bolt::Database& db = (*offline)->file().db;
   DatabaseSize size{static_cast<int64_t>(db.size()), static_cast<int64_t>(db.size())};

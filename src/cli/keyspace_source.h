@@ -38,7 +38,9 @@ struct Keyspace {
   std::optional<DatabaseSize> offline_size;
 };
 
-Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source);
+// `scope`: the keys the command will read; offline, only these are indexed.
+Result<Keyspace> OpenKeyspace(const CommandContext& context, const KeyspaceSource& source,
+                              snapshot::KeyScope scope = {});
 
 // Page sizes for reading Kubernetes objects: pages stop where a resource
 // ends (object sizes differ most between resources; etcd/range_pager.h).

@@ -145,7 +145,14 @@ Status Get(CommandContext& context, const GetArgs& args) {
   if (may_name_resource) {
     decoder = std::async(std::launch::async, [&decoding = args.decoding] { return Decoder::Load(decoding); });
   }
-  auto keyspace = OpenKeyspace(context, args.source);
+  // Offline, only what is read is indexed: the range, or a built-in
+  // resource's prefix (another name may be a custom resource, looked up
+  // among candidate prefixes, or else a key).
+  snapshot::KeyScope scope{range->first, range->second};
+  if (may_name_resource) {
+    scope = snapshot::KeyScope::Prefix(BuiltInResourcePrefix(args.range.key));
+  }
+  auto keyspace = OpenKeyspace(context, args.source, std::move(scope));
   if (!keyspace.ok()) return keyspace.status();
   if (may_name_resource) {
     auto prefix = ResolveResource(*keyspace->reader, args.range.key);

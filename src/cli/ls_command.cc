@@ -14,6 +14,7 @@
 #include "k8s/keyspace_totals.h"
 #include "k8s/registry_key.h"
 #include "k8s/resource_prefix.h"
+#include "snapshot/live_keys.h"
 #include "snapshot/offline_keyspace.h"
 #include "util/string_building.h"
 
@@ -23,7 +24,7 @@ namespace {
 using k8s::KeyspaceTotals;
 using k8s::KeyTotals;
 
-// Offline, keys and value sizes come from the snapshot's index without a
+// Offline, keys and value sizes come from one walk of the file without a
 // value being read, in no particular order (the totals do not depend on
 // it), and with `old_revisions` so do the revisions a compaction would
 // free; online, the range streams page by page (etcd lists no old
@@ -33,14 +34,14 @@ Status Scan(const Keyspace& keyspace, KeyspaceTotals& totals, const std::string&
   const std::string start = prefix.empty() ? std::string(1, '\0') : prefix;
   const std::string end = prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix);
   if (keyspace.offline != nullptr) {
-    using LiveKey = snapshot::OfflineKeyspace::LiveKey;
+    using snapshot::LiveKey;
     *revision = keyspace.offline->current_revision();
     auto bytes = [](const LiveKey& entry) { return static_cast<int64_t>(entry.key.size()) + entry.value_bytes; };
     std::function<void(const LiveKey&)> on_old;
     if (old_revisions) on_old = [&](const LiveKey& old) { totals.AddOldRevision(old.key, bytes(old)); };
-    keyspace.offline->ForEachLiveKeyUnordered(
-        start, end, [&](const LiveKey& live) { totals.Add(live.key, bytes(live)); }, on_old);
-    return Status::Ok();
+    return snapshot::ForEachLiveKey(
+        keyspace.offline->file().db, {start, end}, [&](const LiveKey& live) { totals.Add(live.key, bytes(live)); },
+        on_old);
   }
   etcd::pb::RangeRequest request;
   request.set_key(start);

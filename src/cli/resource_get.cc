@@ -152,10 +152,15 @@ std::string HumanAge(std::chrono::seconds age) {
   return units(y, "y");
 }
 
+std::string BuiltInResourcePrefix(const std::string& argument) {
+  const std::string built_in = k8s::ResourcePrefixesFor(argument).built_in;
+  return built_in.empty() ? "" : "/registry/" + built_in + "/";
+}
+
 Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,
                                                    const std::string& argument) {
+  if (std::string prefix = BuiltInResourcePrefix(argument); !prefix.empty()) return std::optional(prefix);
   const k8s::ResourcePrefixes prefixes = k8s::ResourcePrefixesFor(argument);
-  if (!prefixes.built_in.empty()) return std::optional<std::string>("/registry/" + prefixes.built_in + "/");
   for (const std::string& candidate : prefixes.candidates) {
     const std::string prefix = "/registry/" + candidate + "/";
     etcd::pb::RangeRequest request;

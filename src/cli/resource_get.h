@@ -22,6 +22,10 @@ struct ResourceQuery {
   int64_t revision = 0;
 };
 
+// The etcd key prefix of the built-in resource `argument` names ("pods":
+// "/registry/pods/"), found without reading; "" for any other name.
+std::string BuiltInResourcePrefix(const std::string& argument);
+
 // The etcd key prefix ("/registry/pods/") of the objects `argument` names,
 // or nothing when it names no resource (then it is a plain key).
 Result<std::optional<std::string>> ResolveResource(etcd::RangeReader& reader,

@@ -7,32 +7,12 @@
 #include <future>
 
 #include "bolt/format.h"
-#include "util/crc32c.h"
 #include "etcd/mvcc/mvccpb/kv.pb.h"
-#include "util/varint.h"
+#include "snapshot/key_bucket_walk.h"
+#include "util/crc32c.h"
 
 namespace ketcd::snapshot {
 namespace {
-
-// The size of the value (field 5) of a stored mvccpb.KeyValue, read from
-// its wire bytes; 0 when it has none (a tombstone) or they do not scan
-// (reading the value then reports the damage).
-uint32_t StoredValueSize(std::string_view stored) {
-  uint64_t tag, value;
-  while (!stored.empty() && ReadVarint(stored, &tag)) {
-    const uint64_t wire = tag & 7;
-    if (wire == 0) {
-      if (!ReadVarint(stored, &value)) return 0;
-    } else if (wire == 2) {
-      if (!ReadVarint(stored, &value) || value > stored.size()) return 0;
-      if ((tag >> 3) == 5) return static_cast<uint32_t>(value);
-      stored.remove_prefix(value);
-    } else {
-      return 0;
-    }
-  }
-  return 0;
-}
 
 // The first 8 bytes of `text`, big-endian, zeros past its end.
 uint64_t FirstBytes(std::string_view text) {
@@ -43,100 +23,83 @@ uint64_t FirstBytes(std::string_view text) {
 
 }  // namespace
 
-Result<std::unique_ptr<OfflineKeyspace>> OfflineKeyspace::Open(const std::string& path) {
+Result<std::unique_ptr<OfflineKeyspace>> OfflineKeyspace::Open(const std::string& path, KeyScope scope) {
   auto file = OpenSnapshot(path);
   if (!file.ok()) return file.status();
-  std::unique_ptr<OfflineKeyspace> keyspace(new OfflineKeyspace(std::move(*file)));
-  KETCD_RETURN_IF_ERROR(keyspace->BuildIndex().WithContext(path));
+  std::unique_ptr<OfflineKeyspace> keyspace(new OfflineKeyspace(std::move(*file), path, std::move(scope)));
+  const bolt::Database& db = keyspace->file_.db;
+  auto key_bucket = db.Bucket(db.root(), kKeyBucket);
+  if (!key_bucket.ok()) return DataLoss("not an etcd backend: " + key_bucket.status().message()).WithContext(path);
+  if (auto meta = db.Bucket(db.root(), kMetaBucket); meta.ok()) {
+    auto finished = bolt::LookUp(db, *meta, "finishedCompactRev");
+    if (!finished.ok()) return finished.status().WithContext(path);
+    if (*finished) {
+      if (auto revision = ParseRevisionKey(**finished)) keyspace->compacted_revision_ = revision->revision.main;
+    }
+  }
+  // The bucket is in revision order: its last key is the newest revision.
+  // A compaction can leave nothing behind; the revision still moved on.
+  bolt::Cursor last(db, *key_bucket);
+  KETCD_RETURN_IF_ERROR(last.Last().WithContext(path));
+  if (last.valid()) {
+    auto revision = ParseRevisionKey(last.key());
+    if (!revision) return DataLoss("bucket \"key\": malformed revision key").WithContext(path);
+    keyspace->current_revision_ = revision->revision.main;
+  }
+  keyspace->current_revision_ = std::max(keyspace->current_revision_, keyspace->compacted_revision_);
   return keyspace;
 }
 
-Status OfflineKeyspace::BuildIndex() {
+Status OfflineKeyspace::Indexed() const {
+  std::call_once(indexed_, [this] {
+    index_status_ = BuildIndex().WithContext(path_);
+    if (index_status_.ok()) Order();
+  });
+  return index_status_;
+}
+
+Status OfflineKeyspace::BuildIndex() const {
   const bolt::Database& db = file_.db;
   auto key_bucket = db.Bucket(db.root(), kKeyBucket);
-  if (!key_bucket.ok()) return DataLoss("not an etcd backend: " + key_bucket.status().message());
-  if (auto meta = db.Bucket(db.root(), kMetaBucket); meta.ok()) {
-    auto finished = bolt::LookUp(db, *meta, "finishedCompactRev");
-    if (!finished.ok()) return finished.status();
-    if (*finished) {
-      if (auto revision = ParseRevisionKey(**finished)) compacted_revision_ = revision->revision.main;
-    }
-  }
-  // Two halves, split at the middle child of the bucket's root page (the
-  // tree is balanced, so they are about as large), walked at once.
-  std::string_view middle;
-  std::optional<Revision> until;  // the middle's revision, where the first half stops
-  if (auto root = db.RootPage(*key_bucket); root.ok() && (root->flags & bolt::kBranchPage) && root->count >= 2) {
-    auto element = bolt::ReadElement(*root, root->count / 2);
-    if (!element.ok()) return element.status();
-    middle = element->key;
-    if (auto revision = ParseRevisionKey(middle)) until = revision->revision;
-  }
-  IndexPart first, second;
-  std::future<Status> second_done;
-  if (until) {
-    second_done = std::async(std::launch::async,
-                             [&] { return IndexRevisions(*key_bucket, middle, std::nullopt, second); });
-  }
-  Status first_done = IndexRevisions(*key_bucket, "", until, first);
-  if (second_done.valid()) KETCD_RETURN_IF_ERROR(second_done.get());
-  KETCD_RETURN_IF_ERROR(first_done);
-  if (first.entries.size() + second.entries.size() >= UINT32_MAX) {
+  if (!key_bucket.ok()) return key_bucket.status();
+  const char* const file_start = db.file().data();
+  std::array<IndexPart, 2> parts;
+  KETCD_RETURN_IF_ERROR(WalkKeyBucket(db, *key_bucket, [&](int stretch, const StoredRevision& revision) {
+    if (!scope_.Contains(revision.key)) return Status::Ok();
+    IndexPart& part = parts[stretch];
+    part.entries.push_back({part.keys.Copy(revision.key), FirstBytes(revision.key),
+                            static_cast<uint64_t>(revision.stored.data() - file_start),
+                            static_cast<uint32_t>(revision.key.size()), static_cast<uint32_t>(revision.stored.size()),
+                            StoredValueSize(revision.stored), revision.revision.tombstone,
+                            revision.revision.revision});
+    return Status::Ok();
+  }));
+  if (parts[0].entries.size() + parts[1].entries.size() >= UINT32_MAX) {
     return Failed("more than 4 billion revisions in one file");
   }
-  index_ = std::move(first.entries);
-  keys_ = std::move(first.keys);
-  const uint64_t shift = keys_.Adopt(std::move(second.keys));
-  index_.reserve(index_.size() + second.entries.size());
-  for (IndexEntry& entry : second.entries) {
+  index_ = std::move(parts[0].entries);
+  keys_ = std::move(parts[0].keys);
+  const uint64_t shift = keys_.Adopt(std::move(parts[1].keys));
+  index_.reserve(index_.size() + parts[1].entries.size());
+  for (IndexEntry& entry : parts[1].entries) {
     entry.key_offset += shift;
     index_.push_back(entry);
   }
-  second.entries = {};
-  current_revision_ = std::max(first.last_revision, second.last_revision);
-  // A compaction can leave nothing behind; the revision still moved on.
-  current_revision_ = std::max(current_revision_, compacted_revision_);
   return Status::Ok();
 }
 
 void OfflineKeyspace::Order() const {
-  std::call_once(ordered_, [this] {
-    // Revisions are unique, so (key, revision) orders every entry.
-    SortIndex(index_.data(), index_.data() + index_.size(), 0, 0, /*parallel=*/true);
-    live_before_.push_back(0);
-    for (size_t i = 0; i < index_.size(); ++i) {
-      if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
-        if (i > 0) live_before_.push_back(live_before_.back() + (index_[i - 1].tombstone ? 0 : 1));
-        group_starts_.push_back(static_cast<uint32_t>(i));
-      }
+  // Revisions are unique, so (key, revision) orders every entry.
+  SortIndex(index_.data(), index_.data() + index_.size(), 0, 0, /*parallel=*/true);
+  live_before_.push_back(0);
+  for (size_t i = 0; i < index_.size(); ++i) {
+    if (i == 0 || KeyOf(index_[i]) != KeyOf(index_[i - 1])) {
+      if (i > 0) live_before_.push_back(live_before_.back() + (index_[i - 1].tombstone ? 0 : 1));
+      group_starts_.push_back(static_cast<uint32_t>(i));
     }
-    if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
-    group_starts_.push_back(static_cast<uint32_t>(index_.size()));
-  });
-}
-
-Status OfflineKeyspace::IndexRevisions(const bolt::BucketRef& bucket, std::string_view from,
-                                       std::optional<Revision> until, IndexPart& part) const {
-  const char* const file_start = file_.db.file().data();
-  bolt::Cursor cursor(file_.db, bucket);
-  KETCD_RETURN_IF_ERROR(from.empty() ? cursor.First() : cursor.Seek(from));
-  while (cursor.valid()) {
-    auto revision = ParseRevisionKey(cursor.key());
-    if (!revision) return DataLoss("bucket \"key\": malformed revision key");
-    if (until && revision->revision >= *until) break;
-    const std::string_view stored = cursor.value();
-    auto key = StoredUserKey(stored);
-    if (!key || stored.size() > UINT32_MAX || key->size() > UINT32_MAX) {
-      return DataLoss("bucket \"key\", revision " + std::to_string(revision->revision.main) +
-                      ": value is not an mvccpb.KeyValue as etcd writes it");
-    }
-    part.entries.push_back({part.keys.Copy(*key), FirstBytes(*key), static_cast<uint64_t>(stored.data() - file_start),
-                            static_cast<uint32_t>(key->size()), static_cast<uint32_t>(stored.size()),
-                            StoredValueSize(stored), revision->tombstone, revision->revision});
-    part.last_revision = std::max(part.last_revision, revision->revision.main);
-    KETCD_RETURN_IF_ERROR(cursor.Next());
   }
-  return Status::Ok();
+  if (!index_.empty()) live_before_.push_back(live_before_.back() + (index_.back().tombstone ? 0 : 1));
+  group_starts_.push_back(static_cast<uint32_t>(index_.size()));
 }
 
 void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth, size_t cached_at,
@@ -234,29 +197,6 @@ void OfflineKeyspace::SortIndex(IndexEntry* begin, IndexEntry* end, size_t depth
   });
 }
 
-uint64_t OfflineKeyspace::KeyBlocks::Copy(std::string_view key) {
-  constexpr size_t kBlockSize = size_t{1} << 20;
-  if (blocks_.empty() || size_ - used_ < key.size()) {
-    size_ = std::max(kBlockSize, key.size());
-    blocks_.push_back(std::make_unique<char[]>(size_));
-    used_ = 0;
-  }
-  const uint64_t offset = (uint64_t{blocks_.size() - 1} << 32) | used_;
-  std::memcpy(blocks_.back().get() + used_, key.data(), key.size());
-  used_ += key.size();
-  return offset;
-}
-
-uint64_t OfflineKeyspace::KeyBlocks::Adopt(KeyBlocks&& other) {
-  const uint64_t shift = uint64_t{blocks_.size()} << 32;
-  if (other.blocks_.empty()) return shift;
-  for (auto& block : other.blocks_) blocks_.push_back(std::move(block));
-  used_ = other.used_;
-  size_ = other.size_;
-  other = KeyBlocks();
-  return shift;
-}
-
 size_t OfflineKeyspace::GroupAtOrAfter(std::string_view key) const {
   size_t low = 0, high = group_starts_.size() - 1;
   while (low < high) {
@@ -295,82 +235,14 @@ Status OfflineKeyspace::ReadValue(const IndexEntry& entry, mvccpb::KeyValue& kv)
   return Status::Ok();
 }
 
-void OfflineKeyspace::ForEachLiveKey(const std::string& start, const std::string& end,
-                                     const std::function<void(const LiveKey&)>& on_key) const {
-  Order();
-  const auto [first, last] = GroupsIn(start, end);
-  for (size_t group = first; group < last; ++group) {
-    const IndexEntry& newest = index_[group_starts_[group + 1] - 1];
-    if (newest.tombstone) continue;
-    on_key({KeyOf(newest), newest.value_size, newest.revision.main});
-  }
-}
-
-void OfflineKeyspace::ForEachLiveKeyUnordered(const std::string& start, const std::string& end,
-                                              const std::function<void(const LiveKey&)>& on_key,
-                                              const std::function<void(const LiveKey&)>& on_old) const {
-  // Etcd's range end: "" the key start alone, "\0" everything from start.
-  auto in_range = [&](std::string_view key) {
-    if (end.empty()) return key == start;
-    return key >= start && (end == std::string_view("\0", 1) || key < end);
-  };
-  // Each key's newest entry, found with flat open-addressing tables of
-  // (hash, entry) pairs (one cache miss per entry, no allocation per key):
-  // two, one per core, each for the keys whose hash has its top bit set or
-  // not; the newest entries are marked, then visited in index order.
-  struct Slot {
-    uint64_t hash;
-    uint32_t entry;  // UINT32_MAX: empty
-  };
-  const size_t capacity = std::bit_ceil(std::max<size_t>(16, index_.size()));
-  std::vector<bool> newest(index_.size());
-  std::vector<Slot> tables[2];
-  auto fill = [&](int half) {
-    std::vector<Slot>& table = tables[half];
-    table.assign(capacity, Slot{0, UINT32_MAX});
-    const std::hash<std::string_view> hasher;
-    for (uint32_t i = 0; i < index_.size(); ++i) {
-      const std::string_view key = KeyOf(index_[i]);
-      const uint64_t hash = hasher(key);
-      if (static_cast<int>(hash >> 63) != half || !in_range(key)) continue;
-      for (size_t at = hash & (capacity - 1);; at = (at + 1) & (capacity - 1)) {
-        Slot& slot = table[at];
-        if (slot.entry == UINT32_MAX) {
-          slot = {hash, i};
-          break;
-        }
-        if (slot.hash == hash && KeyOf(index_[slot.entry]) == key) {
-          if (index_[slot.entry].revision < index_[i].revision) slot.entry = i;
-          break;
-        }
-      }
-    }
-  };
-  std::future<void> other = std::async(std::launch::async, fill, 1);
-  fill(0);
-  other.get();
-  for (const std::vector<Slot>& table : tables) {
-    for (const Slot& slot : table) {
-      if (slot.entry != UINT32_MAX && !index_[slot.entry].tombstone) newest[slot.entry] = true;
-    }
-  }
-  tables[0] = {};
-  tables[1] = {};
-  for (uint32_t i = 0; i < index_.size(); ++i) {
-    const IndexEntry& entry = index_[i];
-    if (newest[i]) {
-      on_key({KeyOf(entry), entry.value_size, entry.revision.main});
-    } else if (on_old && in_range(KeyOf(entry))) {
-      on_old({KeyOf(entry), entry.value_size, entry.revision.main});
-    }
-  }
-}
-
 Result<OfflineKeyspace::KvHash> OfflineKeyspace::HashKv(int64_t revision) const {
   if (revision == 0) revision = current_revision_;
   if (revision < compacted_revision_) return Failed("mvcc: required revision has been compacted");
   if (revision > current_revision_) return Failed("mvcc: required revision is a future revision");
-  Order();
+  if (!scope_.Covers(std::string(1, '\0'), std::string(1, '\0'))) {
+    return Failed("the keyspace of " + path_ + " was opened for some keys only, not for a hash of all");
+  }
+  KETCD_RETURN_IF_ERROR(Indexed());
   // What a compaction at `revision` keeps of each key (etcd's keyIndex.keep):
   // in the first generation that a deletion at or after `revision` ends (or
   // in the last one), the newest revision at or before it, unless that is
@@ -421,7 +293,11 @@ Result<OfflineKeyspace::KvHash> OfflineKeyspace::HashKv(int64_t revision) const 
 }
 
 Result<etcd::pb::RangeResponse> OfflineKeyspace::Range(const etcd::pb::RangeRequest& request) {
-  Order();
+  // A read outside the scope would find keys missing that the file holds.
+  if (!scope_.Covers(request.key(), request.range_end())) {
+    return Failed("reading " + path_ + ": a range outside the keys it was opened for (a ketcd bug)");
+  }
+  KETCD_RETURN_IF_ERROR(Indexed());
   const int64_t revision = request.revision() > 0 ? request.revision() : current_revision_;
   if (revision > current_revision_) {
     return Failed("etcdserver: mvcc: required revision is a future revision");
