@@ -25,7 +25,7 @@ struct CommandOptions {
   std::vector<std::string> unset_env;      // removed from the child's environment
   std::string stdin_data;
   std::chrono::milliseconds timeout{60000};
-  bool discard_stdout = false;  // for huge outputs whose size is not the point
+  bool discard_stdout = false;  // to /dev/null: huge outputs whose size is not the point
   // Runs the command under GNU time to get its own peak RSS: rusage of a
   // direct child would include this process's memory image, which the
   // kernel counts up to the child's exec. A sanitized child runs without
