@@ -1,7 +1,6 @@
 #include "snapshot/live_keys.h"
 
 #include <array>
-#include <bit>
 #include <vector>
 
 #include "snapshot/backend_layout.h"
