@@ -26,12 +26,12 @@ Status Dump(CommandContext& context, const DumpArgs& args) {
   }
   auto decoder = Decoder::Load(args.decoding);
   if (!decoder.ok()) return decoder.status();
-  auto keyspace = OpenKeyspace(context, args.source, snapshot::KeyScope::Prefix(args.prefix));
+  const snapshot::KeyScope range = snapshot::KeyScope::Prefix(args.prefix);
+  auto keyspace = OpenKeyspace(context, args.source, range);
   if (!keyspace.ok()) return keyspace.status();
   etcd::pb::RangeRequest request;
-  request.set_key(args.prefix.empty() ? std::string(1, '\0') : args.prefix);
-  request.set_range_end(args.prefix.empty() ? std::string(1, '\0')
-                                            : etcd::PrefixRangeEnd(args.prefix));
+  request.set_key(range.start);
+  request.set_range_end(range.end);
   request.set_revision(args.revision);
   std::ostream& out = *context.out;
   if (format == OutputFormat::kJson) out << "[";

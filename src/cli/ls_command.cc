@@ -31,8 +31,7 @@ using k8s::KeyTotals;
 // revisions).
 Status Scan(const Keyspace& keyspace, KeyspaceTotals& totals, const std::string& prefix, int64_t* revision,
             bool old_revisions = false) {
-  const std::string start = prefix.empty() ? std::string(1, '\0') : prefix;
-  const std::string end = prefix.empty() ? std::string(1, '\0') : etcd::PrefixRangeEnd(prefix);
+  const snapshot::KeyScope range = snapshot::KeyScope::Prefix(prefix);
   if (keyspace.offline != nullptr) {
     using snapshot::LiveKey;
     *revision = keyspace.offline->current_revision();
@@ -40,12 +39,11 @@ Status Scan(const Keyspace& keyspace, KeyspaceTotals& totals, const std::string&
     std::function<void(const LiveKey&)> on_old;
     if (old_revisions) on_old = [&](const LiveKey& old) { totals.AddOldRevision(old.key, bytes(old)); };
     return snapshot::ForEachLiveKey(
-        keyspace.offline->file().db, {start, end}, [&](const LiveKey& live) { totals.Add(live.key, bytes(live)); },
-        on_old);
+        keyspace.offline->file().db, range, [&](const LiveKey& live) { totals.Add(live.key, bytes(live)); }, on_old);
   }
   etcd::pb::RangeRequest request;
-  request.set_key(start);
-  request.set_range_end(end);
+  request.set_key(range.start);
+  request.set_range_end(range.end);
   return etcd::ReadRangeInPages(
       *keyspace.reader, request, ObjectPageSizing(), [&](const etcd::RangePage& page) {
         if (page.first) *revision = page.response.header().revision();

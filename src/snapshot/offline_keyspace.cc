@@ -30,6 +30,7 @@ Result<std::unique_ptr<OfflineKeyspace>> OfflineKeyspace::Open(const std::string
   const bolt::Database& db = keyspace->file_.db;
   auto key_bucket = db.Bucket(db.root(), kKeyBucket);
   if (!key_bucket.ok()) return DataLoss("not an etcd backend: " + key_bucket.status().message()).WithContext(path);
+  keyspace->key_bucket_ = *key_bucket;
   if (auto meta = db.Bucket(db.root(), kMetaBucket); meta.ok()) {
     auto finished = bolt::LookUp(db, *meta, "finishedCompactRev");
     if (!finished.ok()) return finished.status().WithContext(path);
@@ -60,11 +61,9 @@ Status OfflineKeyspace::Indexed() const {
 
 Status OfflineKeyspace::BuildIndex() const {
   const bolt::Database& db = file_.db;
-  auto key_bucket = db.Bucket(db.root(), kKeyBucket);
-  if (!key_bucket.ok()) return key_bucket.status();
   const char* const file_start = db.file().data();
   std::array<IndexPart, 2> parts;
-  KETCD_RETURN_IF_ERROR(WalkKeyBucket(db, *key_bucket, [&](int stretch, const StoredRevision& revision) {
+  KETCD_RETURN_IF_ERROR(WalkKeyBucket(db, key_bucket_, [&](int stretch, const StoredRevision& revision) {
     if (!scope_.Contains(revision.key)) return Status::Ok();
     IndexPart& part = parts[stretch];
     part.entries.push_back({part.keys.Copy(revision.key), FirstBytes(revision.key),
@@ -271,12 +270,9 @@ Result<OfflineKeyspace::KvHash> OfflineKeyspace::HashKv(int64_t revision) const 
   }
   std::sort(kept.begin(), kept.end());
 
-  const bolt::Database& db = file_.db;
-  auto bucket = db.Bucket(db.root(), kKeyBucket);
-  if (!bucket.ok()) return bucket.status();
   Crc32c crc;
   crc.Update(kKeyBucket);
-  bolt::Cursor cursor(db, *bucket);
+  bolt::Cursor cursor(file_.db, key_bucket_);
   Status step = cursor.First();
   for (; step.ok() && cursor.valid(); step = cursor.Next()) {
     auto parsed = ParseRevisionKey(cursor.key());

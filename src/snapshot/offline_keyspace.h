@@ -100,6 +100,7 @@ class OfflineKeyspace : public etcd::RangeReader {
   SnapshotFile file_;
   const std::string path_;
   const KeyScope scope_;
+  bolt::BucketRef key_bucket_;  // found by Open
   // Built on the first read, in revision order as read, then (Order) by
   // key, then by revision.
   mutable std::once_flag indexed_;
